@@ -92,6 +92,10 @@ const char *otp_strerror(int status) {
     }
 }
 
+void otp_wipe(void *p, size_t n) {
+    if (p != NULL && n > 0) OPENSSL_cleanse(p, n);
+}
+
 /* ---- HMAC with precomputed pads (RFC 2104) ---------------------------------------------------- */
 
 static size_t hmac_block_size(otp_hmac_alg alg) { return alg == OTP_HMAC_SHA512 ? SHA512_CBLOCK : SHA_CBLOCK; }

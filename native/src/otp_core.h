@@ -47,6 +47,9 @@ int otp_skey_alg_from_name(const char *name, otp_skey_alg *out);
 /* A short English description of an otp_status, never NULL. */
 const char *otp_strerror(int status);
 
+/* Overwrites n bytes at p with zeros in a way the compiler keeps (OPENSSL_cleanse); p may be NULL. */
+void otp_wipe(void *p, size_t n);
+
 /*
  * A key prepared once for HMAC (RFC 2104): keys longer than the hash block are hashed first, then the
  * chaining states after the (K ^ ipad) and (K ^ opad) blocks are kept, so each HOTP value costs one
