@@ -13,6 +13,7 @@ const BLOCK_BYTES = 64;
 /** Per-call scratch: the message schedule and the padded tail. Single-threaded, so sharing is safe. */
 const words = new Uint32Array(16);
 const tail = new Uint8Array(BLOCK_BYTES * 2);
+const state = new Uint32Array(4);
 
 // Message word order of rounds 2 and 3 (RFC 1320 §3.4).
 const ROUND2_ORDER = [0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15] as const;
@@ -34,7 +35,7 @@ function load(bytes: Uint8Array, offset: number): void {
 }
 
 /** Runs the three rounds over `words` and adds the result into `state` (RFC 1320 §3.4). */
-function compress(state: Uint32Array): void {
+function compress(): void {
   let a = state[0] as number;
   let b = state[1] as number;
   let c = state[2] as number;
@@ -71,11 +72,14 @@ function compress(state: Uint32Array): void {
  * @param out - at least 16 bytes
  */
 export function md4Into(data: Uint8Array, out: Uint8Array): void {
-  const state = new Uint32Array([0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476]);
+  state[0] = 0x67452301;
+  state[1] = 0xefcdab89;
+  state[2] = 0x98badcfe;
+  state[3] = 0x10325476;
   const fullBlocks = Math.floor(data.length / BLOCK_BYTES);
   for (let block = 0; block < fullBlocks; block++) {
     load(data, block * BLOCK_BYTES);
-    compress(state);
+    compress();
   }
 
   // Padding (RFC 1320 §3.1, §3.2): 0x80, zeros to 56 mod 64, then the bit length, little-endian.
@@ -93,7 +97,7 @@ export function md4Into(data: Uint8Array, out: Uint8Array): void {
   }
   for (let offset = 0; offset < tailBytes; offset += BLOCK_BYTES) {
     load(tail, offset);
-    compress(state);
+    compress();
   }
 
   for (let i = 0; i < 4; i++) {
