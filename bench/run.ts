@@ -1,0 +1,108 @@
+/**
+ * `npm run bench`: hot-loop throughput of each backend against otplib and oathtool, measured in the
+ * same run on the same machine, printed as a table. Results go to docs/benchmarks.md by hand.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateSync } from '@otplib/hotp';
+import { NodeCryptoPlugin } from '@otplib/plugin-crypto-node';
+import { createGuardrails } from '@otplib/core';
+import type { OtpBackend } from '../src/native/backend.js';
+import { loadNativeBackend } from '../src/native/native-backend.js';
+import { typescriptBackend } from '../src/native/typescript-backend.js';
+import { SKEY_ALGORITHMS } from '../src/tokens/algorithms.js';
+
+const KEY_HEX = '3132333435363738393031323334353637383930';
+const KEY = Uint8Array.from(Buffer.from(KEY_HEX, 'hex'));
+const otpctlPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli', 'otpctl.js');
+
+interface Row {
+  what: string;
+  backend: string;
+  work: string;
+  result: string;
+}
+const rows: Row[] = [];
+
+function median(samples: number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+function timeMs(runs: number, body: () => void): number {
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint();
+    body();
+    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  return median(samples);
+}
+
+const perSecond = (count: number, ms: number): string => `${((count / ms) * 1000 / 1e6).toFixed(2)} M codes/s`;
+
+/** The code at the last counter, so a search must walk the whole window. */
+function lastCode(window: number): number {
+  return typescriptBackend.hotpRange(KEY, 'sha1', 6, window, 1)[0] ?? 0;
+}
+
+function benchSearch(backend: OtpBackend, window: number, runs: number): void {
+  const code = lastCode(window);
+  const ms = timeMs(runs, () => backend.hotpSearch({ key: KEY, algorithm: 'sha1', digits: 6, counter: 0, window, code }));
+  rows.push({ what: 'HOTP-SHA1 window search', backend: backend.name, work: `${window + 1} counters`, result: perSecond(window + 1, ms) });
+}
+
+function benchOtplib(count: number): void {
+  const crypto = new NodeCryptoPlugin();
+  const guardrails = createGuardrails({ MIN_SECRET_BYTES: 1 });
+  const ms = timeMs(3, () => {
+    for (let counter = 0; counter < count; counter++) generateSync({ secret: KEY, counter, crypto, guardrails });
+  });
+  rows.push({ what: 'HOTP-SHA1 window search', backend: 'otplib (direct)', work: `${count} counters`, result: perSecond(count, ms) });
+}
+
+function processMs(command: string, args: string[], runs: number): number {
+  return timeMs(runs, () => {
+    const result = spawnSync(command, args, { stdio: 'ignore' });
+    if (result.error) throw result.error;
+  });
+}
+
+function benchWholeProcess(window: number): void {
+  const code = String(lastCode(window)).padStart(6, '0');
+  const oathtoolMs = processMs('oathtool', ['--hotp', '-w', String(window), KEY_HEX, code], 3);
+  const otpctlMs = processMs(process.execPath, [otpctlPath, 'gen', 'hotp', KEY_HEX, code, '-w', String(window)], 3);
+  rows.push({ what: 'HOTP-SHA1 window search', backend: 'oathtool (process)', work: `${window + 1} counters`, result: perSecond(window + 1, oathtoolMs) });
+  rows.push({ what: `otpctl gen hotp -w ${window} (process)`, backend: 'native', work: `${otpctlMs.toFixed(0)} ms`, result: `${(oathtoolMs / otpctlMs).toFixed(2)}× oathtool's ${oathtoolMs.toFixed(0)} ms` });
+}
+
+function benchSkey(backend: OtpBackend, steps: number, runs: number): void {
+  const input = Uint8Array.from(Buffer.from('testThis is a test.'));
+  for (const algorithm of SKEY_ALGORITHMS) {
+    const ms = timeMs(runs, () => backend.skeyChain(algorithm, input, steps - 1));
+    rows.push({ what: `S/KEY ${algorithm} chain`, backend: backend.name, work: `${steps} steps`, result: `${ms.toFixed(3)} ms` });
+  }
+}
+
+function printTable(): void {
+  const headers: Row = { what: 'benchmark', backend: 'backend', work: 'work', result: 'result' };
+  const columns = Object.keys(headers) as (keyof Row)[];
+  const widths = columns.map((c) => Math.max(headers[c].length, ...rows.map((r) => r[c].length)));
+  const line = (r: Row): string => `| ${columns.map((c, i) => r[c].padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  console.log(line(headers));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows) console.log(line(r));
+}
+
+const native = loadNativeBackend();
+const oathtoolVersion = execFileSync('oathtool', ['--version'], { encoding: 'utf8' }).split('\n')[0];
+console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; node ${process.version}; ${oathtoolVersion}\n`);
+benchSearch(native, 10_000_000, 5);
+benchSearch(typescriptBackend, 200_000, 3);
+benchOtplib(200_000);
+benchWholeProcess(10_000_000);
+benchSkey(native, 10_000, 51);
+benchSkey(typescriptBackend, 10_000, 11);
+printTable();

@@ -1,0 +1,92 @@
+/**
+ * One suite, run once per backend (native-backends.test.ts): the same known answers must come out of
+ * the addon and the TypeScript path. Vectors come from ../shared/data only.
+ */
+import { describe, expect, it } from 'vitest';
+import type { OtpBackend } from '../../../src/native/backend.js';
+import { oathVectors, skeyVectors } from '../../support/shared-data.js';
+
+const hex = (text: string): Uint8Array => Uint8Array.from(Buffer.from(text.replace(/\s+/g, ''), 'hex'));
+const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
+const skeyInput = (seed: string, passphrase: string): Uint8Array => Uint8Array.from(Buffer.from(seed.toLowerCase() + passphrase, 'utf8'));
+
+export function backendSuite(backendName: string, getBackend: () => OtpBackend): void {
+  describe(`${backendName} backend`, () => {
+    const { hotp, totp } = oathVectors();
+    const hotpKey = hex(hotp.secretHex);
+
+    it('reports its name', () => {
+      expect(getBackend().name).toBe(backendName);
+    });
+
+    it('lists the RFC 4226 Appendix D codes', () => {
+      const codes = getBackend().hotpRange(hotpKey, 'sha1', hotp.digits, 0, hotp.codes.length);
+      expect(Array.from(codes, (c) => String(c).padStart(6, '0'))).toEqual(hotp.codes.map((v) => v.otp));
+    });
+
+    it('finds every RFC 4226 code at its counter, sync and async', async () => {
+      for (const { counter, otp } of hotp.codes) {
+        const request = { key: hotpKey, algorithm: 'sha1' as const, digits: 6, counter: 0, window: 9, code: Number(otp) };
+        expect(getBackend().hotpSearch(request)).toBe(counter);
+        await expect(getBackend().hotpSearchAsync(request)).resolves.toBe(counter);
+      }
+    });
+
+    it('returns null outside the window and honours window 0', async () => {
+      const code = Number(hotp.codes[5]?.otp);
+      const base = { key: hotpKey, algorithm: 'sha1' as const, digits: 6, code };
+      expect(getBackend().hotpSearch({ ...base, counter: 0, window: 4 })).toBeNull();
+      expect(getBackend().hotpSearch({ ...base, counter: 6, window: 100 })).toBeNull();
+      expect(getBackend().hotpSearch({ ...base, counter: 5, window: 0 })).toBe(5);
+      await expect(getBackend().hotpSearchAsync({ ...base, counter: 0, window: 4 })).resolves.toBeNull();
+    });
+
+    it('computes the RFC 6238 Appendix B codes for sha1, sha256 and sha512', () => {
+      for (const v of totp.vectors) {
+        const counter = Math.floor((v.time - v.t0) / v.step);
+        const [code] = getBackend().hotpRange(hex(v.secretHex), v.algorithm, v.digits, counter, 1);
+        expect(String(code).padStart(v.digits, '0'), `${v.algorithm} at ${v.time}`).toBe(v.otp);
+        const found = getBackend().hotpSearch({ key: hex(v.secretHex), algorithm: v.algorithm, digits: v.digits, counter: counter - 3, window: 6, code: Number(v.otp) });
+        expect(found).toBe(counter);
+      }
+    });
+
+    it('hashes keys longer than the HMAC block first (RFC 2104)', () => {
+      const longKey = new Uint8Array(200).map((_, i) => i);
+      const backend = getBackend();
+      for (const algorithm of ['sha1', 'sha256', 'sha512'] as const) {
+        const codes = backend.hotpRange(longKey, algorithm, 8, 1000, 3);
+        expect(backend.hotpSearch({ key: longKey, algorithm, digits: 8, counter: 990, window: 20, code: codes[2] ?? -1 })).toBe(1002);
+      }
+    });
+
+    it('computes all RFC 2289 vectors', () => {
+      for (const v of skeyVectors()) {
+        const value = getBackend().skeyChain(v.algorithm, skeyInput(v.seed, v.passphrase), v.count);
+        expect(toHex(value), `${v.algorithm} ${v.seed} ${v.count}`).toBe(v.hex.replace(/\s+/g, '').toLowerCase());
+      }
+    });
+
+    it('computes S/KEY chains asynchronously with the same answers', async () => {
+      const v = skeyVectors().find((x) => x.count === 99);
+      if (!v) throw new Error('no count-99 vector in rfc2289-vectors.json');
+      const value = await getBackend().skeyChainAsync(v.algorithm, skeyInput(v.seed, v.passphrase), v.count);
+      expect(toHex(value)).toBe(v.hex.replace(/\s+/g, '').toLowerCase());
+    });
+
+    it('lists consecutive S/KEY responses that equal single chains, and each hashes to the next', () => {
+      const backend = getBackend();
+      for (const algorithm of ['md4', 'md5', 'sha1'] as const) {
+        const input = skeyInput('TeSt', 'This is a test.');
+        const list = backend.skeyList(algorithm, input, 95, 5);
+        expect(list).toHaveLength(5);
+        list.forEach((value, i) => {
+          expect(toHex(value)).toBe(toHex(backend.skeyChain(algorithm, input, 95 + i)));
+          // What a server does: hash the response once and compare it with the previous (higher) one.
+          const next = list[i + 1];
+          if (next) expect(toHex(backend.skeyChain(algorithm, value, 0))).toBe(toHex(next));
+        });
+      }
+    });
+  });
+}
