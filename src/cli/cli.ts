@@ -15,7 +15,7 @@ import { Output } from './output.js';
 
 /**
  * @param deps - stdio, clock, pass-phrase reader and backend
- * @returns a parser; call `.parseAsync(args)` and read `process.exitCode`
+ * @returns a parser whose usage errors reject `parseAsync` (runCli reports them)
  */
 export function createCli(deps: CliDeps): Argv<GlobalArguments> {
   const cli = yargs()
@@ -35,15 +35,25 @@ export function createCli(deps: CliDeps): Argv<GlobalArguments> {
     )
     .demandCommand(1, 'give a command; see otpctl --help')
     .strict()
-    .recommendCommands()
     .help()
     .alias('help', 'h')
     .version()
     .wrap(Math.min(100, process.stdout.columns ?? 100))
-    .fail((message, error, parser) => {
-      // Usage errors: one line naming what is wrong, exit 2 (oathtool and opiekey do the same).
-      const json = parser.parsed !== false && parser.parsed.argv.json === true;
-      new Output(deps, json).fail(error ?? new InvalidInputError('usage', message ?? 'invalid arguments'));
+    .fail((message, error) => {
+      // Stop here (yargs would otherwise run the handler anyway); runCli reports it.
+      throw error ?? new InvalidInputError('usage', message ?? 'invalid arguments');
     });
   return cli as unknown as Argv<GlobalArguments>;
+}
+
+/**
+ * Parses and runs one otpctl invocation; the outcome is in `process.exitCode`. Usage errors become one
+ * line naming what is wrong and exit 2, as oathtool and opiekey do.
+ */
+export async function runCli(deps: CliDeps, args: readonly string[]): Promise<void> {
+  try {
+    await createCli(deps).parseAsync([...args]);
+  } catch (error) {
+    new Output(deps, args.includes('--json')).fail(error);
+  }
 }

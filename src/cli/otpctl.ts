@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** otpctl's process entry point: real stdio, real clock, the loader's backend. */
 import { hideBin } from 'yargs/helpers';
-import { createCli } from './cli.js';
+import { runCli } from './cli.js';
 import { processDeps } from './deps.js';
 
-await createCli(processDeps()).parseAsync(hideBin(process.argv));
+await runCli(processDeps(), hideBin(process.argv));
