@@ -43,14 +43,28 @@ function timeMs(runs: number, body: () => void): number {
 
 const perSecond = (count: number, ms: number): string => `${((count / ms) * 1000 / 1e6).toFixed(2)} M codes/s`;
 
-/** The code at the last counter, so a search must walk the whole window. */
-function lastCode(window: number): number {
-  return typescriptBackend.hotpRange(KEY, 'sha1', 6, window, 1)[0] ?? 0;
+/**
+ * 8-digit codes, so that a code can be found whose first occurrence is the window's last counter: every
+ * search then walks the whole window (a 6-digit code recurs about every 10⁶ counters and would stop early).
+ */
+const DIGITS = 8;
+
+/**
+ * A window end near `window` whose code occurs there for the first time, and that code: the search
+ * must walk the whole window. 8-digit codes make that likely at the first try.
+ */
+function fullWalk(window: number): { window: number; code: number } {
+  const native = loadNativeBackend();
+  for (let last = window; last > window / 2; last--) {
+    const code = native.hotpRange(KEY, 'sha1', DIGITS, last, 1)[0] ?? 0;
+    if (native.hotpSearch({ key: KEY, algorithm: 'sha1', digits: DIGITS, counter: 0, window: last, code }) === last) return { window: last, code };
+  }
+  throw new Error(`no code first seen near counter ${window}`);
 }
 
-function benchSearch(backend: OtpBackend, window: number, runs: number): void {
-  const code = lastCode(window);
-  const ms = timeMs(runs, () => backend.hotpSearch({ key: KEY, algorithm: 'sha1', digits: 6, counter: 0, window, code }));
+function benchSearch(backend: OtpBackend, wanted: number, runs: number): void {
+  const { window, code } = fullWalk(wanted);
+  const ms = timeMs(runs, () => backend.hotpSearch({ key: KEY, algorithm: 'sha1', digits: DIGITS, counter: 0, window, code }));
   rows.push({ what: 'HOTP-SHA1 window search', backend: backend.name, work: `${window + 1} counters`, result: perSecond(window + 1, ms) });
 }
 
@@ -70,10 +84,13 @@ function processMs(command: string, args: string[], runs: number): number {
   });
 }
 
-function benchWholeProcess(window: number): void {
-  const code = String(lastCode(window)).padStart(6, '0');
-  const oathtoolMs = processMs('oathtool', ['--hotp', '-w', String(window), KEY_HEX, code], 3);
-  const otpctlMs = processMs(process.execPath, [otpctlPath, 'gen', 'hotp', KEY_HEX, code, '-w', String(window)], 3);
+function benchWholeProcess(wanted: number): void {
+  const found = fullWalk(wanted);
+  const window = found.window;
+  const code = String(found.code).padStart(DIGITS, '0');
+  const digits = ['-d', String(DIGITS)];
+  const oathtoolMs = processMs('oathtool', ['--hotp', ...digits, '-w', String(window), KEY_HEX, code], 3);
+  const otpctlMs = processMs(process.execPath, [otpctlPath, 'gen', 'hotp', ...digits, KEY_HEX, code, '-w', String(window)], 3);
   rows.push({ what: 'HOTP-SHA1 window search', backend: 'oathtool (process)', work: `${window + 1} counters`, result: perSecond(window + 1, oathtoolMs) });
   rows.push({ what: `otpctl gen hotp -w ${window} (process)`, backend: 'native', work: `${otpctlMs.toFixed(0)} ms`, result: `${(oathtoolMs / otpctlMs).toFixed(2)}× oathtool's ${oathtoolMs.toFixed(0)} ms` });
 }
