@@ -3,8 +3,8 @@
  * TypeScript path (`typescript`). Callers get a backend from `loader.ts` and never know which it is,
  * except through `name`. Both must give identical answers; `test/unit/native/backend-suite.ts` proves it.
  *
- * Inputs reaching a backend are already validated by the caller's wrapper (see each method's contract);
- * a backend may treat a violated contract as a programming error.
+ * Both backends are wrapped by `withChecks` (backend-checks.ts), which validates every argument against
+ * BACKEND_LIMITS first: TypeError for a wrong type, RangeError for a value out of range.
  */
 import type { HmacAlgorithm, SkeyAlgorithm } from '../tokens/algorithms.js';
 
@@ -18,6 +18,10 @@ export const BACKEND_LIMITS = Object.freeze({
   maxKeyBytes: 1024,
   /** S/KEY input (seed ‖ pass phrase, or an 8-byte response) up to 16 + 63 bytes, with headroom. */
   maxSkeyInputBytes: 256,
+  /** S/KEY chain length: sequences stop at 9999 in practice; 10⁶ steps is a millisecond natively. */
+  maxSkeyCount: 1_000_000,
+  /** Values per `hotpRange` / `skeyList` call; callers chunk larger ranges. */
+  maxBatch: 2 ** 20,
 });
 
 /** One HOTP window search: which counter in `counter ..= counter + window` yields `code`? */
@@ -49,7 +53,7 @@ export interface OtpBackend {
 
   /**
    * The codes, as numbers, for `count` consecutive counters starting at `counter`
-   * (what `oathtool --hotp -w` prints). `count` ≤ 2^20 per call; callers chunk larger ranges.
+   * (what `oathtool --hotp -w` prints). `count` ≤ `BACKEND_LIMITS.maxBatch` per call.
    */
   hotpRange(key: Uint8Array, algorithm: HmacAlgorithm, digits: number, counter: number, count: number): Uint32Array;
 

@@ -1,6 +1,6 @@
 /**
  * The Node-API backend: the only TypeScript caller of `otpd_native.node` (native/src/addon.cc over the
- * C core native/src/otp_core.c). It validates every argument against {@link BACKEND_LIMITS} and throws
+ * C core native/src/otp_core.c). `withChecks` validates every argument against BACKEND_LIMITS and throws
  * `TypeError` / `RangeError` before native code sees it, so the addon's own checks are a second fence.
  *
  * Sync methods run on the calling thread; `hotpSearchAsync` and `skeyChainAsync` run on the libuv
@@ -13,24 +13,14 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { HMAC_ALGORITHMS, SKEY_ALGORITHMS } from '../tokens/algorithms.js';
-import type { HmacAlgorithm, SkeyAlgorithm } from '../tokens/algorithms.js';
-import { BACKEND_LIMITS } from './backend.js';
-import type { HotpSearchRequest, OtpBackend } from './backend.js';
+import { withChecks } from './backend-checks.js';
+import type { OtpBackend } from './backend.js';
 
 /** Environment variable naming a `.node` file to load instead of the package's own build. */
 export const NATIVE_PATH_ENV = 'OTPD_NATIVE_PATH';
 
 /** The addon's build output, relative to the package root. */
 export const NATIVE_ADDON_RELATIVE_PATH = path.join('native', 'build', 'Release', 'otpd_native.node');
-
-/**
- * Largest `count` of {@link OtpBackend.hotpRange} and `n` of {@link OtpBackend.skeyList} per call (the
- * interface's 2^20); the addon enforces the same number.
- *
- * @internal
- */
-export const MAX_BATCH = 2 ** 20;
 
 /** The addon's exports, exactly as native/src/addon.cc defines them. @internal */
 interface NativeAddon {
@@ -95,53 +85,6 @@ export function nativeAddonPath(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(findPackageRoot(here), NATIVE_ADDON_RELATIVE_PATH);
 }
 
-// ---- validation (the boundary: user-facing messages) ---------------------------------------------
-
-function checkBytes(value: unknown, field: string, max: number): Uint8Array {
-  if (!(value instanceof Uint8Array)) throw new TypeError(`${field} must be a Uint8Array`);
-  if (value.length > max) throw new RangeError(`${field} must be at most ${max} bytes, got ${value.length}`);
-  return value;
-}
-
-function checkInteger(value: unknown, field: string, min: number, max: number): number {
-  if (typeof value !== 'number') throw new TypeError(`${field} must be a number, got ${typeof value}`);
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new RangeError(`${field} must be an integer from ${min} to ${max}, got ${value}`);
-  }
-  return value;
-}
-
-function checkAlgorithm<T extends string>(value: unknown, list: readonly T[]): T {
-  if (typeof value !== 'string') throw new TypeError(`algorithm must be a string, got ${typeof value}`);
-  const found = list.find((name) => name === value);
-  if (found === undefined) throw new RangeError(`algorithm must be one of ${list.join(', ')}, got "${value}"`);
-  return found;
-}
-
-function checkDigits(value: unknown): number {
-  return checkInteger(value, 'digits', BACKEND_LIMITS.minDigits, BACKEND_LIMITS.maxDigits);
-}
-
-interface HotpSearchArgs {
-  key: Uint8Array;
-  algorithm: HmacAlgorithm;
-  digits: number;
-  counter: number;
-  window: number;
-  code: number;
-}
-
-function checkSearch(request: HotpSearchRequest): HotpSearchArgs {
-  if (typeof request !== 'object' || request === null) throw new TypeError('request must be an object');
-  const key = checkBytes(request.key, 'key', BACKEND_LIMITS.maxKeyBytes);
-  const algorithm = checkAlgorithm(request.algorithm, HMAC_ALGORITHMS);
-  const digits = checkDigits(request.digits);
-  const counter = checkInteger(request.counter, 'counter', 0, BACKEND_LIMITS.maxCounter);
-  const window = checkInteger(request.window, 'window', 0, BACKEND_LIMITS.maxCounter - counter);
-  const code = checkInteger(request.code, 'code', 0, 10 ** digits - 1);
-  return { key, algorithm, digits, counter, window, code };
-}
-
 /** Counter of a search result, `null` for the addon's -1. */
 function toCounter(found: number): number | null {
   return found < 0 ? null : found;
@@ -178,47 +121,14 @@ function loadAddon(file: string): NativeAddon {
 export function loadNativeBackend(): OtpBackend {
   const addon = loadAddon(nativeAddonPath());
 
-  const backend: OtpBackend = {
+  return withChecks({
     name: 'native',
-
-    hotpSearch(request) {
-      const a = checkSearch(request);
-      return toCounter(addon.hotpSearch(a.key, a.algorithm, a.digits, a.counter, a.window, a.code));
-    },
-
-    async hotpSearchAsync(request) {
-      const a = checkSearch(request);
-      return toCounter(await addon.hotpSearchAsync(a.key, a.algorithm, a.digits, a.counter, a.window, a.code));
-    },
-
-    hotpRange(key, algorithm, digits, counter, count) {
-      checkBytes(key, 'key', BACKEND_LIMITS.maxKeyBytes);
-      checkAlgorithm(algorithm, HMAC_ALGORITHMS);
-      checkDigits(digits);
-      checkInteger(counter, 'counter', 0, BACKEND_LIMITS.maxCounter);
-      checkInteger(count, 'count', 0, Math.min(MAX_BATCH, BACKEND_LIMITS.maxCounter - counter + 1));
-      return addon.hotpRange(key, algorithm, digits, counter, count);
-    },
-
-    skeyChain(algorithm: SkeyAlgorithm, input, count) {
-      checkAlgorithm(algorithm, SKEY_ALGORITHMS);
-      checkBytes(input, 'input', BACKEND_LIMITS.maxSkeyInputBytes);
-      checkInteger(count, 'count', 0, BACKEND_LIMITS.maxCounter);
-      return new Uint8Array(addon.skeyChain(algorithm, input, count));
-    },
-
-    async skeyChainAsync(algorithm: SkeyAlgorithm, input, count) {
-      checkAlgorithm(algorithm, SKEY_ALGORITHMS);
-      checkBytes(input, 'input', BACKEND_LIMITS.maxSkeyInputBytes);
-      checkInteger(count, 'count', 0, BACKEND_LIMITS.maxCounter);
-      return new Uint8Array(await addon.skeyChainAsync(algorithm, input, count));
-    },
-
-    skeyList(algorithm: SkeyAlgorithm, input, first, n) {
-      checkAlgorithm(algorithm, SKEY_ALGORITHMS);
-      checkBytes(input, 'input', BACKEND_LIMITS.maxSkeyInputBytes);
-      checkInteger(first, 'first', 0, BACKEND_LIMITS.maxCounter);
-      checkInteger(n, 'n', 0, Math.min(MAX_BATCH, BACKEND_LIMITS.maxCounter - first + 1));
+    hotpSearch: (r) => toCounter(addon.hotpSearch(r.key, r.algorithm, r.digits, r.counter, r.window, r.code)),
+    hotpSearchAsync: async (r) => toCounter(await addon.hotpSearchAsync(r.key, r.algorithm, r.digits, r.counter, r.window, r.code)),
+    hotpRange: (key, algorithm, digits, counter, count) => addon.hotpRange(key, algorithm, digits, counter, count),
+    skeyChain: (algorithm, input, count) => new Uint8Array(addon.skeyChain(algorithm, input, count)),
+    skeyChainAsync: async (algorithm, input, count) => new Uint8Array(await addon.skeyChainAsync(algorithm, input, count)),
+    skeyList(algorithm, input, first, n) {
       const buffer = addon.skeyList(algorithm, input, first, n);
       // A plain Uint8Array view, so slice() copies (Buffer#slice would share memory and stay a Buffer).
       const all = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
@@ -226,6 +136,5 @@ export function loadNativeBackend(): OtpBackend {
       for (let i = 0; i < n; i++) out.push(all.slice(i * 8, i * 8 + 8));
       return out;
     },
-  };
-  return Object.freeze(backend);
+  });
 }

@@ -7,6 +7,7 @@ import { hotpCode } from '../tokens/hotp.js';
 import { skeyChain, skeyList } from '../tokens/skey/chain.js';
 import type { HmacAlgorithm, SkeyAlgorithm } from '../tokens/algorithms.js';
 import type { HotpSearchRequest, OtpBackend } from './backend.js';
+import { withChecks } from './backend-checks.js';
 
 /** Counters computed between two yields to the event loop in the async search. */
 const COUNTERS_PER_TICK = 20_000;
@@ -26,7 +27,7 @@ function searchSlice(request: HotpSearchRequest, from: number, to: number): numb
 }
 
 /** @internal exported for the loader and tests; everyone else asks the loader. */
-export const typescriptBackend: OtpBackend = Object.freeze({
+export const typescriptBackend: OtpBackend = withChecks({
   name: 'typescript' as const,
 
   hotpSearch(request: HotpSearchRequest): number | null {

@@ -20,7 +20,7 @@ export const SKEY_LIMITS = Object.freeze({
    */
   maxSequence: 9999,
   /** Largest `count` the chain functions accept (benchmarks go beyond maxSequence). */
-  maxChainCount: 1_000_000,
+  maxChainCount: BACKEND_LIMITS.maxSkeyCount,
   /** Longest response text parsed; RFC 2243 §2.2 asks servers to limit the input reasonably. */
   maxResponseLength: 512,
 });

@@ -3,7 +3,7 @@
  * the addon and the TypeScript path. Vectors come from ../shared/data only.
  */
 import { describe, expect, it } from 'vitest';
-import type { OtpBackend } from '../../../src/native/backend.js';
+import { BACKEND_LIMITS, type OtpBackend } from '../../../src/native/backend.js';
 import { oathVectors, skeyVectors } from '../../support/shared-data.js';
 
 const hex = (text: string): Uint8Array => Uint8Array.from(Buffer.from(text.replace(/\s+/g, ''), 'hex'));
@@ -59,6 +59,35 @@ export function backendSuite(backendName: string, getBackend: () => OtpBackend):
         const codes = backend.hotpRange(longKey, algorithm, 8, 1000, 3);
         expect(backend.hotpSearch({ key: longKey, algorithm, digits: 8, counter: 990, window: 20, code: codes[2] ?? -1 })).toBe(1002);
       }
+    });
+
+    it('rejects bad arguments with TypeError or RangeError before any work', async () => {
+      const ok = { key: hex(hotp.secretHex), algorithm: 'sha1', digits: 6, counter: 0, window: 0, code: 0 } as const;
+      const search = (patch: Record<string, unknown>) => () => getBackend().hotpSearch({ ...ok, ...patch } as never);
+      expect(search({ key: 'abc' })).toThrow(TypeError);
+      expect(search({ key: new Uint8Array(BACKEND_LIMITS.maxKeyBytes + 1) })).toThrow(RangeError);
+      expect(search({ algorithm: 'md5' })).toThrow(RangeError);
+      expect(search({ algorithm: 1 })).toThrow(TypeError);
+      expect(search({ digits: 9 })).toThrow(/digits/);
+      expect(search({ digits: 6.5 })).toThrow(RangeError);
+      expect(search({ counter: -1 })).toThrow(RangeError);
+      expect(search({ counter: 2 ** 53 })).toThrow(RangeError);
+      expect(search({ counter: BACKEND_LIMITS.maxCounter, window: 1 })).toThrow(/window/);
+      expect(search({ code: 1_000_000 })).toThrow(/code/);
+      expect(search({ code: '123456' })).toThrow(TypeError);
+      await expect(getBackend().hotpSearchAsync({ ...ok, digits: 5 })).rejects.toThrow(RangeError);
+      expect(getBackend().hotpSearch({ ...ok, counter: BACKEND_LIMITS.maxCounter })).toBeTypeOf('object');
+
+      expect(() => getBackend().hotpRange(hex(hotp.secretHex), 'sha1', 6, 0, BACKEND_LIMITS.maxBatch + 1)).toThrow(RangeError);
+      expect(() => getBackend().hotpRange(hex(hotp.secretHex), 'sha1', 6, BACKEND_LIMITS.maxCounter, 2)).toThrow(RangeError);
+      expect(getBackend().hotpRange(hex(hotp.secretHex), 'sha1', 6, BACKEND_LIMITS.maxCounter, 1)).toHaveLength(1);
+      expect(() => getBackend().skeyChain('sha256' as never, Uint8Array.of(120), 0)).toThrow(RangeError);
+      expect(() => getBackend().skeyChain('md5', new Uint8Array(BACKEND_LIMITS.maxSkeyInputBytes + 1), 0)).toThrow(RangeError);
+      expect(() => getBackend().skeyChain('md5', Uint8Array.of(120), -1)).toThrow(RangeError);
+      await expect(getBackend().skeyChainAsync('md5', [1, 2] as never, 0)).rejects.toThrow(TypeError);
+      expect(() => getBackend().skeyList('md5', Uint8Array.of(120), 0, BACKEND_LIMITS.maxBatch + 1)).toThrow(RangeError);
+      expect(() => getBackend().hotpRange(new Uint8Array(0), 'sha1', 6, 0, 1)).toThrow(RangeError);
+      expect(() => getBackend().skeyChain('md5', new Uint8Array(0), 0)).toThrow(RangeError);
     });
 
     it('computes all RFC 2289 vectors', () => {
