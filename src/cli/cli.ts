@@ -41,7 +41,10 @@ export function createCli(deps: CliDeps): Argv<GlobalArguments> {
     .wrap(Math.min(100, process.stdout.columns ?? 100))
     .fail((message, error) => {
       // Stop here (yargs would otherwise run the handler anyway); runCli reports it.
-      throw error ?? new InvalidInputError('usage', message ?? 'invalid arguments');
+      // yargs lists every unknown word; after the first they are usually the command's own positionals
+      // (a key), which must not be echoed: name only the first.
+      const safe = (message ?? 'invalid arguments').replace(/^Unknown arguments: ([^,]+),[\s\S]*$/, 'Unknown argument: $1 (and the words after it)');
+      throw error ?? new InvalidInputError('usage', safe);
     });
   return cli as unknown as Argv<GlobalArguments>;
 }

@@ -1,7 +1,7 @@
 /**
  * `otpctl gen totp KEY [CODE] [--now T] [-s STEP] [--t0 T0] [-w W] [-d] [-a] [--base32]`: what
  * `oathtool --totp=ALG -N @T -s STEPs` does. Without CODE, the codes for the time steps now ..= now+W;
- * with CODE, searches now-W ..= now+W and prints how many steps away the match is (as oathtool does).
+ * with CODE, searches now-W ..= now+W and prints how many steps away the nearest match is (as oathtool does).
  */
 import type { Argv, CommandModule } from 'yargs';
 import type { OtpBackend } from '../../native/backend.js';
@@ -9,7 +9,7 @@ import { totpCounter } from '../../tokens/totp.js';
 import type { CliDeps } from '../deps.js';
 import type { GlobalArguments } from '../global-options.js';
 import { findCounter, listCodes } from '../oath-codes.js';
-import { toOathRequest, withOathOptions, type OathArguments } from '../oath-options.js';
+import { toOathRequest, withOathOptions, type OathArguments, type OathRequest } from '../oath-options.js';
 import { ExitCodes, runCommand, type Output } from '../output.js';
 import { parseDurationSeconds, parseUnixSeconds } from '../parse.js';
 
@@ -17,6 +17,32 @@ export interface GenTotpArguments extends OathArguments, GlobalArguments {
   now?: string;
   step: string;
   t0: string;
+}
+
+/**
+ * The match nearest to `current` in `first ..= last`, as liboath's TOTP validation picks it: it tries
+ * steps current, current+1, current-1, current+2, current-2, … so on a tie the later step wins. Two
+ * ascending searches (matches are rare, so the loop over earlier matches runs about once).
+ */
+async function findNearestCounter(
+  backend: OtpBackend,
+  request: OathRequest,
+  code: number,
+  first: number,
+  current: number,
+  last: number,
+): Promise<number | null> {
+  const later = await findCounter(backend, request, code, current, last);
+  let earlier: number | null = null;
+  for (let from = first; from < current; ) {
+    const found = await findCounter(backend, request, code, from, current - 1);
+    if (found === null) break;
+    earlier = found;
+    from = found + 1;
+  }
+  if (earlier === null) return later;
+  if (later === null) return earlier;
+  return later - current <= current - earlier ? later : earlier;
 }
 
 /**
@@ -35,7 +61,7 @@ export async function genTotp(out: Output, backend: OtpBackend, argv: GenTotpArg
   }
   const first = Math.max(0, current - request.window);
   const last = current + request.window;
-  const counter = await findCounter(backend, request, request.code, first, last);
+  const counter = await findNearestCounter(backend, request, request.code, first, current, last);
   if (counter === null) {
     out.note(`code not found for time steps ${first} .. ${last}`);
     if (out.json) await out.result('', { match: false, first, last });
