@@ -1,0 +1,112 @@
+/**
+ * The token entries a users file yields, one per usable token line, and the state an update writes.
+ * Strings that come from the file (user, plain password, last OTP) are kept as binary strings in
+ * `raw*` fields for byte-exact rewriting; `user` is the UTF-8 reading used by callers.
+ */
+import type { SkeyAlgorithm } from '../../tokens/algorithms.js';
+import type { OathType } from './oath-type.js';
+import type { PasswordSpec } from './password.js';
+
+/** Name, state and service groups of a token, from a `#OTPD/META` line (defaults when none). */
+export interface TokenMeta {
+  /** Unique per user when given. */
+  readonly name: string | undefined;
+  /** A disabled token is never a candidate. */
+  readonly enabled: boolean;
+  /** Service groups the token serves; empty means every service. */
+  readonly groups: readonly string[];
+  /** 1-based line of the metadata line, when there is one. */
+  readonly line: number | undefined;
+}
+
+/** What every entry has. */
+export interface EntryCommon {
+  /** 1-based line number of the token line. */
+  readonly line: number;
+  /** The token line's exact bytes (binary string, terminator included): its identity for updates. */
+  readonly raw: string;
+  /** The user, read as UTF-8. */
+  readonly user: string;
+  /** The fields of the line as found (binary strings). @internal */
+  readonly fields: readonly string[];
+  readonly meta: TokenMeta;
+}
+
+/** An HOTP/TOTP line as pam_oath reads it. */
+export interface OathEntry extends EntryCommon {
+  readonly kind: 'oath';
+  readonly type: OathType;
+  readonly password: PasswordSpec;
+  readonly key: Uint8Array;
+  /** COUNTER: next HOTP counter (pam_oath writes start + offset of the accepted code); 0 when absent. */
+  readonly counter: number;
+  /** LASTOTP: the last accepted code, when recorded. */
+  readonly lastOtp: string | undefined;
+  /** TIMESTAMP: when the last code was accepted (local time, second precision). */
+  readonly lastTime: Date | undefined;
+}
+
+/** An `OTPD/SKEY` line. */
+export interface SkeyEntry extends EntryCommon {
+  readonly kind: 'skey';
+  readonly password: PasswordSpec;
+  readonly algorithm: SkeyAlgorithm;
+  /** The sequence number of the next challenge. */
+  readonly sequence: number;
+  /** Seed as written (hashing lower-cases it). */
+  readonly seed: string;
+  /** The 64-bit value the next response must hash to: the last accepted response (or the initial one). */
+  readonly last: Uint8Array;
+  readonly lastTime: Date | undefined;
+}
+
+/** An `OTPD/MOTP` line. */
+export interface MotpEntry extends EntryCommon {
+  readonly kind: 'motp';
+  readonly password: PasswordSpec;
+  /** 16–32 hex digits, case kept (it is hashed as typed). */
+  readonly secret: string;
+  readonly pin: string;
+  readonly offsetHours: number;
+  /** The last accepted 10-second slot; codes at or before it are replays. */
+  readonly lastSlot: number | undefined;
+  readonly lastTime: Date | undefined;
+}
+
+/** An `OTPD/STATIC` line: a hashed static password. */
+export interface StaticEntry extends EntryCommon {
+  readonly kind: 'static';
+  readonly password: Extract<PasswordSpec, { kind: 'scrypt' }>;
+}
+
+export type TokenEntry = OathEntry | SkeyEntry | MotpEntry | StaticEntry;
+
+/** New state for an OATH line, written exactly as pam_oath writes it. */
+export interface OathState {
+  readonly kind: 'oath';
+  readonly counter: number;
+  /** The accepted code, as the user typed it (digits). */
+  readonly lastOtp: string;
+  readonly time: Date;
+}
+
+/** New state for an S/KEY line after an accepted response. */
+export interface SkeyState {
+  readonly kind: 'skey';
+  readonly sequence: number;
+  /** The accepted response (8 bytes). */
+  readonly last: Uint8Array;
+  readonly time: Date;
+}
+
+/** New state for a Mobile-OTP line after an accepted code. */
+export interface MotpState {
+  readonly kind: 'motp';
+  readonly lastSlot: number;
+  readonly time: Date;
+}
+
+export type TokenState = OathState | SkeyState | MotpState;
+
+/** A problem found in one line; parse.ts turns it into a StoreLineError with file and line. @internal */
+export class LineProblem extends Error {}

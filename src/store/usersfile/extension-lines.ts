@@ -1,0 +1,85 @@
+/**
+ * otpd's own token lines. Their first field starts with `OTPD/`, a type liboath does not know, so
+ * pam_oath skips them and copies them unchanged when it rewrites the file. Fields are separated like
+ * OATH lines (spaces/tabs) and written with tabs.
+ *
+ * ```
+ * OTPD/SKEY   USER PASSWORD ALGORITHM SEQUENCE SEED LAST [TIMESTAMP]
+ * OTPD/MOTP   USER PASSWORD SECRET PIN OFFSET [LASTSLOT [TIMESTAMP]]
+ * OTPD/STATIC USER HASH
+ * ```
+ * See docs/store.md for the meaning of every field.
+ */
+import { formatHex } from '../../encoding/key.js';
+import { parseSkeyAlgorithm } from '../../tokens/algorithms.js';
+import { validateMotpOffset, validateMotpPin, validateMotpSecret } from '../../tokens/motp.js';
+import { validateSequence, validateSeed } from '../../tokens/skey/index.js';
+import type { EntryCommon, MotpEntry, MotpState, SkeyEntry, SkeyState, StaticEntry } from './entry.js';
+import { LineProblem } from './entry.js';
+import { readDecimal, readPassword, readTimestamp, validated } from './fields.js';
+import { formatOathTimestamp } from './timestamp.js';
+
+/** The extension type names. */
+export const EXTENSION_TYPES = Object.freeze({ skey: 'OTPD/SKEY', motp: 'OTPD/MOTP', static: 'OTPD/STATIC' } as const);
+
+/** Bytes of an S/KEY value (64 bits). */
+const SKEY_BYTES = 8;
+
+function required(field: string | undefined, problem: string): string {
+  if (field === undefined) throw new LineProblem(problem);
+  return field;
+}
+
+/** Parses `OTPD/SKEY USER PASSWORD ALGORITHM SEQUENCE SEED LAST [TIMESTAMP]`. */
+export function parseSkeyLine(common: EntryCommon): SkeyEntry {
+  const [, , passwordField, algField, seqField, seedField, lastField, timeField, extra] = common.fields;
+  const password = readPassword(passwordField, 'S/KEY');
+  const algorithm = validated('S/KEY', () => parseSkeyAlgorithm(required(algField, 'S/KEY line has no algorithm'), 'algorithm'));
+  const sequence = validated('S/KEY', () => validateSequence(readDecimal(required(seqField, 'S/KEY line has no sequence'), 'S/KEY sequence'), 'sequence'));
+  const seed = validated('S/KEY', () => validateSeed(required(seedField, 'S/KEY line has no seed'), 'seed'));
+  const lastText = required(lastField, 'S/KEY line has no last value');
+  if (!/^[0-9a-fA-F]{16}$/.test(lastText)) throw new LineProblem('S/KEY last value is not 16 hex digits');
+  const last = new Uint8Array(Buffer.from(lastText, 'hex'));
+  const lastTime = readTimestamp(timeField, 'S/KEY');
+  if (extra !== undefined) throw new LineProblem('S/KEY line has more than 8 fields');
+  return { ...common, kind: 'skey', password, algorithm, sequence, seed, last, lastTime };
+}
+
+/** Parses `OTPD/MOTP USER PASSWORD SECRET PIN OFFSET [LASTSLOT [TIMESTAMP]]`. */
+export function parseMotpLine(common: EntryCommon): MotpEntry {
+  const [, , passwordField, secretField, pinField, offsetField, slotField, timeField, extra] = common.fields;
+  const password = readPassword(passwordField, 'mOTP');
+  const secret = validated('mOTP', () => validateMotpSecret(required(secretField, 'mOTP line has no secret'), 'secret'));
+  const pin = validated('mOTP', () => validateMotpPin(required(pinField, 'mOTP line has no PIN'), 'PIN'));
+  const offsetText = required(offsetField, 'mOTP line has no offset');
+  if (!/^[+-]?[0-9]{1,2}$/.test(offsetText)) throw new LineProblem('mOTP offset is not a whole number of hours');
+  const offsetHours = validated('mOTP', () => validateMotpOffset(Number(offsetText), 'offset'));
+  const lastSlot = slotField === undefined || slotField === '-' ? undefined : readDecimal(slotField, 'mOTP last slot');
+  const lastTime = readTimestamp(timeField, 'mOTP');
+  if (extra !== undefined) throw new LineProblem('mOTP line has more than 8 fields');
+  return { ...common, kind: 'motp', password, secret, pin, offsetHours, lastSlot, lastTime };
+}
+
+/** Parses `OTPD/STATIC USER HASH`. */
+export function parseStaticLine(common: EntryCommon): StaticEntry {
+  const [, , hashField, extra] = common.fields;
+  const password = readPassword(required(hashField, 'static password line has no hash'), 'static');
+  if (password.kind !== 'scrypt') throw new LineProblem('static password must be a $scrypt$ hash (otpctl writes one)');
+  if (extra !== undefined) throw new LineProblem('static password line has more than 3 fields');
+  return { ...common, kind: 'static', password };
+}
+
+/** The rewritten S/KEY line after an accepted response. */
+export function renderSkeyLine(entry: SkeyEntry, state: SkeyState): string {
+  if (state.last.length !== SKEY_BYTES) throw new RangeError(`S/KEY value must be ${SKEY_BYTES} bytes`);
+  validateSequence(state.sequence);
+  const [type = '', user = '', passwd = '-', alg = '', , seed = ''] = entry.fields;
+  return `${type}\t${user}\t${passwd}\t${alg}\t${state.sequence}\t${seed}\t${formatHex(state.last)}\t${formatOathTimestamp(state.time)}\n`;
+}
+
+/** The rewritten Mobile-OTP line after an accepted code. */
+export function renderMotpLine(entry: MotpEntry, state: MotpState): string {
+  if (!Number.isSafeInteger(state.lastSlot) || state.lastSlot < 0) throw new RangeError('mOTP slot must be a non-negative integer');
+  const [type = '', user = '', passwd = '-', secret = '', pin = '', offset = ''] = entry.fields;
+  return `${type}\t${user}\t${passwd}\t${secret}\t${pin}\t${offset}\t${state.lastSlot}\t${formatOathTimestamp(state.time)}\n`;
+}

@@ -1,0 +1,75 @@
+/**
+ * Token metadata: `#OTPD/META USER [name=NAME] [enabled=yes|no] [groups=G1,G2,…]`.
+ *
+ * The line starts with `#`, so pam_oath skips it (its first field is not an OATH type) and people read
+ * it as a comment. It describes the token line that immediately follows it, which must name the same
+ * user; a metadata line anywhere else is an error for that user. Adjacency survives pam_oath, which
+ * rewrites token lines in place and never reorders, inserts or deletes lines.
+ */
+import type { TokenMeta } from './entry.js';
+import { LineProblem } from './entry.js';
+
+/** The first field of a metadata line. */
+export const META_TYPE = '#OTPD/META';
+
+const NAME_PATTERN = /^[A-Za-z0-9._@-]{1,64}$/;
+const GROUP_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Metadata for a token without a metadata line. */
+export const DEFAULT_META: TokenMeta = Object.freeze({ name: undefined, enabled: true, groups: Object.freeze([]), line: undefined });
+
+/**
+ * Parses the fields after `#OTPD/META USER`.
+ *
+ * @param fields - all fields of the line (binary strings)
+ * @param line - 1-based line number
+ * @returns the metadata
+ * @throws LineProblem for an unknown or repeated key or a bad value
+ */
+export function parseMetaLine(fields: readonly string[], line: number): TokenMeta {
+  let name: string | undefined;
+  let enabled = true;
+  let groups: string[] = [];
+  const seen = new Set<string>();
+  for (const field of fields.slice(2)) {
+    const eq = field.indexOf('=');
+    const key = eq < 0 ? field : field.slice(0, eq);
+    const value = eq < 0 ? '' : field.slice(eq + 1);
+    if (seen.has(key)) throw new LineProblem(`metadata key "${key}" is given twice`);
+    seen.add(key);
+    switch (key) {
+      case 'name':
+        if (!NAME_PATTERN.test(value)) throw new LineProblem('metadata name must be 1 to 64 of A-Z a-z 0-9 . _ @ -');
+        name = value;
+        break;
+      case 'enabled':
+        if (value !== 'yes' && value !== 'no') throw new LineProblem('metadata enabled must be yes or no');
+        enabled = value === 'yes';
+        break;
+      case 'groups':
+        groups = value.split(',');
+        if (!groups.every((g) => GROUP_PATTERN.test(g))) {
+          throw new LineProblem('metadata groups must be a comma-separated list of names (A-Z a-z 0-9 . _ -)');
+        }
+        break;
+      default:
+        throw new LineProblem(`unknown metadata key "${key.replace(/[^\x21-\x7e]/g, '?').slice(0, 32)}" (use name, enabled, groups)`);
+    }
+  }
+  return Object.freeze({ name, enabled, groups: Object.freeze(groups), line });
+}
+
+/**
+ * Formats a metadata line (for tools that add or edit tokens).
+ *
+ * @param user - the user, binary string
+ * @param meta - the metadata
+ * @returns the line with `\n`
+ */
+export function formatMetaLine(user: string, meta: Omit<TokenMeta, 'line'>): string {
+  const parts = [META_TYPE, user];
+  if (meta.name !== undefined) parts.push(`name=${meta.name}`);
+  parts.push(`enabled=${meta.enabled ? 'yes' : 'no'}`);
+  if (meta.groups.length > 0) parts.push(`groups=${meta.groups.join(',')}`);
+  return `${parts.join('\t')}\n`;
+}
