@@ -1,0 +1,64 @@
+/**
+ * Replacing the store durably, while holding its lock: write `<file>.new` (O_EXCL, 0600, the old
+ * file's owner), fsync it, rename it over the file, fsync the directory. A `.new` left by a writer
+ * that died is removed first (only the lock holder may write `.new`, and we hold the lock). pam_oath
+ * refuses to log anyone in while a `.new` exists, so it is removed on every failure too.
+ */
+import { constants, type Stats } from 'node:fs';
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { StoreError, StoreErrorReasons } from './errors.js';
+
+async function createNew(newPath: string): Promise<FileHandle> {
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+  try {
+    return await open(newPath, flags, 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    await unlink(newPath);
+    return await open(newPath, flags, 0o600);
+  }
+}
+
+/**
+ * Writes `content` to `file` atomically and durably. The caller holds the store lock.
+ *
+ * @param file - the store's path
+ * @param content - the new bytes
+ * @param previous - lstat of the file being replaced (its owner is kept)
+ * @throws StoreError (reason `io`) naming the step that failed; the old file is then unchanged
+ */
+export async function replaceFileDurably(file: string, content: Uint8Array, previous: Stats): Promise<void> {
+  const newPath = `${file}.new`;
+  let step = 'create';
+  let handle: FileHandle | undefined;
+  try {
+    handle = await createNew(newPath);
+    step = 'chown';
+    if (process.getuid?.() === 0) await handle.chown(previous.uid, previous.gid);
+    step = 'chmod';
+    await handle.chmod(0o600);
+    step = 'write';
+    await handle.writeFile(content);
+    step = 'fsync';
+    await handle.sync();
+    step = 'close';
+    await handle.close();
+    handle = undefined;
+    step = 'rename';
+    await rename(newPath, file);
+  } catch (err) {
+    await handle?.close().catch(() => undefined);
+    await unlink(newPath).catch(() => undefined);
+    throw new StoreError(StoreErrorReasons.IO, file, `${newPath}: ${step} failed: ${(err as NodeJS.ErrnoException).code ?? 'error'}; ${file} is unchanged`, { cause: err });
+  }
+  let dir: FileHandle | undefined;
+  try {
+    dir = await open(path.dirname(file), constants.O_RDONLY | constants.O_DIRECTORY);
+    await dir.sync();
+  } catch (err) {
+    throw new StoreError(StoreErrorReasons.IO, file, `${path.dirname(file)}: fsync of the directory failed: ${(err as NodeJS.ErrnoException).code ?? 'error'}; the update may not survive a crash`, { cause: err });
+  } finally {
+    await dir?.close();
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * The users.oath store: a pam_oath-compatible file with otpd's extension lines. See docs/store.md.
+ */
+export { StoreError, StoreErrorReasons, StoreLineError, type StoreErrorReason } from './errors.js';
+export { readStore, updateStore, type UpdateStoreOptions, type UpdateStoreResult } from './store.js';
+export { acquireStoreLock, LOCK_DEFAULTS, type LockOptions, type StoreLock } from './lock.js';
+export { checkStorePermissions } from './permissions.js';
+export { replaceFileDurably } from './atomic-write.js';
+export type {
+  EntryCommon,
+  MotpEntry,
+  MotpState,
+  OathEntry,
+  OathState,
+  SkeyEntry,
+  SkeyState,
+  StaticEntry,
+  TokenEntry,
+  TokenMeta,
+  TokenState,
+} from './usersfile/entry.js';
+export { errorsOf, joinLines, parseUsersFile, tokensOf, type UsersFile } from './usersfile/parse.js';
+export { applyUpdates, renderUpdate, type TokenUpdate, type UpdateOutcome } from './usersfile/update.js';
+export { OATH_TYPE_NAMES, formatOathType, parseOathType, type OathType } from './usersfile/oath-type.js';
+export { formatOathTimestamp, parseOathTimestamp } from './usersfile/timestamp.js';
+export { EXTENSION_TYPES } from './usersfile/extension-lines.js';
+export { DEFAULT_META, META_TYPE, formatMetaLine } from './usersfile/meta-line.js';
+export { PAM_OATH_MAX_KEY_BYTES } from './usersfile/oath-line.js';
+export {
+  SCRYPT_LIMITS,
+  checkPassword,
+  formatScryptHash,
+  hashPassword,
+  parsePasswordField,
+  parseScryptHash,
+  type PasswordSpec,
+  type ScryptHash,
+} from './usersfile/password.js';
