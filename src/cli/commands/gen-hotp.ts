@@ -1,8 +1,8 @@
 /**
  * `otpctl gen hotp KEY [CODE] [-c COUNTER] [-w WINDOW] [-d DIGITS] [-a ALG] [--base32]`: what
- * `oathtool --hotp` does. Without CODE, the codes for COUNTER ..= COUNTER+WINDOW; with CODE, finds the
- * first counter in that range whose code matches and prints, as oathtool does, its offset from COUNTER
- * (the counter itself when COUNTER is 0; `--json` gives both); exit 1 when none matches.
+ * `oathtool --hotp` does. Without CODE, the codes for COUNTER ..= COUNTER+WINDOW; with CODE, the first
+ * counter in that range whose code matches (exit 1 when none does). oathtool prints the offset from
+ * COUNTER instead; `--json` gives both.
  */
 import type { Argv, CommandModule } from 'yargs';
 import { BACKEND_LIMITS, type OtpBackend } from '../../native/backend.js';
@@ -37,8 +37,8 @@ export async function genHotp(out: Output, backend: OtpBackend, argv: GenHotpArg
     if (out.json) await out.result('', { match: false, first, last });
     return ExitCodes.NO_MATCH;
   }
-  // oathtool prints the match's position in the window (counter - COUNTER), not the counter itself.
-  await out.result(String(counter - first), { match: true, counter, offset: counter - first });
+  // On purpose unlike oathtool, which prints the offset from COUNTER (README); --json gives both.
+  await out.result(String(counter), { match: true, counter, offset: counter - first });
   return ExitCodes.OK;
 }
 

@@ -65,12 +65,12 @@ describe('runCli exit codes', () => {
     expect([r.code, r.stdout.text, r.stderr.text]).toEqual([0, '755224\n287082\n', '']);
   });
 
-  it('1 for a code not in the window, 0 with the offset from -c for a hit', async () => {
+  it('1 for a code not in the window, 0 with the counter for a hit', async () => {
     const miss = await cli(['gen', 'hotp', KEY, '000000', '-w', '3']);
     expect([miss.code, miss.stdout.text]).toEqual([1, '']);
     expect(miss.stderr.text).toMatch(/^otpctl: [^\n]+\n$/);
     const hit = await cli(['gen', 'hotp', KEY, '969429', '-c', '2', '-w', '3']);
-    expect([hit.code, hit.stdout.text]).toEqual([0, '1\n']);
+    expect([hit.code, hit.stdout.text]).toEqual([0, '3\n']);
   });
 
   it('2 for bad input and for usage errors, one line on stderr', async () => {
