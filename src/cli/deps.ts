@@ -17,11 +17,6 @@ export interface CliDeps {
   readonly backend: () => OtpBackend;
 }
 
-/** Folds a multi-line message onto one line (`a\n- b` → `a - b`). */
-export function oneLine(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
-}
-
 /** The real process: stdio, the system clock, the loader's choice of backend. */
 export function processDeps(): CliDeps {
   let backend: OtpBackend | undefined;
@@ -30,7 +25,6 @@ export function processDeps(): CliDeps {
     stderr: process.stderr,
     now: () => Date.now(),
     readSecret: (prompt) => readSecret(process.stdin, process.stderr, prompt),
-    // The notice must stay one line even when the loader's reason spans several (Node's "Require stack").
-    backend: () => (backend ??= loadBackend({ notice: (line) => process.stderr.write(`${oneLine(line)}\n`) })),
+    backend: () => (backend ??= loadBackend()),
   };
 }

@@ -20,7 +20,9 @@ function tryNative(): { backend: OtpBackend } | { failure: string } {
     try {
       nativeAttempt = { backend: loadNativeBackend() };
     } catch (error) {
-      nativeAttempt = { failure: error instanceof Error ? error.message : String(error) };
+      // First line only: the notice is one line, and Node appends a multi-line "Require stack".
+      const message = error instanceof Error ? error.message : String(error);
+      nativeAttempt = { failure: message.split('\n', 1)[0] ?? message };
     }
   }
   return nativeAttempt;

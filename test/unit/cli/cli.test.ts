@@ -5,7 +5,7 @@
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/cli/cli.js';
-import { oneLine, type CliDeps } from '../../../src/cli/deps.js';
+import type { CliDeps } from '../../../src/cli/deps.js';
 import { typescriptBackend } from '../../../src/native/typescript-backend.js';
 
 const KEY = '3132333435363738393031323334353637383930';
@@ -135,13 +135,5 @@ describe('--json', () => {
       code: 2,
       value: { error: { code: 'INVALID_INPUT', field: 'key', message: expect.stringMatching(/^key: /) as unknown } },
     });
-  });
-});
-
-describe('oneLine (the backend notice sink)', () => {
-  it('folds a multi-line loader message onto one line', () => {
-    expect(oneLine("could not load x: Cannot find module 'x'\nRequire stack:\n- /a/b.js); using TS")).toBe(
-      "could not load x: Cannot find module 'x' Require stack: - /a/b.js); using TS",
-    );
   });
 });
