@@ -38,7 +38,10 @@ export interface OathEntry extends EntryCommon {
   readonly type: OathType;
   readonly password: PasswordSpec;
   readonly key: Uint8Array;
-  /** COUNTER: next HOTP counter (pam_oath writes start + offset of the accepted code); 0 when absent. */
+  /**
+   * COUNTER: the moving factor of the last accepted code (pam_oath writes that, not the next one, and
+   * searches from it inclusive; LASTOTP stops the same code twice); 0 when absent.
+   */
   readonly counter: number;
   /** LASTOTP: the last accepted code, when recorded. */
   readonly lastOtp: string | undefined;
