@@ -1,26 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError } from '../../../src/errors.js';
+import { expectInvalid } from '../../support/expect-invalid.js';
 import { formatBase32, formatHex, KEY_LIMITS, parseBase32Key, parseHexKey, parseKey } from '../../../src/encoding/key.js';
 
 const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
-
-function invalid(fn: () => unknown, field: string, mustNotContain?: string): InvalidInputError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(InvalidInputError);
-  const error = caught as InvalidInputError;
-  expect(error.field).toBe(field);
-  expect(error.code).toBe('INVALID_INPUT');
-  expect(error.message.startsWith(`${field}: `)).toBe(true);
-  if (mustNotContain !== undefined && mustNotContain.length > 0) {
-    expect(error.message).not.toContain(mustNotContain);
-  }
-  return error;
-}
 
 describe('parseHexKey', () => {
   it('decodes either case', () => {
@@ -30,29 +12,29 @@ describe('parseHexKey', () => {
   });
 
   it('refuses an empty key (oathtool would use a zero-length key)', () => {
-    expect(invalid(() => parseHexKey(''), 'key').message).toMatch(/empty/);
+    expect(expectInvalid(() => parseHexKey(''), 'key').message).toMatch(/empty/);
   });
 
   it('refuses odd length without quoting the key', () => {
-    const e = invalid(() => parseHexKey('deadbee'), 'key', 'deadbee');
+    const e = expectInvalid(() => parseHexKey('deadbee'), 'key', { notContaining: 'deadbee' });
     expect(e.message).toMatch(/odd/);
   });
 
   it('names the position of a non-hex character, not the key', () => {
-    const e = invalid(() => parseHexKey('00112g33'), 'key', '00112g33');
+    const e = expectInvalid(() => parseHexKey('00112g33'), 'key', { notContaining: '00112g33' });
     expect(e.message).toContain('character 6 of 8');
-    invalid(() => parseHexKey('0x0102'), 'key');
-    invalid(() => parseHexKey('01 02'), 'key');
-    invalid(() => parseHexKey(' 0102'), 'key');
+    expectInvalid(() => parseHexKey('0x0102'), 'key');
+    expectInvalid(() => parseHexKey('01 02'), 'key');
+    expectInvalid(() => parseHexKey(' 0102'), 'key');
   });
 
   it('uses the given field name', () => {
-    invalid(() => parseHexKey('0', 'new key'), 'new key');
+    expectInvalid(() => parseHexKey('0', 'new key'), 'new key');
   });
 
   it('accepts up to maxBytes and refuses more', () => {
     expect(parseHexKey('ab'.repeat(KEY_LIMITS.maxBytes))).toHaveLength(KEY_LIMITS.maxBytes);
-    expect(invalid(() => parseHexKey('ab'.repeat(KEY_LIMITS.maxBytes + 1)), 'key').message).toMatch(/1025 bytes/);
+    expect(expectInvalid(() => parseHexKey('ab'.repeat(KEY_LIMITS.maxBytes + 1)), 'key').message).toMatch(/1025 bytes/);
   });
 });
 
@@ -105,22 +87,22 @@ describe('parseBase32Key', () => {
     ['GEZD\nGNBV', 'newline'],
     ['GEZDé', 'non-ASCII'],
   ])('refuses %j (%s) like oathtool', (text) => {
-    invalid(() => parseBase32Key(text), 'key', text.length >= 4 ? text : undefined);
+    expectInvalid(() => parseBase32Key(text), 'key', text.length >= 4 ? { notContaining: text } : undefined);
   });
 
   it('names the typed position of a bad character', () => {
-    expect(invalid(() => parseBase32Key('GE ZD1'), 'key').message).toContain('character 6 of 6');
+    expect(expectInvalid(() => parseBase32Key('GE ZD1'), 'key').message).toContain('character 6 of 6');
   });
 
   it('refuses empty and all-space keys', () => {
-    invalid(() => parseBase32Key(''), 'key');
-    invalid(() => parseBase32Key('    '), 'key');
+    expectInvalid(() => parseBase32Key(''), 'key');
+    expectInvalid(() => parseBase32Key('    '), 'key');
   });
 
   it('refuses keys longer than maxBytes', () => {
     const max = new Uint8Array(KEY_LIMITS.maxBytes).fill(7);
     expect(parseBase32Key(formatBase32(max))).toEqual(max);
-    const e = invalid(() => parseBase32Key(formatBase32(new Uint8Array(KEY_LIMITS.maxBytes + 1))), 'key');
+    const e = expectInvalid(() => parseBase32Key(formatBase32(new Uint8Array(KEY_LIMITS.maxBytes + 1))), 'key');
     expect(e.message).toMatch(/1025 bytes/);
   });
 });
@@ -129,8 +111,8 @@ describe('parseKey', () => {
   it('switches on base32 and passes the field', () => {
     expect(parseKey('GEZDGNBV', { base32: true })).toEqual(ascii('12345'));
     expect(parseKey('3132333435', { base32: false })).toEqual(ascii('12345'));
-    invalid(() => parseKey('zz', { base32: false, field: 'secret' }), 'secret');
-    invalid(() => parseKey('1', { base32: true, field: 'secret' }), 'secret');
+    expectInvalid(() => parseKey('zz', { base32: false, field: 'secret' }), 'secret');
+    expectInvalid(() => parseKey('1', { base32: true, field: 'secret' }), 'secret');
   });
 });
 

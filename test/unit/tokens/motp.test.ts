@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError } from '../../../src/errors.js';
 import {
   MOTP_LIMITS,
   motpCode,
@@ -9,19 +8,8 @@ import {
   validateMotpPin,
   validateMotpSecret,
 } from '../../../src/tokens/motp.js';
+import { expectInvalid } from '../../support/expect-invalid.js';
 import { motpVectors } from '../../support/shared-data.js';
-
-function invalid(fn: () => unknown, field: string, secretText?: string): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(InvalidInputError);
-  expect((caught as InvalidInputError).field).toBe(field);
-  if (secretText !== undefined) expect((caught as Error).message).not.toContain(secretText);
-}
 
 describe('Mobile-OTP vectors', () => {
   it.each(motpVectors())('$time $pin offset $offsetHours → $otp', (v) => {
@@ -40,11 +28,11 @@ describe('motpSlot', () => {
   });
 
   it('validates time and offset', () => {
-    invalid(() => motpSlot(Number.NaN, 0), 'time');
-    invalid(() => motpSlot(-1, 0), 'time');
-    invalid(() => motpSlot(0, 0.5), 'offset');
-    invalid(() => motpSlot(0, -13), 'offset');
-    invalid(() => motpSlot(0, 15), 'offset');
+    expectInvalid(() => motpSlot(Number.NaN, 0), 'time');
+    expectInvalid(() => motpSlot(-1, 0), 'time');
+    expectInvalid(() => motpSlot(0, 0.5), 'offset');
+    expectInvalid(() => motpSlot(0, -13), 'offset');
+    expectInvalid(() => motpSlot(0, 15), 'offset');
     expect(validateMotpOffset(-12)).toBe(-12);
     expect(validateMotpOffset(14)).toBe(14);
   });
@@ -73,20 +61,20 @@ describe('validateMotpSecret / validateMotpPin', () => {
   });
 
   it('refuses other secrets without quoting them', () => {
-    invalid(() => validateMotpSecret('0123456789abcde'), 'secret', '0123456789abcde');
-    invalid(() => validateMotpSecret('0123456789abcdef0123456789abcdef0'), 'secret', '0123456789abcdef0');
-    invalid(() => validateMotpSecret('0123456789abcdeg'), 'secret', '0123456789abcdeg');
-    invalid(() => validateMotpSecret(''), 'secret');
-    invalid(() => motpCode('short', '1234', 0, 0), 'secret', 'short');
+    expectInvalid(() => validateMotpSecret('0123456789abcde'), 'secret', { notContaining: '0123456789abcde' });
+    expectInvalid(() => validateMotpSecret('0123456789abcdef0123456789abcdef0'), 'secret', { notContaining: '0123456789abcdef0' });
+    expectInvalid(() => validateMotpSecret('0123456789abcdeg'), 'secret', { notContaining: '0123456789abcdeg' });
+    expectInvalid(() => validateMotpSecret(''), 'secret');
+    expectInvalid(() => motpCode('short', '1234', 0, 0), 'secret', { notContaining: 'short' });
   });
 
   it('accepts 4..8 digit PINs and refuses others without quoting them', () => {
     expect(validateMotpPin('0000')).toBe('0000');
     expect(validateMotpPin('12345678')).toBe('12345678');
-    invalid(() => validateMotpPin('123'), 'pin', '123');
-    invalid(() => validateMotpPin('123456789'), 'pin', '123456789');
-    invalid(() => validateMotpPin('12a4'), 'pin', '12a4');
-    invalid(() => validateMotpPin(' 1234'), 'pin');
-    invalid(() => motpCode('1234567890abcdef', '12', 0, 0), 'pin');
+    expectInvalid(() => validateMotpPin('123'), 'pin', { notContaining: '123' });
+    expectInvalid(() => validateMotpPin('123456789'), 'pin', { notContaining: '123456789' });
+    expectInvalid(() => validateMotpPin('12a4'), 'pin', { notContaining: '12a4' });
+    expectInvalid(() => validateMotpPin(' 1234'), 'pin');
+    expectInvalid(() => motpCode('1234567890abcdef', '12', 0, 0), 'pin');
   });
 });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { parseHexKey } from '../../../src/encoding/key.js';
-import { InvalidInputError } from '../../../src/errors.js';
 import {
   DEFAULT_OATH_OPTIONS,
   HOTP_LIMITS,
@@ -11,20 +10,10 @@ import {
   validateHmacKey,
 } from '../../../src/tokens/hotp.js';
 import { DEFAULT_TOTP_OPTIONS, totpCode, totpCounter } from '../../../src/tokens/totp.js';
+import { expectInvalid } from '../../support/expect-invalid.js';
 import { oathVectors } from '../../support/shared-data.js';
 
 const vectors = oathVectors();
-
-function expectInvalid(fn: () => unknown, field: string): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(InvalidInputError);
-  expect((caught as InvalidInputError).field).toBe(field);
-}
 
 describe('HOTP (RFC 4226 Appendix D)', () => {
   const key = parseHexKey(vectors.hotp.secretHex);

@@ -27,7 +27,7 @@ describe('seed and pass phrase rules (RFC 2289 §6)', () => {
 
   it('rejects a pass phrase of 9 or 64 characters, or with control characters, without quoting it', () => {
     const secret = 'ninechars';
-    const message = expectInvalid(() => validatePassphrase(secret), 'pass phrase', /10 to 63 characters, got 9/);
+    const { message } = expectInvalid(() => validatePassphrase(secret), 'pass phrase', /10 to 63 characters, got 9/);
     expect(message).not.toContain(secret);
     expectInvalid(() => validatePassphrase('y'.repeat(64)), 'pass phrase', /got 64/);
     expectInvalid(() => validatePassphrase('line one\nline two'), 'pass phrase', /control/);

@@ -60,7 +60,7 @@ describe('six-word encoding', () => {
   });
 
   it('names an unknown word by position and does not quote it', () => {
-    const message = expectInvalid(() => parseSixWords('INCH SEA ANNE XYZZY AHEM TOUR'), 'response', /word 4 of 6/);
+    const { message } = expectInvalid(() => parseSixWords('INCH SEA ANNE XYZZY AHEM TOUR'), 'response', /word 4 of 6/);
     expect(message).not.toContain('XYZZY');
   });
 
