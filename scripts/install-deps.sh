@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # build: gcc, cmake, OpenSSL's libcrypto headers for the native addon;
-# tests: the real tools we cross-check against (oathtool, Heimdal's otpprint) and valgrind for C.
-apt_packages=(build-essential cmake libssl-dev oathtool heimdal-clients valgrind util-linux)
+# tests: the real tools we cross-check against (oathtool, Heimdal's otpprint, pam_oath through
+# pamtester) and valgrind for C.
+apt_packages=(build-essential cmake libssl-dev oathtool heimdal-clients libpam-oath pamtester valgrind util-linux)
 
 missing=()
 for pkg in "${apt_packages[@]}"; do
