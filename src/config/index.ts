@@ -1,0 +1,11 @@
+/**
+ * The configuration file (`/etc/otpd/otpd.conf`, TOML): windows, lock-out, service groups and
+ * sessions. See docs/config.md for every key and its default.
+ */
+export { ConfigError, ConfigErrorReasons, type ConfigErrorReason } from './errors.js';
+export { formatDuration, MAX_DURATION_SECONDS, parseDuration } from './duration.js';
+export { CONFIG_LIMITS, DEFAULT_CONFIG, DEFAULT_GROUP, groupOfService, parseConfig } from './parse.js';
+export { DEFAULT_CONFIG_PATH, loadConfig } from './load.js';
+export { verifierSettings, type VerifierSettings } from './settings.js';
+export type { GroupConfig, LockoutConfig, OtpdConfig, SessionConfig, WindowsConfig } from './types.js';
+export type { AuditTarget } from '../audit/target.js';
