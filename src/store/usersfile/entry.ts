@@ -100,6 +100,12 @@ export interface SkeyState {
   /** The accepted response (8 bytes). */
   readonly last: Uint8Array;
   readonly time: Date;
+  /**
+   * RFC 2243 re-initialisation (`init-hex:`/`init-word:`): the new algorithm and seed. A seed that
+   * differs from the line's (case-insensitively) lets the sequence rise; the same seed never does.
+   */
+  readonly algorithm?: SkeyAlgorithm;
+  readonly seed?: string;
 }
 
 /** New state for a Mobile-OTP line after an accepted code. */

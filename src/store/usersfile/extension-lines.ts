@@ -74,7 +74,9 @@ export function renderSkeyLine(entry: SkeyEntry, state: SkeyState): string {
   if (state.last.length !== SKEY_BYTES) throw new RangeError(`S/KEY value must be ${SKEY_BYTES} bytes`);
   validateSequence(state.sequence);
   const [type = '', user = '', passwd = '-', alg = '', , seed = ''] = entry.fields;
-  return `${type}\t${user}\t${passwd}\t${alg}\t${state.sequence}\t${seed}\t${formatHex(state.last)}\t${formatOathTimestamp(state.time)}\n`;
+  const newSeed = state.seed ?? seed;
+  if (state.seed !== undefined) validateSeed(newSeed);
+  return `${type}\t${user}\t${passwd}\t${state.algorithm ?? alg}\t${state.sequence}\t${newSeed}\t${formatHex(state.last)}\t${formatOathTimestamp(state.time)}\n`;
 }
 
 /** The rewritten Mobile-OTP line after an accepted code. */

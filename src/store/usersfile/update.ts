@@ -40,7 +40,10 @@ export function renderUpdate(entry: TokenEntry, state: TokenState): string {
     return renderOathLine(entry, state);
   }
   if (entry.kind === 'skey' && state.kind === 'skey') {
-    if (state.sequence >= entry.sequence) throw new RangeError(`S/KEY sequence may only move down (line ${entry.line})`);
+    const reinitialised = state.seed !== undefined && state.seed.toLowerCase() !== entry.seed.toLowerCase();
+    if (!reinitialised && state.sequence >= entry.sequence) {
+      throw new RangeError(`S/KEY sequence may only move down unless the seed changes (line ${entry.line})`);
+    }
     return renderSkeyLine(entry, state);
   }
   if (entry.kind === 'motp' && state.kind === 'motp') {

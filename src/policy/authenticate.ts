@@ -1,0 +1,124 @@
+/**
+ * The one authentication decision, used by `otpctl verify` now and the daemon later:
+ * lock-out → the user's tokens for the service's group → session → each candidate token →
+ * durable store update (re-verified on conflict) → state (failures, sessions) → one audit line.
+ * Every path that is not an explicit success is a Reject.
+ */
+import type { OtpdConfig } from '../config/index.js';
+import { groupOfService, verifierSettings } from '../config/index.js';
+import { errorsOf, readStore, tokensOf, updateStore, type TokenEntry } from '../store/index.js';
+import { candidatesFor } from './candidates.js';
+import { checkEntry, tokenLabel, type CheckResult } from './check-entry.js';
+import type { AuthCode, AuthOutcome, AuthRequest, PolicyPorts } from './ports.js';
+import type { FailureReason } from './verify/verdict.js';
+
+/** How often a login re-verifies against a line that someone else changed meanwhile. */
+const MAX_CONFLICT_RETRIES = 3;
+
+/** Which failure a user hears about when several tokens refused: the most specific one. */
+const FAILURE_RANK: readonly FailureReason[] = ['replayed', 'exhausted', 'bad-reinit', 'bad-password', 'wrong', 'malformed'];
+
+interface Attempt {
+  readonly entry: TokenEntry;
+  readonly result: CheckResult;
+}
+
+/**
+ * Verifies against one token and persists the accepted state; on a conflict (the line changed since
+ * it was read: pam_oath, another process) verifies again against the fresh line, so one code is never
+ * accepted twice.
+ */
+async function tryToken(entry: TokenEntry, request: AuthRequest, ports: PolicyPorts, config: OtpdConfig): Promise<Attempt> {
+  const settings = verifierSettings(config);
+  let current: TokenEntry | undefined = entry;
+  for (let attempt = 0; current !== undefined && attempt <= MAX_CONFLICT_RETRIES; attempt++) {
+    const result = await checkEntry(current, request.answer, ports.backend, ports.now(), settings);
+    const state = result.state;
+    if (state === undefined) return { entry: current, result };
+    const { outcomes } = await updateStore(config.store, [{ entry: current, state }]);
+    const outcome = outcomes[0];
+    if (outcome?.status === 'updated') return { entry: current, result };
+    ports.explain(`${tokenLabel(current)}: the line changed on disk meanwhile; verifying again`);
+    current = outcome?.status === 'conflict' ? outcome.current : undefined;
+  }
+  return { entry, result: { ok: false, reason: 'replayed', note: 'the token changed on disk repeatedly while verifying' } };
+}
+
+function rejectCode(reason: FailureReason): AuthCode {
+  return reason === 'replayed' ? 'AUTH_OTP_ALREADY_USED' : 'AUTH_FAILED';
+}
+
+/**
+ * @param request - user, service, rhost and the answer (the answer is never logged or stored)
+ * @param ports - store/config access, state, backend, clock, audit and explain sinks
+ * @returns Accept or Reject with its audit code; never throws for a user's mistake
+ */
+export async function authenticate(request: AuthRequest, ports: PolicyPorts): Promise<AuthOutcome> {
+  const config = ports.config;
+  const group = groupOfService(config, request.service);
+  const finish = (outcome: AuthOutcome): AuthOutcome => {
+    ports.audit({ code: outcome.code, user: request.user, service: request.service, group, rhost: request.rhost, token: outcome.token, session: outcome.session, reason: outcome.reason });
+    return outcome;
+  };
+  ports.explain(`service ${request.service} is in group ${group}`);
+
+  const lock = await ports.state.isLocked(request.user, group, ports.now());
+  if (lock.locked) {
+    ports.explain(`user is locked for group ${group}${lock.until === null ? ' until an administrator unlocks' : ` until ${new Date(lock.until * 1000).toISOString()}`}`);
+    return finish({ accepted: false, code: 'AUTH_USER_LOCKED', reason: 'locked' });
+  }
+
+  const store = await readStore(config.store);
+  const problems = errorsOf(store, request.user);
+  if (problems.length > 0) {
+    for (const problem of problems) ports.explain(problem.message);
+    return finish({ accepted: false, code: 'AUTH_STORE_ERROR', reason: problems[0]?.message ?? 'malformed store line' });
+  }
+  const entries = tokensOf(store, request.user);
+  if (entries.length === 0) {
+    ports.explain('no token lines for this user');
+    return finish({ accepted: false, code: 'AUTH_USER_UNKNOWN', reason: 'unknown user' });
+  }
+  const candidates = candidatesFor(entries, group);
+  ports.explain(`${entries.length} token(s), ${candidates.length} enabled for group ${group}: ${candidates.map(tokenLabel).join(', ') || 'none'}`);
+  if (candidates.length === 0) return finish({ accepted: false, code: 'AUTH_TOKEN_MISSING', reason: `no enabled token for group ${group}` });
+
+  const sessionPolicy = config.groups[group]?.session;
+  const tag = ports.state.answerTag(request.answer);
+  if (sessionPolicy?.enabled === true) {
+    const session = await ports.state.findSession(request.user, group, tag, request.rhost ?? '', ports.now(), sessionPolicy);
+    if (session !== null) {
+      ports.explain(`answer matches live session ${session.id}`);
+      await ports.state.resetFailures(request.user, group);
+      return finish({ accepted: true, code: 'AUTH_OK_SESSION', token: session.token, session: session.id, reason: 'session' });
+    }
+  }
+
+  const failures: Attempt[] = [];
+  // A pending S/KEY challenge (RFC 2289 §10) ends with this verification, whatever its outcome.
+  if (candidates.some((c) => c.kind === 'skey')) await ports.state.releaseChallenge(request.user);
+  for (const candidate of candidates) {
+    const attempt = await tryToken(candidate, request, ports, config);
+    ports.explain(`${tokenLabel(attempt.entry)}: ${attempt.result.ok ? 'accepted' : 'refused'}: ${attempt.result.note}`);
+    if (attempt.result.ok) {
+      await ports.state.resetFailures(request.user, group);
+      const token = tokenLabel(attempt.entry);
+      const session = sessionPolicy?.enabled === true ? (await ports.state.createSession(request.user, group, tag, request.rhost ?? '', token, ports.now())).id : undefined;
+      const warning = attempt.result.lowSequence ? 'few S/KEY challenges are left: re-initialise the token soon' : undefined;
+      return finish({
+        accepted: true,
+        code: attempt.result.staticPassword ? 'AUTH_OK_STATIC' : 'AUTH_OK_OTP',
+        token,
+        ...(session === undefined ? {} : { session }),
+        ...(warning === undefined ? {} : { warning }),
+        reason: attempt.result.note,
+      });
+    }
+    failures.push(attempt);
+  }
+
+  const worst = FAILURE_RANK.find((reason) => failures.some((f) => !f.result.ok && f.result.reason === reason)) ?? 'wrong';
+  const failure = await ports.state.recordFailure(request.user, group, tag, ports.now(), config.lockout);
+  ports.explain(`failure ${failure.count} of ${config.lockout.maxFail} for group ${group}${failure.locked ? '; the user is now locked' : ''}`);
+  return finish({ accepted: false, code: rejectCode(worst), reason: worst });
+}
