@@ -1,0 +1,119 @@
+/**
+ * One audit line per decision: `key=value` pairs in a fixed order. The line is built only from the
+ * named fields of {@link AuditEvent}, so nothing else a caller's object carries (an answer, a key)
+ * can reach it; every text value is quoted and escaped, so a user name cannot forge fields or lines.
+ */
+import { type AuditCode, isAuditCode } from './events.js';
+
+/**
+ * The facts of one decision. There is deliberately no field for an answer, code, key, PIN or pass
+ * phrase. `reason` is a fixed, secret-free sentence such as a verdict's `message`.
+ */
+export interface AuditEvent {
+  readonly code: AuditCode;
+  readonly user?: string | undefined;
+  /** The token's name (`alice/phone`), never its key. */
+  readonly token?: string | undefined;
+  /** The PAM service. */
+  readonly service?: string | undefined;
+  /** The remote host as PAM reports it. */
+  readonly rhost?: string | undefined;
+  readonly tty?: string | undefined;
+  /** An otpd session id (sessions of `[groups.NAME.session]`). */
+  readonly session?: string | undefined;
+  /** A short fixed sentence: why. Never the answer. */
+  readonly reason?: string | undefined;
+}
+
+/** The fields after `time` and `code`, in the order they are written. */
+export const AUDIT_FIELDS = Object.freeze(['user', 'token', 'service', 'rhost', 'tty', 'session', 'reason'] as const);
+
+/** Longest value written, in code points; longer values are cut and marked (`"…"...`). */
+export const MAX_AUDIT_VALUE_LENGTH = 200;
+
+/**
+ * Formats one audit line (no newline).
+ *
+ * `time=<ISO 8601 UTC> code=<CODE>` then every field of {@link AUDIT_FIELDS}: `-` when absent, else a
+ * double-quoted string in which `\`, `"`, control characters, line and paragraph separators and
+ * bidirectional controls are escaped (`\\`, `\"`, `\n`, `\r`, `\t`, `\xHH`, `\u{HHHH}`). A value cut
+ * at {@link MAX_AUDIT_VALUE_LENGTH} is followed by `...` after its closing quote.
+ *
+ * @param event - the decision
+ * @param time - when it was made
+ * @returns the line
+ * @throws TypeError for an unknown code
+ * @example
+ * formatAuditLine({ code: 'AUTH_OK_OTP', user: 'alice', service: 'sshd' }, new Date(0));
+ * // time=1970-01-01T00:00:00.000Z code=AUTH_OK_OTP user="alice" token=- service="sshd" rhost=- tty=- session=- reason=-
+ */
+export function formatAuditLine(event: AuditEvent, time: Date): string {
+  if (typeof event.code !== 'string' || !isAuditCode(event.code)) throw new TypeError(`unknown audit code ${JSON.stringify(event.code)}`);
+  const parts = [`time=${time.toISOString()}`, `code=${event.code}`];
+  for (const field of AUDIT_FIELDS) parts.push(`${field}=${quoteValue(event[field])}`);
+  return parts.join(' ');
+}
+
+/**
+ * Quotes one value as {@link formatAuditLine} does.
+ *
+ * @param value - the text, or undefined for `-`
+ * @returns the quoted, escaped text
+ * @internal
+ */
+export function quoteValue(value: unknown): string {
+  if (value === undefined || value === null) return '-';
+  const text = String(value);
+  const codePoints = Array.from(text);
+  const cut = codePoints.length > MAX_AUDIT_VALUE_LENGTH;
+  const kept = cut ? codePoints.slice(0, MAX_AUDIT_VALUE_LENGTH) : codePoints;
+  return `"${kept.map(escapeChar).join('')}"${cut ? '...' : ''}`;
+}
+
+/**
+ * Escapes control characters for a one-line log record; shared with explain mode.
+ * @internal
+ */
+export function escapeChar(char: string): string {
+  switch (char) {
+    case '\\':
+      return '\\\\';
+    case '"':
+      return '\\"';
+    case '\n':
+      return '\\n';
+    case '\r':
+      return '\\r';
+    case '\t':
+      return '\\t';
+    default:
+      break;
+  }
+  const point = char.codePointAt(0) as number;
+  if (point < 0x20 || point === 0x7f) return `\\x${point.toString(16).padStart(2, '0')}`;
+  if (isInvisibleControl(point)) return `\\u{${point.toString(16).toUpperCase()}}`;
+  return char;
+}
+
+/** C1 controls, line/paragraph separators, bidi controls, lone surrogates, BOM. */
+function isInvisibleControl(point: number): boolean {
+  return (
+    (point >= 0x80 && point <= 0x9f) ||
+    point === 0x2028 ||
+    point === 0x2029 ||
+    point === 0x200e ||
+    point === 0x200f ||
+    (point >= 0x202a && point <= 0x202e) ||
+    (point >= 0x2066 && point <= 0x2069) ||
+    (point >= 0xd800 && point <= 0xdfff) ||
+    point === 0xfeff
+  );
+}
+
+/**
+ * Replaces every control character of a free text so it stays on one line (explain mode).
+ * @internal
+ */
+export function escapeText(text: string): string {
+  return Array.from(text, (char) => (char === '"' ? char : escapeChar(char))).join('');
+}

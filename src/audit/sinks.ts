@@ -1,0 +1,279 @@
+/**
+ * Where audit lines are written. A sink takes one finished line (no newline) and its severity; the
+ * audit log never hands it anything else.
+ *
+ * Syslog: Node 20 cannot send to `/dev/log` itself — it is an AF_UNIX **datagram** socket, node:dgram
+ * speaks UDP only and node:net stream sockets only (connecting gives EPROTOTYPE). Rather than a native
+ * module, the syslog sink keeps one util-linux `logger` process (Debian: package bsdutils, Essential)
+ * for the daemon's lifetime and writes each line to its standard input with `--prio-prefix`, so every
+ * line carries its own AUTHPRIV priority. See docs/audit.md for the trade-offs.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { constants } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
+import type { Writable } from 'node:stream';
+import { ErrorCodes, OtpdError } from '../errors.js';
+import { type AuditSeverity, SEVERITY_NUMBERS } from './events.js';
+import type { AuditTarget } from './target.js';
+
+/** A destination for finished audit lines. */
+export interface AuditSink {
+  /** `file`, `stderr` or `syslog`. */
+  readonly name: string;
+  /**
+   * Writes one line. Resolves when the line was handed to the operating system (file: written;
+   * stderr: flushed to the stream; syslog: written to `logger`'s pipe).
+   */
+  write(line: string, severity: AuditSeverity): Promise<void>;
+  /** Reopens the destination (a rotated log file); a no-op for the others. */
+  reopen(): Promise<void>;
+  /** Flushes and releases the destination. Later writes reject. */
+  close(): Promise<void>;
+}
+
+/** The AUTHPRIV facility (RFC 5424 §6.2.1: 10). */
+const AUTHPRIV = 10;
+
+/**
+ * The syslog PRI value for an AUTHPRIV message.
+ *
+ * @param severity - the audit severity
+ * @returns facility × 8 + severity (`info` ⇒ 86)
+ */
+export function authprivPriority(severity: AuditSeverity): number {
+  return AUTHPRIV * 8 + SEVERITY_NUMBERS[severity];
+}
+
+/**
+ * An audit sink could not be opened or written. The family's {@link ErrorCodes} has no I/O code yet,
+ * so this carries `INVALID_INPUT` (as the store's errors do); `path` names the file when there is one.
+ */
+export class AuditSinkError extends OtpdError {
+  readonly path: string | undefined;
+
+  constructor(message: string, options?: { cause?: unknown; path?: string }) {
+    super(ErrorCodes.INVALID_INPUT, message, options);
+    this.path = options?.path;
+  }
+}
+
+/**
+ * Opens an append-only audit file: `O_WRONLY|O_APPEND|O_CREAT|O_NOFOLLOW`, created mode 0600. An
+ * existing file must be a regular file owned by this process's user and not group- or
+ * world-writable. Each line is one `write(2)` of `line + "\n"`; with O_APPEND concurrent writers never
+ * interleave within a line.
+ *
+ * @param path - an absolute path
+ * @returns the sink; `reopen()` opens the path again (after logrotate moved the file)
+ * @throws AuditSinkError naming the path and how to fix it
+ */
+export async function openFileSink(path: string): Promise<AuditSink> {
+  let handle = await openAuditFile(path);
+  let closed = false;
+  let queue: Promise<void> = Promise.resolve();
+  const serial = <T>(job: () => Promise<T>): Promise<T> => {
+    const run = queue.then(job);
+    queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  };
+  return {
+    name: 'file',
+    write: (line) =>
+      serial(async () => {
+        if (closed) throw new AuditSinkError(`audit file ${path} is closed`);
+        const buffer = Buffer.from(`${line}\n`, 'utf8');
+        let offset = 0;
+        while (offset < buffer.length) {
+          const { bytesWritten } = await handle.write(buffer, offset, buffer.length - offset, null);
+          offset += bytesWritten;
+        }
+      }),
+    reopen: () =>
+      serial(async () => {
+        if (closed) return;
+        const fresh = await openAuditFile(path);
+        const old = handle;
+        handle = fresh;
+        await old.close();
+      }),
+    close: () =>
+      serial(async () => {
+        if (closed) return;
+        closed = true;
+        await handle.close();
+      }),
+  };
+}
+
+async function openAuditFile(path: string): Promise<FileHandle> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ELOOP' ? 'is a symbolic link' : (error as Error).message;
+    throw new AuditSinkError(`cannot open audit file ${path}: ${why}`, { cause: error, path });
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw new AuditSinkError(`audit file ${path} is not a regular file`, { path });
+    const uid = process.geteuid?.();
+    if (uid !== undefined && stat.uid !== uid) {
+      throw new AuditSinkError(`audit file ${path} is owned by uid ${stat.uid}, not ${uid}; fix with: chown ${uid} ${path}`, { path });
+    }
+    if ((stat.mode & 0o022) !== 0) {
+      const mode = (stat.mode & 0o777).toString(8).padStart(4, '0');
+      throw new AuditSinkError(`audit file ${path} is writable by group or others (mode ${mode}); fix with: chmod 0600 ${path}`, { path });
+    }
+    return handle;
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
+/**
+ * A sink writing each line to a stream, standard error by default (under systemd: the journal).
+ *
+ * @param stream - where to write; `process.stderr` when omitted
+ * @returns the sink; `close()` does not close the stream
+ */
+export function createStreamSink(stream: Writable = process.stderr): AuditSink {
+  let closed = false;
+  return {
+    name: 'stderr',
+    write: (line) =>
+      new Promise<void>((resolve, reject) => {
+        if (closed) {
+          reject(new AuditSinkError('audit stream is closed'));
+          return;
+        }
+        stream.write(`${line}\n`, (error) => (error ? reject(new AuditSinkError(`cannot write audit line: ${error.message}`, { cause: error })) : resolve()));
+      }),
+    reopen: () => Promise.resolve(),
+    close: () => {
+      closed = true;
+      return Promise.resolve();
+    },
+  };
+}
+
+/** Options of {@link createSyslogSink}. */
+export interface SyslogSinkOptions {
+  /** The syslog tag (APP-NAME). Default `otpd`. */
+  readonly tag?: string;
+  /** The `logger` program. Default `logger` (found on PATH). */
+  readonly loggerPath?: string;
+  /** The syslog socket; default `logger`'s (`/dev/log`). */
+  readonly socketPath?: string;
+  /** Extra `logger` arguments (tests pass `--stderr`). @internal */
+  readonly extraArgs?: readonly string[];
+  /** Where `logger`'s own complaints go. Default: standard error. */
+  readonly diagnostics?: Writable;
+}
+
+/**
+ * A sink that sends each line to syslog, facility AUTHPRIV, through one long-lived util-linux
+ * `logger --prio-prefix` process: each line is written as `<PRI>line` to its standard input. If
+ * `logger` exits, the next line starts a new one.
+ *
+ * @param options - tag, program and socket
+ * @returns the sink
+ */
+export function createSyslogSink(options: SyslogSinkOptions = {}): AuditSink {
+  const tag = options.tag ?? 'otpd';
+  const args = [
+    '--prio-prefix',
+    '-p',
+    'authpriv.notice',
+    '-t',
+    tag,
+    `--id=${process.pid}`,
+    '--size',
+    '4096',
+    ...(options.socketPath === undefined ? [] : ['--socket', options.socketPath]),
+    ...(options.extraArgs ?? []),
+  ];
+  const diagnostics = options.diagnostics ?? process.stderr;
+  let child: ChildProcess | undefined;
+  let closed = false;
+
+  const start = (): ChildProcess => {
+    const started = spawn(options.loggerPath ?? 'logger', args, { stdio: ['pipe', 'ignore', 'pipe'] });
+    started.stderr?.pipe(diagnostics, { end: false });
+    started.stdin?.on('error', () => undefined);
+    started.on('error', () => undefined);
+    started.on('exit', () => {
+      if (child === started) child = undefined;
+    });
+    return started;
+  };
+
+  return {
+    name: 'syslog',
+    write: (line, severity) =>
+      new Promise<void>((resolve, reject) => {
+        if (closed) {
+          reject(new AuditSinkError('syslog sink is closed'));
+          return;
+        }
+        child ??= start();
+        const target = child;
+        const failed = (error: Error): void => reject(new AuditSinkError(`cannot hand an audit line to logger: ${error.message}`, { cause: error }));
+        if (target.stdin === null || target.stdin.destroyed) {
+          child = undefined;
+          failed(new Error('logger is not running'));
+          return;
+        }
+        target.once('error', failed);
+        target.stdin.write(`<${authprivPriority(severity)}>${line}\n`, (error) => {
+          target.off('error', failed);
+          if (error) {
+            if (child === target) child = undefined;
+            failed(error);
+          } else resolve();
+        });
+      }),
+    reopen: () => Promise.resolve(),
+    close: () =>
+      new Promise<void>((resolve) => {
+        closed = true;
+        const running = child;
+        child = undefined;
+        if (running === undefined || running.exitCode !== null || running.signalCode !== null) {
+          resolve();
+          return;
+        }
+        const timer = setTimeout(() => {
+          running.kill();
+          resolve();
+        }, 5000);
+        running.once('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        running.stdin?.end();
+      }),
+  };
+}
+
+/**
+ * Opens the sink a configuration names.
+ *
+ * @param target - `config.auditLog`
+ * @returns the sink
+ * @throws AuditSinkError when a file cannot be opened safely
+ */
+export async function openAuditSink(target: AuditTarget): Promise<AuditSink> {
+  switch (target.kind) {
+    case 'file':
+      return openFileSink(target.path);
+    case 'stderr':
+      return createStreamSink();
+    case 'syslog':
+      return createSyslogSink();
+  }
+}
