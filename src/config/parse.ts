@@ -83,9 +83,6 @@ export function groupOfService(config: OtpdConfig, service: string): string {
   return Object.hasOwn(config.serviceGroups, service) ? (config.serviceGroups[service] as string) : DEFAULT_GROUP;
 }
 
-/** Every default, deep-frozen: what an empty or missing default file gives. */
-export const DEFAULT_CONFIG: OtpdConfig = parseConfig('', '(defaults)');
-
 function build(document: Record<string, unknown>, read: Reader): OtpdConfig {
   read.keys(document, [], ['store', 'state_dir', 'audit_log', 'windows', 'lockout', 'groups']);
   const windowsTable = read.table(document, [], 'windows');
@@ -263,3 +260,6 @@ function describe(value: unknown): string {
 function keyPath(path: readonly string[]): string {
   return path.map((part) => (/^[A-Za-z0-9_-]+$/.test(part) ? part : JSON.stringify(part))).join('.');
 }
+
+/** Every default, deep-frozen: what an empty or missing default file gives. */
+export const DEFAULT_CONFIG: OtpdConfig = parseConfig('', '(defaults)');
