@@ -25,10 +25,11 @@ async function createNew(newPath: string): Promise<FileHandle> {
  *
  * @param file - the store's path
  * @param content - the new bytes
- * @param previous - lstat of the file being replaced (its owner is kept)
+ * @param previous - lstat of the file being replaced (its owner is kept); for a file that does not
+ *   exist yet, the owner it should get (any object with `uid` and `gid`)
  * @throws StoreError (reason `io`) naming the step that failed; the old file is then unchanged
  */
-export async function replaceFileDurably(file: string, content: Uint8Array, previous: Stats): Promise<void> {
+export async function replaceFileDurably(file: string, content: Uint8Array, previous: Pick<Stats, 'uid' | 'gid'>): Promise<void> {
   const newPath = `${file}.new`;
   let step = 'create';
   let handle: FileHandle | undefined;

@@ -1,0 +1,252 @@
+/**
+ * otpd's state directory: lock-out counters, sessions and pending S/KEY challenges, one JSON file per
+ * user, each updated atomically and durably under that user's lock. See docs/state.md.
+ */
+import { InvalidInputError } from '../errors.js';
+import type { LockOptions } from '../store/lock.js';
+import { DEFAULT_STATE_DIR, prepareStateDir } from './directory.js';
+import { StateError } from './errors.js';
+import { applyFailure, applyReset, failureInfos, lockStatus, pruneExpiredLocks, type FailureInfo, type FailureResult, type LockStatus, type LockoutPolicy } from './lockout.js';
+import { checkField } from './names.js';
+import type { UserState } from './record.js';
+import { isTag, loadOrCreateSecret, makeAnswerTagger } from './secret.js';
+import { applyCreateSession, applyDeleteSession, applyFindSession, pruneSessions, sessionViews, type Session, type SessionLimits, type SessionPolicy } from './sessions.js';
+import { applyClaim, applyRelease, pendingOf, pruneChallenge, type ClaimResult, type PendingChallenge } from './challenge.js';
+import { UserFiles } from './user-file.js';
+import { checkCount, checkFlag, checkTime } from './validate.js';
+
+/** Options of {@link openStateDir}. */
+export interface OpenStateDirOptions {
+  /** Lock timing for every update (the store's defaults: 10 s wait, 30 s stale grace). */
+  readonly lock?: LockOptions;
+}
+
+/** Options of the listing methods. */
+export interface ListOptions {
+  /**
+   * Called for a user's file that cannot be read (corrupt, insecure); the listing then goes on with the
+   * other users. Without it, such a file makes the listing throw.
+   */
+  readonly onError?: (error: StateError) => void;
+}
+
+/** An open state directory. Every method validates its arguments (InvalidInputError, TypeError). */
+export interface StateDir {
+  /** The state directory's absolute path. */
+  readonly path: string;
+
+  /**
+   * The tag of an answer: HMAC-SHA256 under the installation's secret, 64 hex digits. The state only
+   * ever stores tags, never answers.
+   */
+  answerTag(answer: string): string;
+
+  /** Counts a wrong answer for (user, group); the same wrong answer as the last one counts once. */
+  recordFailure(user: string, group: string, answerTag: string, now: number, policy: LockoutPolicy): Promise<FailureResult>;
+  /** Whether the user is locked for the group at `now` (an expired lock is not). Reads without locking. */
+  isLocked(user: string, group: string, now: number): Promise<LockStatus>;
+  /** Forgets the group's failures after a success. Writes nothing when there are none. */
+  resetFailures(user: string, group: string): Promise<void>;
+  /** Administrator: forgets the failures and locks of one group, or of every group. @returns records removed */
+  unlock(user: string, group?: string): Promise<number>;
+  /** Administrator: the failure records of a user, or of every user. */
+  listFailures(user?: string, options?: ListOptions): Promise<FailureInfo[]>;
+
+  /** Finds a live session for the answer and counts this login on it (atomically), or returns null. */
+  findSession(user: string, group: string, answerTag: string, rhost: string | null, now: number, policy: SessionPolicy): Promise<Session | null>;
+  /** Opens a session after an accepted login; `limits` (the group's) let later writes prune it. */
+  createSession(user: string, group: string, answerTag: string, rhost: string | null, token: string, now: number, limits?: SessionLimits): Promise<Session>;
+  /** Administrator: the sessions of a user, or of every user. */
+  listSessions(user?: string, options?: ListOptions): Promise<Session[]>;
+  /** Administrator: ends a session. @returns whether it existed */
+  deleteSession(id: string): Promise<boolean>;
+
+  /** Claims the user's one pending S/KEY challenge; refused while another is pending. */
+  claimChallenge(user: string, token: string, challenge: string, now: number, ttlSeconds: number): Promise<ClaimResult>;
+  /** The challenge pending at `now`, or null. Reads without locking. */
+  pendingChallenge(user: string, now: number): Promise<PendingChallenge | null>;
+  /** Releases the pending challenge after its verification (only that claim's, when `claimId` is given). */
+  releaseChallenge(user: string, claimId?: string): Promise<boolean>;
+}
+
+function checkTag(value: string): string {
+  if (!isTag(value)) throw new InvalidInputError('answer tag', 'must be a tag made by answerTag() (64 lower-case hex digits)');
+  return value;
+}
+
+function checkRhost(rhost: string | null): string | null {
+  if (rhost === null || rhost === '') return null;
+  checkField('rhost', rhost);
+  return rhost;
+}
+
+function checkLockoutPolicy(policy: LockoutPolicy): LockoutPolicy {
+  return { maxFail: checkCount('maxFail', policy.maxFail), unlockAfterSeconds: checkCount('unlockAfterSeconds', policy.unlockAfterSeconds) };
+}
+
+function checkLimits(limits: SessionLimits): SessionLimits {
+  return {
+    timeoutSeconds: checkCount('timeoutSeconds', limits.timeoutSeconds),
+    unusedTimeoutSeconds: checkCount('unusedTimeoutSeconds', limits.unusedTimeoutSeconds),
+  };
+}
+
+function checkSessionPolicy(policy: SessionPolicy): SessionPolicy {
+  return { ...checkLimits(policy), maxLogins: checkCount('maxLogins', policy.maxLogins), matchRhost: checkFlag('matchRhost', policy.matchRhost) };
+}
+
+/** Drops whatever has expired at `now` (run by every write that knows the time). */
+function pruneAll(state: UserState, now: number): boolean {
+  const a = pruneExpiredLocks(state, now);
+  const b = pruneSessions(state, now);
+  const c = pruneChallenge(state, now);
+  return a || b || c;
+}
+
+class StateDirImpl implements StateDir {
+  readonly answerTag: (answer: string) => string;
+
+  constructor(
+    readonly path: string,
+    private readonly files: UserFiles,
+    secret: Buffer,
+  ) {
+    this.answerTag = makeAnswerTagger(secret);
+  }
+
+  async #states(user: string | undefined, options: ListOptions): Promise<UserState[]> {
+    if (user !== undefined) return [await this.files.read(user)];
+    const out: UserState[] = [];
+    for (const file of await this.files.list()) {
+      try {
+        const state = await this.files.readListed(file);
+        if (state !== undefined) out.push(state);
+      } catch (err) {
+        if (!(err instanceof StateError) || options.onError === undefined) throw err;
+        options.onError(err);
+      }
+    }
+    return out;
+  }
+
+  async recordFailure(user: string, group: string, answerTag: string, now: number, policy: LockoutPolicy): Promise<FailureResult> {
+    checkField('group', group);
+    checkTag(answerTag);
+    checkTime('now', now);
+    const p = checkLockoutPolicy(policy);
+    return this.files.update(user, (state) => {
+      const pruned = pruneAll(state, now);
+      const m = applyFailure(state, group, answerTag, now, p);
+      return { result: m.result, changed: m.changed || pruned };
+    });
+  }
+
+  async isLocked(user: string, group: string, now: number): Promise<LockStatus> {
+    checkField('group', group);
+    checkTime('now', now);
+    return lockStatus(await this.files.read(user), group, now);
+  }
+
+  async resetFailures(user: string, group: string): Promise<void> {
+    checkField('group', group);
+    // Most successes find nothing to reset: check without the lock first, so they write nothing.
+    const current = await this.files.read(user);
+    if (!current.failures.some((f) => f.group === group)) return;
+    await this.files.update(user, (state) => applyReset(state, group));
+  }
+
+  async unlock(user: string, group?: string): Promise<number> {
+    if (group !== undefined) checkField('group', group);
+    return this.files.update(user, (state) => applyReset(state, group));
+  }
+
+  async listFailures(user?: string, options: ListOptions = {}): Promise<FailureInfo[]> {
+    return (await this.#states(user, options)).flatMap(failureInfos);
+  }
+
+  async findSession(user: string, group: string, answerTag: string, rhost: string | null, now: number, policy: SessionPolicy): Promise<Session | null> {
+    checkField('group', group);
+    checkTag(answerTag);
+    const host = checkRhost(rhost);
+    checkTime('now', now);
+    const p = checkSessionPolicy(policy);
+    return this.files.update(user, (state) => {
+      const pruned = pruneAll(state, now);
+      const m = applyFindSession(state, group, answerTag, host, now, p);
+      return { result: m.result, changed: m.changed || pruned };
+    });
+  }
+
+  async createSession(user: string, group: string, answerTag: string, rhost: string | null, token: string, now: number, limits?: SessionLimits): Promise<Session> {
+    checkField('group', group);
+    checkTag(answerTag);
+    const host = checkRhost(rhost);
+    checkField('token', token);
+    checkTime('now', now);
+    const l = limits === undefined ? undefined : checkLimits(limits);
+    return this.files.update(user, (state) => {
+      pruneAll(state, now);
+      return applyCreateSession(state, group, answerTag, host, token, now, l);
+    });
+  }
+
+  async listSessions(user?: string, options: ListOptions = {}): Promise<Session[]> {
+    return (await this.#states(user, options)).flatMap(sessionViews);
+  }
+
+  async deleteSession(id: string): Promise<boolean> {
+    checkField('session id', id);
+    // Find the owner without locks (ignoring unreadable files), then delete under the owner's lock.
+    const owners = (await this.#states(undefined, { onError: () => undefined })).filter((s) => s.sessions.some((x) => x.id === id));
+    let deleted = false;
+    for (const owner of owners) {
+      if (await this.files.update(owner.user, (state) => applyDeleteSession(state, id))) deleted = true;
+    }
+    return deleted;
+  }
+
+  async claimChallenge(user: string, token: string, challenge: string, now: number, ttlSeconds: number): Promise<ClaimResult> {
+    checkField('token', token);
+    checkField('challenge', challenge);
+    checkTime('now', now);
+    checkTime('ttlSeconds', ttlSeconds);
+    if (ttlSeconds <= 0) throw new InvalidInputError('ttlSeconds', `must be more than 0, got ${ttlSeconds}`);
+    return this.files.update(user, (state) => {
+      const pruned = pruneAll(state, now);
+      const m = applyClaim(state, token, challenge, now, ttlSeconds);
+      return { result: m.result, changed: m.changed || pruned };
+    });
+  }
+
+  async pendingChallenge(user: string, now: number): Promise<PendingChallenge | null> {
+    checkTime('now', now);
+    return pendingOf(await this.files.read(user), now);
+  }
+
+  async releaseChallenge(user: string, claimId?: string): Promise<boolean> {
+    if (claimId !== undefined) checkField('claimId', claimId);
+    return this.files.update(user, (state) => applyRelease(state, claimId));
+  }
+}
+
+/**
+ * Opens (creating if needed) a state directory: checks it is safe, creates `users/` and the tag secret
+ * on first use.
+ *
+ * @param dir - the directory; default `/var/lib/otpd`
+ * @param options - lock timing
+ * @returns the state directory's API
+ * @throws StateError (reason `insecure` with the command that fixes it, `corrupt` for a bad secret,
+ *   `locked`, `io`)
+ * @example
+ * const state = await openStateDir('/var/lib/otpd');
+ * const tag = state.answerTag(answer);
+ * if ((await state.isLocked('alice', 'default', now)).locked) return reject('AUTH_USER_LOCKED');
+ */
+export async function openStateDir(dir: string = DEFAULT_STATE_DIR, options: OpenStateDirOptions = {}): Promise<StateDir> {
+  if (typeof dir !== 'string' || dir.length === 0) throw new InvalidInputError('state directory', 'must be a non-empty path');
+  const lock = options.lock ?? {};
+  const { root, users } = await prepareStateDir(dir);
+  const secret = await loadOrCreateSecret(root, lock);
+  return new StateDirImpl(root, new UserFiles(users, lock), secret);
+}

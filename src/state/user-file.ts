@@ -1,0 +1,159 @@
+/**
+ * Reading and updating one user's state file under the store's lock discipline: the lock is the
+ * store's `<file>.lock` (O_EXCL, stale-lock recovery), the write is the store's durable replace
+ * (`<file>.new`, fsync, rename, fsync of the directory). Reads need no lock: files are only ever
+ * replaced by rename, so a reader sees one whole version.
+ *
+ * Inside one process, updates of the same user are also queued in memory, so they wait for each other
+ * without polling the lock file.
+ */
+import { constants } from 'node:fs';
+import { lstat, open, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { acquireStoreLock, type LockOptions, type StoreLock } from '../store/lock.js';
+import { replaceFileDurably } from '../store/atomic-write.js';
+import { StateError, StateErrorReasons, asStateError } from './errors.js';
+import { STATE_FILE_SUFFIX, userFileName } from './names.js';
+import { STATE_LIMITS, StateFormatProblem, emptyUserState, parseUserState, serializeUserState, type UserState } from './record.js';
+
+/** What a mutation returns: its result, and whether the state changed (and must be written). */
+export interface Mutation<T> {
+  readonly result: T;
+  readonly changed: boolean;
+}
+
+function corrupt(file: string, problem: string, cause?: unknown): StateError {
+  return new StateError(
+    StateErrorReasons.CORRUPT,
+    file,
+    `${file}: ${problem}. otpd refuses this user's lock-out, sessions and challenges until it is fixed; ` +
+      `to start the user afresh (this also clears a lock-out), move it aside: mv ${file} ${file}.bad`,
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+/**
+ * Reads a state file; undefined when it does not exist.
+ *
+ * @param file - its path
+ * @param user - the user it must belong to (undefined: whoever it records)
+ * @throws StateError (reason `corrupt`, `insecure` or `io`)
+ * @internal
+ */
+export async function readStateFile(file: string, user: string | undefined): Promise<UserState | undefined> {
+  let bytes: Buffer;
+  try {
+    const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    try {
+      const st = await handle.stat();
+      if (!st.isFile()) throw corrupt(file, 'is not a regular file');
+      if ((st.mode & 0o077) !== 0) {
+        throw new StateError(StateErrorReasons.INSECURE, file, `${file}: has mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')}; run chmod 600 ${file}`);
+      }
+      if (st.size > STATE_LIMITS.maxFileBytes) throw corrupt(file, `is ${st.size} bytes, more than the ${STATE_LIMITS.maxFileBytes} a state file may have`);
+      bytes = await handle.readFile();
+    } finally {
+      await handle.close();
+    }
+  } catch (err) {
+    if (err instanceof StateError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ELOOP') throw new StateError(StateErrorReasons.INSECURE, file, `${file}: is a symbolic link; remove it`, { cause: err });
+    throw new StateError(StateErrorReasons.IO, file, `${file}: cannot read it: ${code ?? 'error'}`, { cause: err });
+  }
+  try {
+    return parseUserState(bytes, user);
+  } catch (err) {
+    if (err instanceof StateFormatProblem) throw corrupt(file, err.message, err);
+    throw err;
+  }
+}
+
+/** The per-user files of one state directory. @internal */
+export class UserFiles {
+  readonly #queues = new Map<string, Promise<unknown>>();
+
+  constructor(
+    readonly usersDir: string,
+    readonly lockOptions: LockOptions,
+  ) {}
+
+  /** The path of a user's file (validates the name). */
+  pathOf(user: string): string {
+    return path.join(this.usersDir, userFileName(user));
+  }
+
+  /** A user's state as last written (empty when the user has no file). */
+  async read(user: string): Promise<UserState> {
+    return (await readStateFile(this.pathOf(user), user)) ?? emptyUserState(user);
+  }
+
+  /**
+   * Runs `mutate` on the user's current state under the user's lock and writes the result durably when
+   * it changed, before resolving.
+   */
+  update<T>(user: string, mutate: (state: UserState) => Mutation<T>): Promise<T> {
+    const file = this.pathOf(user);
+    const previous = this.#queues.get(file) ?? Promise.resolve();
+    const run = previous.then(
+      () => this.#locked(file, user, mutate),
+      () => this.#locked(file, user, mutate),
+    );
+    const tail = run.catch(() => undefined);
+    this.#queues.set(file, tail);
+    void tail.then(() => {
+      if (this.#queues.get(file) === tail) this.#queues.delete(file);
+    });
+    return run;
+  }
+
+  async #locked<T>(file: string, user: string, mutate: (state: UserState) => Mutation<T>): Promise<T> {
+    let lock: StoreLock;
+    try {
+      lock = await acquireStoreLock(file, this.lockOptions);
+    } catch (err) {
+      throw asStateError(err);
+    }
+    try {
+      const found = await readStateFile(file, user);
+      const state = found ?? emptyUserState(user);
+      const { result, changed } = mutate(state);
+      if (!changed) return result;
+      const bytes = serializeUserState(state);
+      let owner: { uid: number; gid: number } = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
+      if (found !== undefined) owner = await lstat(file);
+      await replaceFileDurably(file, bytes, owner);
+      return result;
+    } catch (err) {
+      throw asStateError(err);
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /** Paths of every user's file. */
+  async list(): Promise<string[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.usersDir);
+    } catch (err) {
+      throw new StateError(StateErrorReasons.IO, this.usersDir, `${this.usersDir}: cannot list it: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, { cause: err });
+    }
+    return names.filter((n) => n.endsWith(STATE_FILE_SUFFIX)).sort().map((n) => path.join(this.usersDir, n));
+  }
+
+  /** Reads a listed file, checking that its name is the one its user's name encodes. */
+  async readListed(file: string): Promise<UserState | undefined> {
+    const state = await readStateFile(file, undefined);
+    if (state === undefined) return undefined;
+    let expected: string | undefined;
+    try {
+      expected = userFileName(state.user);
+    } catch {
+      expected = undefined;
+    }
+    if (expected !== path.basename(file)) throw corrupt(file, 'records a user whose name does not encode to this file name');
+    return state;
+  }
+}
