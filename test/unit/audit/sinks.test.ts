@@ -18,8 +18,6 @@ const dir = mkdtempSync(join(tmpdir(), 'otpd-audit-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const fixedClock = () => new Date('2026-11-03T10:00:00.000Z');
 const isRoot = process.geteuid?.() === 0;
-const hasLogger = spawnSync('logger', ['--version']).status === 0;
-const hasPython = spawnSync('python3', ['-c', 'import socket']).status === 0;
 
 function collect(stream: PassThrough): () => string {
   let text = '';
@@ -127,7 +125,7 @@ describe('syslog sink', () => {
     expect(authprivPriority('err')).toBe(83);
   });
 
-  it.runIf(hasLogger)('hands each line to one logger process with its own priority', async () => {
+  it('hands each line to one logger process with its own priority', async () => {
     const diagnostics = new PassThrough();
     const text = collect(diagnostics);
     const sink = createSyslogSink({ socketPath: join(dir, 'no-such-socket'), extraArgs: ['--stderr', '--socket-errors=off'], diagnostics });
@@ -143,7 +141,7 @@ describe('syslog sink', () => {
     expect(lines[2]).toMatch(/^<83>.* code=AUTH_STORE_ERROR /);
   });
 
-  it.runIf(hasLogger && hasPython)('delivers datagrams to a syslog socket', async () => {
+  it('delivers datagrams to a syslog socket', async () => {
     const socketPath = join(dir, 'dev-log');
     const receiver = spawn('python3', [
       '-c',
