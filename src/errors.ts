@@ -9,6 +9,14 @@ export const ErrorCodes = Object.freeze({
   INVALID_INPUT: 'INVALID_INPUT',
   /** The native addon refused or failed an operation it should have accepted. */
   NATIVE_FAILURE: 'NATIVE_FAILURE',
+  /** The users.oath store cannot be used (malformed, insecure, locked, unreadable); see StoreError. */
+  STORE_ERROR: 'STORE_ERROR',
+  /** The configuration file cannot be used; see ConfigError. */
+  CONFIG_ERROR: 'CONFIG_ERROR',
+  /** The state directory cannot be used; see StateError. */
+  STATE_ERROR: 'STATE_ERROR',
+  /** The audit log cannot be written; see AuditSinkError. */
+  AUDIT_ERROR: 'AUDIT_ERROR',
 } as const);
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

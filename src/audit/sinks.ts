@@ -52,7 +52,7 @@ export class AuditSinkError extends OtpdError {
   readonly path: string | undefined;
 
   constructor(message: string, options?: { cause?: unknown; path?: string }) {
-    super(ErrorCodes.INVALID_INPUT, message, options);
+    super(ErrorCodes.AUDIT_ERROR, message, options);
     this.path = options?.path;
   }
 }

@@ -2,7 +2,7 @@
  * How every otpctl command reports: plain lines for people and pipes, or one JSON document with
  * `--json`; errors as one line naming the field, and the exit codes scripts rely on.
  */
-import { OtpdError, InvalidInputError } from '../errors.js';
+import { ErrorCodes, InvalidInputError, OtpdError } from '../errors.js';
 import type { CliDeps } from './deps.js';
 
 /** otpctl's exit codes. 1 is oathtool's "no match" (Reject, for verify); 2 is bad input or usage. */
@@ -39,7 +39,9 @@ export class Output {
   fail(error: unknown): void {
     const known = error instanceof OtpdError;
     const message = error instanceof Error ? error.message : String(error);
-    process.exitCode = error instanceof InvalidInputError ? ExitCodes.BAD_INPUT : ExitCodes.INTERNAL;
+    // Anything otpd refused on purpose (bad input, an unusable store, config or state) is the
+    // caller's to fix: exit 2. Only the unexpected is internal.
+    process.exitCode = known && error.code !== ErrorCodes.NATIVE_FAILURE ? ExitCodes.BAD_INPUT : ExitCodes.INTERNAL;
     this.note(known ? message : `internal error: ${message}`);
     if (this.json) {
       const field = error instanceof InvalidInputError ? { field: error.field } : {};

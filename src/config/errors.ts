@@ -47,7 +47,7 @@ export class ConfigError extends OtpdError {
   ) {
     const place = where.line === undefined ? file : `${file}:${where.line}`;
     const key = where.keyPath === undefined || where.keyPath === '' ? '' : `${where.keyPath}: `;
-    super(ErrorCodes.INVALID_INPUT, `${place}: ${key}${problem}`, options);
+    super(ErrorCodes.CONFIG_ERROR, `${place}: ${key}${problem}`, options);
     this.reason = reason;
     this.file = file;
     this.keyPath = where.keyPath;

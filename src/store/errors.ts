@@ -27,7 +27,7 @@ export class StoreError extends OtpdError {
   readonly file: string;
 
   constructor(reason: StoreErrorReason, file: string, message: string, options?: { cause?: unknown }) {
-    super(ErrorCodes.INVALID_INPUT, message, options);
+    super(ErrorCodes.STORE_ERROR, message, options);
     this.reason = reason;
     this.file = file;
   }

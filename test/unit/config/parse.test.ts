@@ -20,7 +20,7 @@ function expectConfigError(text: string, pattern: RegExp, expected: { line?: num
   }
   expect(caught).toBeInstanceOf(ConfigError);
   const error = caught as ConfigError;
-  expect(error.code).toBe('INVALID_INPUT');
+  expect(error.code).toBe('CONFIG_ERROR');
   expect(error.message).toMatch(pattern);
   expect(error.message.startsWith(FILE)).toBe(true);
   if ('line' in expected) expect(error.line).toBe(expected.line);
