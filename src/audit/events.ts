@@ -38,6 +38,7 @@ export const AUDIT_EVENTS = Object.freeze({
   AUTH_USER_UNKNOWN: info('reject', 'notice', 'The user is not in the store.'),
   AUTH_SKEY_CHALLENGE: info('info', 'info', 'An S/KEY challenge was issued.'),
   AUTH_SKEY_REINIT: info('accept', 'notice', 'An S/KEY token was re-initialised remotely (RFC 2243 init-hex/init-word).'),
+  AUTH_SKEY_PENDING: info('reject', 'notice', 'Refused: another S/KEY challenge is pending for the user (RFC 2289 §10).'),
   AUTH_SKEY_LOW: info('info', 'warning', 'An S/KEY token has few responses left; it should be re-initialised.'),
   AUTH_SKEY_EXHAUSTED: info('reject', 'warning', 'An S/KEY token is used up and must be re-initialised.'),
   AUTH_STORE_ERROR: info('reject', 'err', 'The store or state could not be read or written; the login was refused.'),

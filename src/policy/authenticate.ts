@@ -44,8 +44,10 @@ async function tryToken(entry: TokenEntry, request: AuthRequest, ports: PolicyPo
   return { entry, result: { ok: false, reason: 'replayed', note: 'the token changed on disk repeatedly while verifying' } };
 }
 
-function rejectCode(reason: FailureReason): AuthCode {
-  return reason === 'replayed' ? 'AUTH_OTP_ALREADY_USED' : 'AUTH_FAILED';
+function rejectCode(reason: FailureReason, lockedNow: boolean): AuthCode {
+  if (reason === 'replayed') return 'AUTH_OTP_ALREADY_USED';
+  if (reason === 'exhausted') return 'AUTH_SKEY_EXHAUSTED';
+  return lockedNow ? 'AUTH_LOCKED_NOW' : 'AUTH_FAILED';
 }
 
 /**
@@ -57,7 +59,7 @@ export async function authenticate(request: AuthRequest, ports: PolicyPorts): Pr
   const config = ports.config;
   const group = groupOfService(config, request.service);
   const finish = (outcome: AuthOutcome): AuthOutcome => {
-    ports.audit({ code: outcome.code, user: request.user, service: request.service, group, rhost: request.rhost, token: outcome.token, session: outcome.session, reason: outcome.reason });
+    ports.audit({ code: outcome.code, user: request.user, service: request.service, rhost: request.rhost, token: outcome.token, session: outcome.session, reason: outcome.reason });
     return outcome;
   };
   ports.explain(`service ${request.service} is in group ${group}`);
@@ -86,7 +88,7 @@ export async function authenticate(request: AuthRequest, ports: PolicyPorts): Pr
   const sessionPolicy = config.groups[group]?.session;
   const tag = ports.state.answerTag(request.answer);
   if (sessionPolicy?.enabled === true) {
-    const session = await ports.state.findSession(request.user, group, tag, request.rhost ?? '', ports.now(), sessionPolicy);
+    const session = await ports.state.findSession(request.user, group, tag, request.rhost ?? null, ports.now(), sessionPolicy);
     if (session !== null) {
       ports.explain(`answer matches live session ${session.id}`);
       await ports.state.resetFailures(request.user, group);
@@ -103,11 +105,12 @@ export async function authenticate(request: AuthRequest, ports: PolicyPorts): Pr
     if (attempt.result.ok) {
       await ports.state.resetFailures(request.user, group);
       const token = tokenLabel(attempt.entry);
-      const session = sessionPolicy?.enabled === true ? (await ports.state.createSession(request.user, group, tag, request.rhost ?? '', token, ports.now())).id : undefined;
+      const session = sessionPolicy?.enabled === true ? (await ports.state.createSession(request.user, group, tag, request.rhost ?? null, token, ports.now())).id : undefined;
       const warning = attempt.result.lowSequence ? 'few S/KEY challenges are left: re-initialise the token soon' : undefined;
+      if (warning !== undefined) ports.audit({ code: 'AUTH_SKEY_LOW', user: request.user, service: request.service, token, reason: attempt.result.note });
       return finish({
         accepted: true,
-        code: attempt.result.staticPassword ? 'AUTH_OK_STATIC' : 'AUTH_OK_OTP',
+        code: attempt.result.staticPassword ? 'AUTH_OK_STATIC' : attempt.result.reinitialised ? 'AUTH_SKEY_REINIT' : 'AUTH_OK_OTP',
         token,
         ...(session === undefined ? {} : { session }),
         ...(warning === undefined ? {} : { warning }),
@@ -120,5 +123,5 @@ export async function authenticate(request: AuthRequest, ports: PolicyPorts): Pr
   const worst = FAILURE_RANK.find((reason) => failures.some((f) => !f.result.ok && f.result.reason === reason)) ?? 'wrong';
   const failure = await ports.state.recordFailure(request.user, group, tag, ports.now(), config.lockout);
   ports.explain(`failure ${failure.count} of ${config.lockout.maxFail} for group ${group}${failure.locked ? '; the user is now locked' : ''}`);
-  return finish({ accepted: false, code: rejectCode(worst), reason: worst });
+  return finish({ accepted: false, code: rejectCode(worst, failure.locked), reason: worst });
 }

@@ -31,7 +31,7 @@ export async function issueChallenge(user: string, service: string, ports: Polic
   const challenge = skeyChallenge(state);
   const token = tokenLabel(entry);
   const claim = await ports.state.claimChallenge(user, token, challenge, ports.now(), CHALLENGE_HOLD_SECONDS);
-  const audit = { user, service, group, token };
+  const audit = { user, service, token };
   if (!claim.ok) {
     ports.audit({ ...audit, code: 'AUTH_SKEY_PENDING', reason: 'another challenge is pending' });
     return { issued: false, reason: 'pending', until: claim.until };

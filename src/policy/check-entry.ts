@@ -25,6 +25,8 @@ export type CheckResult =
       /** Secret-free facts for explain mode and warnings. */
       readonly note: string;
       readonly lowSequence: boolean;
+      /** S/KEY re-initialised by an RFC 2243 `init-hex:`/`init-word:` response. */
+      readonly reinitialised: boolean;
     }
   | {
       readonly ok: false;
@@ -69,6 +71,7 @@ async function checkOath(entry: OathEntry, answer: string, backend: OtpBackend, 
     staticPassword: false,
     note: `accepted at counter ${state.counter}`,
     lowSequence: false,
+    reinitialised: false,
   };
 }
 
@@ -86,6 +89,7 @@ async function checkMotp(entry: MotpEntry, answer: string, now: number, settings
     staticPassword: false,
     note: `accepted slot ${lastSlot}`,
     lowSequence: false,
+    reinitialised: false,
   };
 }
 
@@ -114,12 +118,13 @@ async function checkSkey(entry: SkeyEntry, answer: string, backend: OtpBackend, 
     staticPassword: false,
     note: `accepted sequence ${detail.sequence}${detail.reinitialised ? ', re-initialised' : ''}; ${detail.remaining} left`,
     lowSequence: detail.lowSequence,
+    reinitialised: detail.reinitialised,
   };
 }
 
 async function checkStatic(entry: StaticEntry, answer: string): Promise<CheckResult> {
   if (!(await checkPassword(entry.password, answer))) return failure('bad-password', 'the static password is wrong');
-  return { ok: true, state: undefined, staticPassword: true, note: 'static password accepted', lowSequence: false };
+  return { ok: true, state: undefined, staticPassword: true, note: 'static password accepted', lowSequence: false, reinitialised: false };
 }
 
 /**

@@ -26,12 +26,10 @@ export {
   verifyMotp,
 } from './motp.js';
 export {
-  DEFAULT_SCRYPT_PARAMETERS,
   SCRYPT_LIMITS,
   type PasswordKind,
   type PasswordSuccess,
   type PasswordVerdict,
-  type ScryptParameters,
   hashPassword,
   isPasswordHash,
   verifyPassword,
