@@ -35,4 +35,4 @@ export {
   parseScryptHash,
   type PasswordSpec,
   type ScryptHash,
-} from './usersfile/password.js';
+} from '../tokens/password.js';

@@ -5,7 +5,7 @@
  */
 import type { SkeyAlgorithm } from '../../tokens/algorithms.js';
 import type { OathType } from './oath-type.js';
-import type { PasswordSpec } from './password.js';
+import type { PasswordSpec } from '../../tokens/password.js';
 
 /** Name, state and service groups of a token, from a `#OTPD/META` line (defaults when none). */
 export interface TokenMeta {

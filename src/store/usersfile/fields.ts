@@ -5,7 +5,7 @@
  */
 import { InvalidInputError } from '../../errors.js';
 import { LineProblem } from './entry.js';
-import { parsePasswordField, type PasswordSpec } from './password.js';
+import { parsePasswordField, type PasswordSpec } from '../../tokens/password.js';
 import { parseOathTimestamp } from './timestamp.js';
 
 /** Reads an unsigned decimal that fits a safe integer. */

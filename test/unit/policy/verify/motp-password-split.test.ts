@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { motpCode, motpSlot } from '../../../../src/tokens/motp.js';
 import { type MotpState, verifyMotp } from '../../../../src/policy/verify/motp.js';
-import { hashPassword, isPasswordHash, verifyPassword } from '../../../../src/policy/verify/password.js';
 import { splitMotpAnswer, splitOathAnswer, splitSkeyAnswer } from '../../../../src/policy/verify/split.js';
 import { motpVectors } from '../../../support/shared-data.js';
 import { frozen } from './support.js';
@@ -48,44 +47,6 @@ describe('Mobile-OTP verifier', () => {
     const wrong = verifyMotp(state, otherPin, t);
     expect(wrong).toMatchObject({ ok: false, reason: 'wrong' });
     expect(JSON.stringify(wrong)).not.toContain(otherPin);
-  });
-});
-
-describe('static passwords', () => {
-  const fast = { N: 1024, r: 8, p: 1, saltBytes: 16, hashBytes: 32 } as const;
-
-  it('hashes with scrypt into a self-describing string and verifies it', async () => {
-    const stored = await hashPassword('correct horse', fast);
-    expect(stored).toMatch(/^scrypt\$1024\$8\$1\$[A-Za-z0-9+/]+=*\$[A-Za-z0-9+/]+=*$/);
-    expect(isPasswordHash(stored)).toBe(true);
-    expect(await verifyPassword(stored, 'correct horse')).toMatchObject({ ok: true, kind: 'scrypt', upgrade: true });
-    const bad = await verifyPassword(stored, 'correct horsf');
-    expect(bad).toMatchObject({ ok: false, reason: 'bad-password' });
-    expect(JSON.stringify(bad)).not.toContain('horse');
-    expect(await hashPassword('correct horse', fast)).not.toBe(stored); // fresh salt
-  });
-
-  it('uses the default parameters without asking for an upgrade', async () => {
-    const stored = await hashPassword('pässwörd ünïcode');
-    expect(stored.startsWith('scrypt$32768$8$1$')).toBe(true);
-    expect(await verifyPassword(stored, 'pässwörd ünïcode')).toMatchObject({ ok: true, upgrade: false });
-  });
-
-  it('accepts plain pam_oath passwords, "-" and "+"', async () => {
-    expect(await verifyPassword('hunter2', 'hunter2')).toMatchObject({ ok: true, kind: 'plain', upgrade: true });
-    expect(await verifyPassword('hunter2', 'hunter')).toMatchObject({ ok: false, reason: 'bad-password' });
-    expect(await verifyPassword('hunter2', 'hunter22')).toMatchObject({ ok: false, reason: 'bad-password' });
-    expect(await verifyPassword('-', '')).toMatchObject({ ok: true, kind: 'none' });
-    expect(await verifyPassword('-', 'x')).toMatchObject({ ok: false, reason: 'bad-password' });
-    expect(await verifyPassword('+', 'anything')).toMatchObject({ ok: true, kind: 'external' });
-  });
-
-  it('refuses corrupt or abusive stored hashes with an error naming the field', async () => {
-    await expect(verifyPassword('', 'x')).rejects.toThrow(/^password hash: /);
-    await expect(verifyPassword('scrypt$1024$8$1$c2FsdA==', 'x')).rejects.toThrow(/password hash/);
-    await expect(verifyPassword('scrypt$1000$8$1$c2FsdHNhbHQ=$aGFzaGhhc2hoYXNoaGFzaA==', 'x')).rejects.toThrow(/power of two/);
-    await expect(verifyPassword('scrypt$1048576$32$16$c2FsdHNhbHQ=$aGFzaGhhc2hoYXNoaGFzaA==', 'x')).rejects.toThrow(/memory/);
-    await expect(verifyPassword('scrypt$1024$8$1$!!!$aGFzaGhhc2hoYXNoaGFzaA==', 'x')).rejects.toThrow(/base64/);
   });
 });
 
