@@ -4,13 +4,15 @@
  */
 import yargs, { type Argv } from 'yargs';
 import { InvalidInputError } from '../errors.js';
+import { challengeCommand } from './commands/challenge.js';
 import { genHotpCommand } from './commands/gen-hotp.js';
 import { genMotpCommand } from './commands/gen-motp.js';
 import { genSkeyCommand } from './commands/gen-skey.js';
 import { genTotpCommand } from './commands/gen-totp.js';
 import { keyConvertCommand } from './commands/key-convert.js';
+import { verifyCommand } from './commands/verify.js';
 import type { CliDeps } from './deps.js';
-import type { GlobalArguments } from './global-options.js';
+import { withGlobalOptions, type GlobalArguments } from './global-options.js';
 import { Output } from './output.js';
 
 /**
@@ -18,10 +20,9 @@ import { Output } from './output.js';
  * @returns a parser whose usage errors reject `parseAsync` (runCli reports them)
  */
 export function createCli(deps: CliDeps): Argv<GlobalArguments> {
-  const cli = yargs()
+  const cli = withGlobalOptions(yargs())
     .scriptName('otpctl')
     .usage('$0 <command> [options]\n\nOne-time passwords for Linux logins: generate, convert and check codes.')
-    .option('json', { type: 'boolean', default: false, global: true, describe: 'print one JSON document' })
     .command('gen', 'generate or validate one-time passwords', (gen) =>
       gen
         .command(genHotpCommand(deps))
@@ -30,6 +31,8 @@ export function createCli(deps: CliDeps): Argv<GlobalArguments> {
         .command(genMotpCommand(deps))
         .demandCommand(1, 'gen needs a token type: hotp, totp, skey or motp'),
     )
+    .command(verifyCommand(deps))
+    .command(challengeCommand(deps))
     .command('key', 'work with OATH keys', (key) =>
       key.command(keyConvertCommand(deps)).demandCommand(1, 'key needs a subcommand: convert'),
     )

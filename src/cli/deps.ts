@@ -9,6 +9,8 @@ import { readSecret } from './read-secret.js';
 export interface CliDeps {
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
+  /** The environment (OTPD_STORE, OTPD_CONFIG, OTPD_STATE_DIR, OTPD_NO_NATIVE). */
+  readonly env: NodeJS.ProcessEnv;
   /** Current time in milliseconds since the epoch. */
   readonly now: () => number;
   /** Reads a secret (a pass phrase) without echo from the terminal, or a line from a pipe. */
@@ -23,6 +25,7 @@ export function processDeps(): CliDeps {
   return {
     stdout: process.stdout,
     stderr: process.stderr,
+    env: process.env,
     now: () => Date.now(),
     readSecret: (prompt) => readSecret(process.stdin, process.stderr, prompt),
     backend: () => (backend ??= loadBackend()),

@@ -123,5 +123,6 @@ export async function authenticate(request: AuthRequest, ports: PolicyPorts): Pr
   const worst = FAILURE_RANK.find((reason) => failures.some((f) => !f.result.ok && f.result.reason === reason)) ?? 'wrong';
   const failure = await ports.state.recordFailure(request.user, group, tag, ports.now(), config.lockout);
   ports.explain(`failure ${failure.count} of ${config.lockout.maxFail} for group ${group}${failure.locked ? '; the user is now locked' : ''}`);
-  return finish({ accepted: false, code: rejectCode(worst, failure.locked), reason: worst });
+  const decisive = failures.find((f) => !f.result.ok && f.result.reason === worst);
+  return finish({ accepted: false, code: rejectCode(worst, failure.locked), token: decisive && tokenLabel(decisive.entry), reason: worst });
 }

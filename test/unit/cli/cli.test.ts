@@ -32,6 +32,7 @@ function fake(options: { nowMs?: number; passphrase?: string } = {}): Fake {
   const deps: CliDeps = {
     stdout,
     stderr,
+    env: {},
     now: () => options.nowMs ?? 59_000,
     readSecret: (prompt) => {
       prompts.push(prompt);
