@@ -30,6 +30,8 @@ await new Promise((resolve) => process.stdin.once('data', resolve));
 let out;
 if (op === 'fail') {
   out = await state.recordFailure(user, 'default', state.answerTag('wrong-' + index), 1000, { maxFail: 5, unlockAfterSeconds: 0 });
+} else if (op === 'same') {
+  out = await state.recordFailure(user, 'default', state.answerTag('the-same-typo'), 1000, { maxFail: 5, unlockAfterSeconds: 0 });
 } else if (op === 'find') {
   out = await state.findSession(user, 'mail', state.answerTag('the-answer'), '192.0.2.1', 1000 + Number(index), session);
 } else if (op === 'claim') {
@@ -102,6 +104,12 @@ describe('the state directory across processes', () => {
       expect((await state.listFailures('alice'))[0]?.count).toBe(20);
       expect(await state.isLocked('alice', 'default', 1e9)).toEqual({ locked: true, until: null });
     }
+  });
+
+  it('20 concurrent failures with the same wrong answer count once', async () => {
+    const dir = path.join(tmp, 'same');
+    const results = (await race(20, () => [dir, 'same', 'alice', '0'])) as { count: number; locked: boolean }[];
+    expect(results.every((r) => r.count === 1 && !r.locked)).toBe(true);
   });
 
   it('20 concurrent session look-ups with max_logins 5 get exactly 5 hits', async () => {

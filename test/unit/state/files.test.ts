@@ -90,6 +90,15 @@ describe('corrupt files', () => {
     await expect(state.pendingChallenge('alice', 1)).rejects.toThrow(/is 1048577 bytes, more than the 1048576 a state file may have/);
   });
 
+  it('a user file that group or others can read is refused, saying how to fix it', async () => {
+    const dir = fresh();
+    const state = await openStateDir(dir);
+    await state.recordFailure('alice', 'g', state.answerTag('1'), 1000, policy);
+    const file = path.join(dir, 'users', 'alice.json');
+    chmodSync(file, 0o644);
+    await expect(state.isLocked('alice', 'g', 1)).rejects.toThrow(`${file}: has mode 0644; run chmod 600 ${file}`);
+  });
+
   it('a symbolic link in place of a user file is refused', async () => {
     const dir = fresh();
     const state = await openStateDir(dir);
