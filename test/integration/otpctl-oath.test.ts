@@ -14,26 +14,13 @@
  *   now, now+1, now-1, now+2, …), and exits 2 when nothing matches. otpctl exits 1 there (README).
  */
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../support/random.js';
 import { otpctl, run, type RunResult } from '../support/run.js';
 
 const SEED = Number(process.env.OTPD_TEST_SEED ?? 20_261_101);
 
-/** mulberry32: small, seedable, good enough to pick test cases. */
-function seeded(seed: number): { below: (n: number) => number; bytes: (n: number) => Uint8Array } {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-  const below = (n: number): number =>
-    n <= 2 ** 32 ? Math.floor((next() / 2 ** 32) * n) : Math.min(n - 1, Math.floor((next() / 2 ** 32) * Math.ceil(n / 2 ** 32)) * 2 ** 32 + next());
-  return { below, bytes: (n) => Uint8Array.from({ length: n }, () => next() & 0xff) };
-}
 
-const rnd = seeded(SEED);
+const rnd = seededRandom(SEED);
 const pick = <T>(list: readonly T[]): T => list[rnd.below(list.length)] as T;
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 const randomKeyHex = (): string => hex(rnd.bytes(1 + rnd.below(64)));

@@ -8,22 +8,13 @@
  */
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../support/random.js';
 import { otpctl, otpctlPath, run } from '../support/run.js';
 import { motpVectors, skeyVectors } from '../support/shared-data.js';
 
 const SEED = Number(process.env.OTPD_TEST_SEED ?? 20_261_102);
 
-function seeded(seed: number): (below: number) => number {
-  let state = seed >>> 0;
-  return (below) => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) % below;
-  };
-}
-const random = seeded(SEED);
+const random = seededRandom(SEED).below;
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const PRINTABLE = `${ALNUM} .,:;!?-_+*/=()[]{}@#%&~'"`;
 const randomString = (alphabet: string, length: number): string =>

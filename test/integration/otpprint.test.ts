@@ -15,6 +15,7 @@ import { formatSkeyHex } from '../../src/tokens/skey/hex.js';
 import { formatSkeyResponse } from '../../src/tokens/skey/response.js';
 import { skeySecret } from '../../src/tokens/skey/secret.js';
 import { toSixWords } from '../../src/tokens/skey/words.js';
+import { seededRandom } from '../support/random.js';
 
 const HEIMDAL_NAMES: Record<SkeyAlgorithm, string> = { md4: 'md4', md5: 'md5', sha1: 'sha' };
 
@@ -40,21 +41,10 @@ function otpprint(c: Case, flags: readonly string[] = []): Map<number, string> {
   return lines;
 }
 
-/** A small seeded generator, so a failure can be replayed with OTPD_TEST_SEED. */
-function makeRandom(seed: number): (below: number) => number {
-  let state = seed >>> 0;
-  return (below) => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) % below);
-  };
-}
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const testSeed = Number(process.env.OTPD_TEST_SEED ?? Date.now() % 0x7fffffff);
-const random = makeRandom(testSeed);
+const random = seededRandom(testSeed).below;
 
 function randomString(alphabet: string, length: number): string {
   let text = '';
