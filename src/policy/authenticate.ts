@@ -70,7 +70,7 @@ export async function authenticate(request: AuthRequest, ports: PolicyPorts): Pr
     return finish({ accepted: false, code: 'AUTH_USER_LOCKED', reason: 'locked' });
   }
 
-  const store = await readStore(config.store);
+  const store = await readStore(config.store, { users: [request.user] });
   const problems = errorsOf(store, request.user);
   if (problems.length > 0) {
     for (const problem of problems) ports.explain(problem.message);

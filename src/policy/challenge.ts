@@ -22,7 +22,7 @@ export type ChallengeOutcome =
  */
 export async function issueChallenge(user: string, service: string, ports: PolicyPorts): Promise<ChallengeOutcome> {
   const group = groupOfService(ports.config, service);
-  const store = await readStore(ports.config.store);
+  const store = await readStore(ports.config.store, { users: [user] });
   if (errorsOf(store, user).length > 0) return { issued: false, reason: 'store-error' };
   const entry = candidatesFor(tokensOf(store, user), group).find((e): e is SkeyEntry => e.kind === 'skey');
   if (entry === undefined) return { issued: false, reason: 'no-skey-token' };

@@ -2,7 +2,7 @@
  * The users.oath store: a pam_oath-compatible file with otpd's extension lines. See docs/store.md.
  */
 export { StoreError, StoreErrorReasons, StoreLineError, type StoreErrorReason } from './errors.js';
-export { readStore, updateStore, type UpdateStoreOptions, type UpdateStoreResult } from './store.js';
+export { readStore, storeCounters, updateStore, type ReadStoreOptions, type StoreCounters, type UpdateStoreOptions, type UpdateStoreResult } from './store.js';
 export { acquireStoreLock, LOCK_DEFAULTS, type LockOptions, type StoreLock } from './lock.js';
 export { checkStorePermissions } from './permissions.js';
 export { replaceFileDurably } from './atomic-write.js';
@@ -19,7 +19,7 @@ export type {
   TokenMeta,
   TokenState,
 } from './usersfile/entry.js';
-export { errorsOf, joinLines, parseUsersFile, tokensOf, type UsersFile } from './usersfile/parse.js';
+export { errorsOf, joinLines, parseUsersFile, tokensOf, type ParseOptions, type UsersFile } from './usersfile/parse.js';
 export { applyUpdates, renderUpdate, type TokenUpdate, type UpdateOutcome } from './usersfile/update.js';
 export { OATH_TYPE_NAMES, formatOathType, parseOathType, type OathType } from './usersfile/oath-type.js';
 export { formatOathTimestamp, parseOathTimestamp } from './usersfile/timestamp.js';

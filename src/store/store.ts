@@ -1,19 +1,35 @@
 /**
  * Reading and updating a users.oath store. Reads need no lock (the file is only ever replaced by
- * rename, so a reader sees one whole version). Updates take the lock, re-read and re-parse the file
- * under it, apply only updates whose line is unchanged since the caller read it, and replace the file
- * durably before the lock is released.
+ * rename, so a reader sees one whole version). Updates take the lock, re-read the file under it, apply
+ * only updates whose line is unchanged since the caller read it, and replace the file durably before
+ * the lock is released.
+ *
+ * Within one process, work on one file is shared:
+ * - concurrent reads share one read of the file: a read that starts while another is in flight waits
+ *   for the next one, which begins after it was asked for (so a read never returns a version older
+ *   than the call);
+ * - concurrent updates are a group commit: they queue, one writer takes the lock, re-reads once,
+ *   applies every queued request in order (each on the result of the previous ones), writes and
+ *   fsyncs once, releases the lock and then answers each request with its own outcomes.
+ * Across processes the lock serialises writers as before.
  */
 import { readFile } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import path from 'node:path';
 import { replaceFileDurably } from './atomic-write.js';
 import { StoreError, StoreErrorReasons } from './errors.js';
-import { acquireStoreLock, type LockOptions } from './lock.js';
+import { LOCK_DEFAULTS, acquireStoreLock, type LockOptions, type StoreLock } from './lock.js';
 import { checkStorePermissions } from './permissions.js';
-import { parseUsersFile, type UsersFile } from './usersfile/parse.js';
-import { applyUpdates, type TokenUpdate, type UpdateOutcome } from './usersfile/update.js';
+import { LineIndex } from './usersfile/lines.js';
+import { locateUsers, parseIndexed, type ParseOptions, type UsersFile } from './usersfile/parse.js';
+import { UpdateBatch, type TokenUpdate, type UpdateOutcome } from './usersfile/update.js';
+
+/** Options of {@link readStore}. */
+export type ReadStoreOptions = ParseOptions;
 
 /** Options of {@link updateStore}. */
 export interface UpdateStoreOptions {
+  /** Lock timing; the wait counts from the call, also while queued behind other requests. */
   readonly lock?: LockOptions;
 }
 
@@ -21,13 +37,44 @@ export interface UpdateStoreOptions {
 export interface UpdateStoreResult {
   /** One per update, in order. */
   readonly outcomes: readonly UpdateOutcome[];
-  /** The file as it is after the update (or as found, when nothing was written). */
+  /**
+   * The file as it is after the update (or as found, when nothing was written), parsed for the users
+   * the updates concern only: `entries` and `errors` are theirs, `lines` are all lines.
+   */
   readonly file: UsersFile;
-  /** Whether the file was rewritten. */
+  /** Whether this request changed the file (it was rewritten with this request's lines). */
   readonly written: boolean;
 }
 
-async function readChecked(file: string): Promise<{ file: UsersFile; stats: Awaited<ReturnType<typeof checkStorePermissions>> }> {
+/** Counters of this process's updates, for tests and benchmarks. */
+export interface StoreCounters {
+  /** updateStore calls answered. */
+  requests: number;
+  /** Lock-held rounds (one re-read each). */
+  rounds: number;
+  /** Durable rewrites (one fsync + rename each). */
+  writes: number;
+}
+
+const counters: StoreCounters = { requests: 0, rounds: 0, writes: 0 };
+
+/**
+ * A copy of this process's update counters.
+ *
+ * @returns requests answered, lock rounds, durable rewrites since start (or the last reset)
+ */
+export function storeCounters(reset = false): StoreCounters {
+  const copy = { ...counters };
+  if (reset) Object.assign(counters, { requests: 0, rounds: 0, writes: 0 });
+  return copy;
+}
+
+interface Snapshot {
+  readonly index: LineIndex;
+  readonly stats: Stats;
+}
+
+async function readIndexed(file: string): Promise<Snapshot> {
   const stats = await checkStorePermissions(file);
   let content: Buffer;
   try {
@@ -35,25 +82,168 @@ async function readChecked(file: string): Promise<{ file: UsersFile; stats: Awai
   } catch (err) {
     throw new StoreError(StoreErrorReasons.IO, file, `${file}: cannot read the store: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, { cause: err });
   }
-  return { file: parseUsersFile(content, file), stats };
+  return { index: LineIndex.of(content), stats };
+}
+
+/**
+ * A read shared by the readers that joined it. The users they asked about are located in one pass once
+ * the file is read (`users` null: some reader wants every line, so nothing is located in advance).
+ */
+interface SharedRead {
+  users: Set<string> | null;
+  done: Promise<{ index: LineIndex; located: Map<string, number[]> | undefined }> | undefined;
+}
+
+/** Per file: the read in flight, and the one that starts when it ends (joined by later readers). */
+const reads = new Map<string, { running: SharedRead | undefined; queued: SharedRead | undefined }>();
+
+function sharedRead(file: string, users: ReadonlySet<string> | undefined): NonNullable<SharedRead['done']> {
+  const key = path.resolve(file);
+  let slot = reads.get(key);
+  if (slot === undefined) reads.set(key, (slot = { running: undefined, queued: undefined }));
+  const s = slot;
+  const start = (read: SharedRead): NonNullable<SharedRead['done']> => {
+    s.running = read;
+    const done = readIndexed(file)
+      .then(({ index }) => ({ index, located: read.users === null || read.users.size === 0 ? undefined : locateUsers(index, read.users) }))
+      .finally(() => {
+        if (s.running === read) s.running = undefined;
+        if (s.running === undefined && s.queued === undefined) reads.delete(key);
+      });
+    read.done = done;
+    return done;
+  };
+  const join = (read: SharedRead): void => {
+    if (users === undefined) read.users = null;
+    else if (read.users !== null) for (const u of users) read.users.add(u);
+  };
+  if (s.running === undefined) {
+    const read: SharedRead = { users: new Set(), done: undefined };
+    join(read);
+    return start(read);
+  }
+  let queued = s.queued;
+  if (queued === undefined) {
+    const read: SharedRead = { users: new Set(), done: undefined };
+    const before = s.running.done ?? Promise.resolve();
+    read.done = before
+      .catch(() => undefined)
+      .then(() => {
+        s.queued = undefined;
+        return start(read);
+      });
+    s.queued = queued = read;
+  }
+  join(queued);
+  return queued.done as NonNullable<SharedRead['done']>;
 }
 
 /**
  * Reads and parses a store after checking its permissions.
  *
  * @param file - the store's path
+ * @param options - `users`: parse and validate only these users' lines (what a login needs); by
+ *   default every line is parsed
  * @returns the parsed file; malformed lines are in `errors`, never thrown
  * @throws StoreError (reason `insecure` or `io`)
  * @example
- * const store = await readStore('/etc/users.oath');
+ * const store = await readStore('/etc/users.oath', { users: ['alice'] });
  * tokensOf(store, 'alice');
  */
-export async function readStore(file: string): Promise<UsersFile> {
-  return (await readChecked(file)).file;
+export async function readStore(file: string, options: ReadStoreOptions = {}): Promise<UsersFile> {
+  const users = options.users === undefined ? undefined : new Set(options.users);
+  const { index, located } = await sharedRead(file, users);
+  return parseIndexed(index, file, users === undefined ? {} : { users }, located);
+}
+
+interface Request {
+  readonly updates: readonly TokenUpdate[];
+  readonly deadline: number;
+  readonly staleAfterMs: number | undefined;
+  readonly resolve: (result: UpdateStoreResult) => void;
+  readonly reject: (err: unknown) => void;
+}
+
+/** Per file: requests waiting for the next round, and whether a writer is running. */
+const queues = new Map<string, { waiting: Request[]; writing: boolean }>();
+
+type Answer = { ok: true; result: UpdateStoreResult } | { ok: false; err: unknown };
+
+/** One round: lock, re-read, apply every request in order, one durable write, unlock. */
+async function commitRound(file: string, waiting: Request[]): Promise<void> {
+  const first = waiting[0];
+  if (first === undefined) return;
+  const deadline = Math.min(...waiting.map((r) => r.deadline));
+  let lock: StoreLock;
+  try {
+    lock = await acquireStoreLock(file, {
+      timeoutMs: Math.max(0, deadline - Date.now()),
+      ...(first.staleAfterMs === undefined ? {} : { staleAfterMs: first.staleAfterMs }),
+    });
+  } catch (err) {
+    // Only requests whose own wait ran out fail; the others try again in the next round.
+    const now = Date.now();
+    const expired = waiting.filter((r) => r.deadline <= now || !(err instanceof StoreError && err.reason === StoreErrorReasons.LOCKED));
+    const failed = expired.length > 0 ? expired : [first];
+    for (const r of failed) waiting.splice(waiting.indexOf(r), 1);
+    for (const r of failed) r.reject(err);
+    return;
+  }
+  const batch = waiting.splice(0); // everything queued while we waited for the lock joins this round
+  counters.rounds++;
+  let answers: Answer[];
+  try {
+    const { index, stats } = await readIndexed(file);
+    const updates = new UpdateBatch(index, file);
+    updates.prepare(batch.flatMap((request) => request.updates.map((u) => u.entry.user)));
+    const applied = batch.map((request) => {
+      try {
+        return { ok: true as const, ...updates.apply(request.updates) };
+      } catch (err) {
+        return { ok: false as const, err }; // this request alone is refused (RangeError: a bad state)
+      }
+    });
+    if (updates.changed) {
+      await replaceFileDurably(file, updates.content(), stats);
+      counters.writes++;
+    }
+    answers = applied.map((a, k): Answer => {
+      if (!a.ok) return a;
+      const users = (batch[k]?.updates ?? []).map((u) => u.entry.user);
+      return { ok: true, result: { outcomes: a.outcomes, file: updates.fileFor(users), written: a.changed } };
+    });
+  } catch (err) {
+    answers = batch.map(() => ({ ok: false, err }));
+  }
+  try {
+    await lock.release();
+  } catch (err) {
+    answers = batch.map(() => ({ ok: false, err }));
+  }
+  counters.requests += batch.length;
+  batch.forEach((request, k) => {
+    const answer = answers[k];
+    if (answer?.ok === true) request.resolve(answer.result);
+    else request.reject(answer === undefined ? new Error('internal: unanswered store update') : answer.err);
+  });
+}
+
+async function drain(file: string, key: string, queue: { waiting: Request[]; writing: boolean }): Promise<void> {
+  try {
+    while (queue.waiting.length > 0) await commitRound(file, queue.waiting);
+  } finally {
+    queue.writing = false;
+    if (queue.waiting.length > 0) {
+      queue.writing = true;
+      void drain(file, key, queue);
+    } else queues.delete(key);
+  }
 }
 
 /**
- * Updates tokens durably under the pam_oath-compatible lock.
+ * Updates tokens durably under the pam_oath-compatible lock. Concurrent calls on one file in this
+ * process share one lock round, one re-read and one fsync (group commit); each call's updates apply
+ * on top of the calls queued before it, exactly as if they had run one after another.
  *
  * @param file - the store's path
  * @param updates - new states for entries as the caller read them
@@ -61,16 +251,23 @@ export async function readStore(file: string): Promise<UsersFile> {
  * @returns per-update outcomes: `updated`, or `conflict` with the current entry when its line changed
  *   since it was read (the caller must verify again against `current`)
  * @throws StoreError (reason `locked`, `insecure` or `io`); RangeError for a state that goes backwards
+ *   (only this call is refused; others in the same round still land)
  */
-export async function updateStore(file: string, updates: readonly TokenUpdate[], options: UpdateStoreOptions = {}): Promise<UpdateStoreResult> {
-  const lock = await acquireStoreLock(file, options.lock);
-  try {
-    const { file: fresh, stats } = await readChecked(file);
-    const { content, file: next, outcomes } = applyUpdates(fresh, updates);
-    if (content === undefined) return { outcomes, file: fresh, written: false };
-    await replaceFileDurably(file, content, stats);
-    return { outcomes, file: next, written: true };
-  } finally {
-    await lock.release();
-  }
+export function updateStore(file: string, updates: readonly TokenUpdate[], options: UpdateStoreOptions = {}): Promise<UpdateStoreResult> {
+  const key = path.resolve(file);
+  return new Promise<UpdateStoreResult>((resolve, reject) => {
+    let queue = queues.get(key);
+    if (queue === undefined) queues.set(key, (queue = { waiting: [], writing: false }));
+    queue.waiting.push({
+      updates,
+      deadline: Date.now() + (options.lock?.timeoutMs ?? LOCK_DEFAULTS.timeoutMs),
+      staleAfterMs: options.lock?.staleAfterMs,
+      resolve,
+      reject,
+    });
+    if (!queue.writing) {
+      queue.writing = true;
+      void drain(file, key, queue);
+    }
+  });
 }

@@ -95,3 +95,104 @@ export function isWritableField(binary: string): boolean {
   for (const c of binary) if (DELIMITERS.includes(c)) return false;
   return true;
 }
+
+/** Whether a char code is one of liboath's field delimiters. @internal */
+function isDelimiter(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
+}
+
+/**
+ * The file's text with the start offset of every line, so a line can be taken out without splitting
+ * the whole file into objects. Lines are split exactly as {@link splitLines} splits them.
+ * @internal
+ */
+export class LineIndex {
+  /** The content as a binary string. */
+  readonly text: string;
+  /** `starts[i]` is where line i (0-based) begins; `starts[count]` is `text.length`. */
+  readonly starts: Int32Array;
+  readonly count: number;
+  #lines: RawLine[] | undefined;
+
+  constructor(text: string) {
+    this.text = text;
+    let starts = new Int32Array(Math.max(16, (text.length >>> 5) + 1));
+    let count = 0;
+    let start = 0;
+    while (start < text.length) {
+      if (count + 1 >= starts.length) {
+        const grown = new Int32Array(starts.length * 2);
+        grown.set(starts);
+        starts = grown;
+      }
+      starts[count++] = start;
+      const end = text.indexOf('\n', start);
+      start = end < 0 ? text.length : end + 1;
+    }
+    starts[count] = text.length;
+    this.starts = starts.subarray(0, count + 1);
+    this.count = count;
+  }
+
+  static of(content: Uint8Array): LineIndex {
+    return new LineIndex(Buffer.from(content.buffer, content.byteOffset, content.byteLength).toString('latin1'));
+  }
+
+  /** Line `i` (0-based) with its terminator. */
+  raw(i: number): string {
+    return this.text.slice(this.starts[i] ?? 0, this.starts[i + 1] ?? 0);
+  }
+
+  /** Every line as a {@link RawLine}, built once on first use. */
+  lines(): RawLine[] {
+    if (this.#lines === undefined) {
+      const lines: RawLine[] = new Array<RawLine>(this.count);
+      for (let i = 0; i < this.count; i++) lines[i] = { number: i + 1, raw: this.raw(i) };
+      this.#lines = lines;
+    }
+    return this.#lines;
+  }
+
+  /** The 0-based line holding offset `pos` (binary search). */
+  lineAt(pos: number): number {
+    let lo = 0;
+    let hi = this.count - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if ((this.starts[mid] ?? 0) <= pos) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /**
+   * The second field of line `i` (binary string) without splitting the rest of the line, or
+   * undefined when the line has fewer than two fields.
+   */
+  secondField(i: number): string | undefined {
+    const text = this.text;
+    let p = this.starts[i] ?? 0;
+    const end = this.starts[i + 1] ?? 0;
+    while (p < end && isDelimiter(text.charCodeAt(p))) p++;
+    while (p < end && !isDelimiter(text.charCodeAt(p))) p++;
+    while (p < end && isDelimiter(text.charCodeAt(p))) p++;
+    if (p >= end) return undefined;
+    const start = p;
+    while (p < end && !isDelimiter(text.charCodeAt(p))) p++;
+    return text.slice(start, p);
+  }
+
+  /** Whether the char at `pos` is a delimiter or outside the text (a field boundary). */
+  boundary(pos: number): boolean {
+    return pos < 0 || pos >= this.text.length || isDelimiter(this.text.charCodeAt(pos));
+  }
+}
+
+/**
+ * The user a binary field names, as {@link fromBinary} reads it, without decoding pure ASCII.
+ * @internal
+ */
+export function userOfField(field: string): string {
+  for (let i = 0; i < field.length; i++) if (field.charCodeAt(i) > 0x7f) return fromBinary(field);
+  return field;
+}

@@ -5,12 +5,17 @@
  *
  * A malformed `#OTPD/META` line also makes the token line it describes unusable: the metadata may have
  * disabled the token or limited its services, so using the token without it would fail open.
+ *
+ * A parse can be limited to some users (`{ users }`): only their lines (and the line after each of their
+ * `#OTPD/META` lines) are split and validated; every other line is only located (its second field is
+ * compared, or the user's name is searched for in the text), never turned into an object. For the asked
+ * users the entries and errors are exactly those of a full parse.
  */
 import { StoreLineError } from '../errors.js';
 import type { EntryCommon, TokenEntry, TokenMeta } from './entry.js';
 import { LineProblem } from './entry.js';
 import { EXTENSION_TYPES, parseMotpLine, parseSkeyLine, parseStaticLine } from './extension-lines.js';
-import { fromBinary, splitFields, splitLines, type RawLine } from './lines.js';
+import { LineIndex, fromBinary, splitFields, userOfField, type RawLine } from './lines.js';
 import { DEFAULT_META, META_TYPE, parseMetaLine } from './meta-line.js';
 import { parseOathLine } from './oath-line.js';
 import { parseOathType } from './oath-type.js';
@@ -19,15 +24,35 @@ import { parseOathType } from './oath-type.js';
 export interface UsersFile {
   /** The path used in error messages. */
   readonly path: string;
-  /** Every line, in order; joined they are the file's bytes. */
+  /** Every line, in order; joined they are the file's bytes (built on first access). */
   readonly lines: readonly RawLine[];
-  /** Usable token lines, in file order. */
+  /** Usable token lines, in file order (only those of `users` when the parse was limited). */
   readonly entries: readonly TokenEntry[];
-  /** Lines that could not be used, in file order. */
+  /** Lines that could not be used, in file order (only those of `users` when the parse was limited). */
   readonly errors: readonly StoreLineError[];
+  /** The users the parse was limited to; absent for a full parse. */
+  readonly users?: ReadonlySet<string>;
+}
+
+/** Options of {@link parseUsersFile}. */
+export interface ParseOptions {
+  /** Parse and validate only these users' lines (default: every line). */
+  readonly users?: Iterable<string> | undefined;
+}
+
+/** Lines by 0-based index; a {@link LineIndex} or a view with some lines replaced. @internal */
+export interface LineSource {
+  readonly count: number;
+  raw(i: number): string;
 }
 
 type PendingMeta = { readonly user: string; readonly line: number; readonly meta: TokenMeta | undefined };
+
+/** The line index behind each parsed file, so updates can splice instead of re-joining every line. */
+const indexes = new WeakMap<UsersFile, () => LineIndex>();
+
+/** Searching the text for a name beats scanning every line only for a few users per file version. */
+const SEARCH_MAX_USERS = 4;
 
 /** Whether a first field starts a token line (one that names a user and holds a token). */
 function isTokenType(type: string): boolean {
@@ -49,32 +74,105 @@ function parseTokenLine(type: string, common: EntryCommon): TokenEntry {
   }
 }
 
+/** A name whose UTF-8 bytes read back as itself, and that no invalid byte sequence can decode to. */
+function searchable(user: string): boolean {
+  return user.length > 0 && !user.includes('\uFFFD') && fromBinary(toBinaryName(user)) === user;
+}
+
+function toBinaryName(user: string): string {
+  return Buffer.from(user, 'utf8').toString('latin1');
+}
+
 /**
- * Parses users-file content.
- *
- * @param content - the file's bytes
- * @param path - the file name for error messages
- * @returns lines, entries and per-line errors; never throws for bad content
- * @example
- * const file = parseUsersFile(Buffer.from('HOTP alice - 00112233 0\n'), '/etc/users.oath');
- * file.entries[0]?.kind; // 'oath'
+ * The 0-based lines whose second field names one of `users` (any type of line), ascending.
+ * @internal
  */
-export function parseUsersFile(content: Uint8Array, path: string): UsersFile {
-  const lines = splitLines(content);
+export function linesOfUsers(index: LineIndex, users: ReadonlySet<string>): number[] {
+  const found: number[] = [];
+  if (users.size <= SEARCH_MAX_USERS && [...users].every(searchable)) {
+    const text = index.text;
+    for (const user of users) {
+      const name = toBinaryName(user);
+      let from = 0;
+      for (;;) {
+        const at = text.indexOf(name, from);
+        if (at < 0) break;
+        from = at + 1;
+        if (!index.boundary(at - 1) || !index.boundary(at + name.length)) continue;
+        const line = index.lineAt(at);
+        if (index.secondField(line) === name) found.push(line);
+        from = index.starts[line + 1] ?? text.length; // one hit per line
+      }
+    }
+    return users.size > 1 ? [...new Set(found)].sort((a, b) => a - b) : found;
+  }
+  for (let i = 0; i < index.count; i++) {
+    const field = index.secondField(i);
+    if (field !== undefined && users.has(userOfField(field))) found.push(i);
+  }
+  return found;
+}
+
+/**
+ * The lines of each of `users`, found in one pass.
+ * @internal
+ */
+export function locateUsers(index: LineIndex, users: ReadonlySet<string>): Map<string, number[]> {
+  const map = new Map<string, number[]>([...users].map((u) => [u, []]));
+  for (const i of linesOfUsers(index, users)) {
+    const field = index.secondField(i);
+    if (field !== undefined) map.get(userOfField(field))?.push(i);
+  }
+  return map;
+}
+
+/**
+ * The lines to run through the parser for some users: theirs, plus the line after each of their
+ * metadata lines (it decides whether the metadata is well placed). Ascending.
+ * @internal
+ */
+export function withMetaSuccessors(source: LineSource, lines: readonly number[]): number[] {
+  const out: number[] = [];
+  lines.forEach((i, k) => {
+    if (out[out.length - 1] !== i) out.push(i);
+    if (i + 1 < source.count && lines[k + 1] !== i + 1 && splitFields(source.raw(i))[0] === META_TYPE) out.push(i + 1);
+  });
+  return out;
+}
+
+/**
+ * Runs the line parser over `selected` lines (ascending); when `users` is given, keeps only what
+ * concerns them. With every line selected this is the full parse.
+ * @internal
+ */
+export function parseSelected(
+  source: LineSource,
+  selected: Iterable<number>,
+  path: string,
+  users: ReadonlySet<string> | undefined,
+): { entries: TokenEntry[]; errors: StoreLineError[] } {
   const entries: TokenEntry[] = [];
   const errors: StoreLineError[] = [];
+  const names = new Map<string, Set<string>>();
   let pending: PendingMeta | undefined;
 
   const fail = (line: number, user: string | undefined, problem: string): void => {
+    if (users !== undefined && (user === undefined || !users.has(user))) return;
     errors.push(new StoreLineError(path, line, user, problem));
   };
 
-  for (const { number, raw } of lines) {
+  for (const i of selected) {
+    const number = i + 1;
+    const raw = source.raw(i);
     const fields = splitFields(raw);
     const type = fields[0];
     const userField = fields[1];
     const user = userField === undefined ? undefined : fromBinary(userField);
-    const meta = pending;
+    // A pending metadata line is followed by this line only if it is the very next one.
+    const meta = pending !== undefined && pending.line === i ? pending : undefined;
+    if (pending !== undefined && meta === undefined) {
+      fail(pending.line, pending.user, `metadata line is not directly followed by a token line of the same user`);
+    }
     pending = undefined;
 
     const tokenLine = type !== undefined && isTokenType(type);
@@ -101,6 +199,7 @@ export function parseUsersFile(content: Uint8Array, path: string): UsersFile {
       fail(number, undefined, `${type.startsWith('OTPD/') ? 'token' : 'HOTP'} line names no user`);
       continue;
     }
+    if (users !== undefined && !users.has(user)) continue; // a meta line's successor of another user
     if (meta !== undefined && meta.user === user && meta.meta === undefined) {
       fail(number, user, `token is unusable: its metadata line ${meta.line} is malformed`);
       continue;
@@ -115,9 +214,14 @@ export function parseUsersFile(content: Uint8Array, path: string): UsersFile {
     try {
       const entry = parseTokenLine(type, common);
       const name = entry.meta.name;
-      if (name !== undefined && entries.some((e) => e.user === user && e.meta.name === name)) {
-        fail(meta?.line ?? number, user, 'token name is already used by another token of this user');
-        continue;
+      if (name !== undefined) {
+        let used = names.get(user);
+        if (used === undefined) names.set(user, (used = new Set()));
+        if (used.has(name)) {
+          fail(meta?.line ?? number, user, 'token name is already used by another token of this user');
+          continue;
+        }
+        used.add(name);
       }
       entries.push(entry);
     } catch (err) {
@@ -128,7 +232,80 @@ export function parseUsersFile(content: Uint8Array, path: string): UsersFile {
   if (pending !== undefined) {
     fail(pending.line, pending.user, 'metadata line is not directly followed by a token line of the same user');
   }
-  return { path, lines, entries, errors };
+  return { entries, errors };
+}
+
+/**
+ * A {@link UsersFile} over a line index; `lines` are split on first access.
+ * @internal
+ */
+export function usersFileOf(
+  index: LineIndex | (() => LineIndex),
+  path: string,
+  entries: readonly TokenEntry[],
+  errors: readonly StoreLineError[],
+  users: ReadonlySet<string> | undefined,
+): UsersFile {
+  let made: LineIndex | undefined = typeof index === 'function' ? undefined : index;
+  const lineIndex = (): LineIndex => (made ??= (index as () => LineIndex)());
+  const file: UsersFile = {
+    path,
+    get lines(): readonly RawLine[] {
+      return lineIndex().lines();
+    },
+    entries,
+    errors,
+    ...(users === undefined ? {} : { users }),
+  };
+  indexes.set(file, lineIndex);
+  return file;
+}
+
+/**
+ * The line index behind a parsed file (rebuilt from its lines for a file not made here).
+ * @internal
+ */
+export function lineIndexOf(file: UsersFile): LineIndex {
+  return indexes.get(file)?.() ?? new LineIndex(file.lines.map((l) => l.raw).join(''));
+}
+
+/**
+ * Parses an already indexed content (shared between readers of one file version).
+ * `located`: the lines of some users, found once for several readers ({@link locateUsers}).
+ * @internal
+ */
+export function parseIndexed(index: LineIndex, path: string, options: ParseOptions = {}, located?: ReadonlyMap<string, readonly number[]>): UsersFile {
+  if (options.users === undefined) {
+    const all = { [Symbol.iterator]: function* () { for (let i = 0; i < index.count; i++) yield i; } };
+    const { entries, errors } = parseSelected(index, all, path, undefined);
+    return usersFileOf(index, path, entries, errors, undefined);
+  }
+  const users = new Set(options.users);
+  let lines: number[];
+  if (located !== undefined && [...users].every((u) => located.has(u))) {
+    lines = [...users].flatMap((u) => located.get(u) ?? []);
+    if (users.size > 1) lines = [...new Set(lines)].sort((a, b) => a - b);
+  } else lines = users.size === 0 ? [] : linesOfUsers(index, users);
+  const selected = withMetaSuccessors(index, lines);
+  const { entries, errors } = parseSelected(index, selected, path, users);
+  return usersFileOf(index, path, entries, errors, users);
+}
+
+/**
+ * Parses users-file content.
+ *
+ * @param content - the file's bytes
+ * @param path - the file name for error messages
+ * @param options - `users`: parse and validate only these users' lines; entries and errors are then
+ *   only theirs, and exactly what a full parse gives for them
+ * @returns lines, entries and per-line errors; never throws for bad content
+ * @example
+ * const file = parseUsersFile(Buffer.from('HOTP alice - 00112233 0\n'), '/etc/users.oath');
+ * file.entries[0]?.kind; // 'oath'
+ * parseUsersFile(content, '/etc/users.oath', { users: ['alice'] }); // alice's lines only
+ */
+export function parseUsersFile(content: Uint8Array, path: string, options: ParseOptions = {}): UsersFile {
+  return parseIndexed(LineIndex.of(content), path, options);
 }
 
 /**

@@ -6,9 +6,10 @@
  */
 import type { TokenEntry, TokenState } from './entry.js';
 import { renderMotpLine, renderSkeyLine } from './extension-lines.js';
-import type { RawLine } from './lines.js';
+import type { StoreLineError } from '../errors.js';
+import { LineIndex } from './lines.js';
 import { renderOathLine } from './oath-line.js';
-import { joinLines, parseUsersFile, type UsersFile } from './parse.js';
+import { lineIndexOf, locateUsers, parseSelected, parseUsersFile, usersFileOf, withMetaSuccessors, type LineSource, type UsersFile } from './parse.js';
 
 /** One token's new state, for the entry as the caller read it. */
 export interface TokenUpdate {
@@ -55,60 +56,159 @@ export function renderUpdate(entry: TokenEntry, state: TokenState): string {
   throw new RangeError(`a ${state.kind} state cannot update a ${entry.kind} line (line ${entry.line})`);
 }
 
-/** Finds the index of the entry's line in `lines`: same place first, else a unique identical line. */
-function locate(lines: readonly RawLine[], entry: TokenEntry): number | undefined {
-  if (lines[entry.line - 1]?.raw === entry.raw) return entry.line - 1;
-  let found: number | undefined;
-  for (let i = 0; i < lines.length; i++) {
-    if (lines[i]?.raw !== entry.raw) continue;
-    if (found !== undefined) return undefined; // ambiguous
-    found = i;
-  }
-  return found;
-}
+/**
+ * Updates applied one request after another to one version of a file, as a group commit does: each
+ * request sees the result of the previous ones, only the users the updates concern are parsed, and the
+ * new content is spliced from the old text and the changed lines.
+ * @internal
+ */
+export class UpdateBatch implements LineSource {
+  readonly path: string;
+  readonly #index: LineIndex;
+  readonly #changed = new Map<number, string>();
+  readonly #lines = new Map<string, number[]>();
+  readonly #parsed = new Map<string, { entries: TokenEntry[]; errors: StoreLineError[] }>();
+  #content: Buffer | undefined;
+  #final: LineIndex | undefined;
 
-function currentOf(file: UsersFile, entry: TokenEntry): TokenEntry | undefined {
-  const same = (e: TokenEntry): boolean => e.user === entry.user && e.kind === entry.kind && e.meta.name === entry.meta.name;
-  return file.entries.find((e) => e.line === entry.line && same(e)) ?? (entry.meta.name !== undefined ? file.entries.find(same) : undefined);
+  constructor(index: LineIndex, path: string) {
+    this.#index = index;
+    this.path = path;
+  }
+
+  get count(): number {
+    return this.#index.count;
+  }
+
+  raw(i: number): string {
+    return this.#changed.get(i) ?? this.#index.raw(i);
+  }
+
+  /** Whether any line differs from the file as read. */
+  get changed(): boolean {
+    return this.#changed.size > 0;
+  }
+
+  /**
+   * Finds the lines of users not seen yet (one pass over the file for all of them) and parses them.
+   * Call it once with every user of a group of requests, before applying them.
+   */
+  prepare(users: Iterable<string>): void {
+    const missing = new Set([...users].filter((u) => !this.#lines.has(u)));
+    if (missing.size === 0) return;
+    for (const [u, lines] of locateUsers(this.#index, missing)) this.#lines.set(u, lines);
+    for (const u of missing) this.#reparse(u);
+  }
+
+  #reparse(user: string): void {
+    const selected = withMetaSuccessors(this, this.#lines.get(user) ?? []);
+    this.#parsed.set(user, parseSelected(this, selected, this.path, new Set([user])));
+  }
+
+  #entriesOf(user: string): readonly TokenEntry[] {
+    return this.#parsed.get(user)?.entries ?? [];
+  }
+
+  /** Same place first, else a unique identical line (an identical line names the same user). */
+  #locate(entry: TokenEntry): number | undefined {
+    if (entry.line >= 1 && entry.line <= this.count && this.raw(entry.line - 1) === entry.raw) return entry.line - 1;
+    let found: number | undefined;
+    for (const i of this.#lines.get(entry.user) ?? []) {
+      if (this.raw(i) !== entry.raw) continue;
+      if (found !== undefined) return undefined; // ambiguous
+      found = i;
+    }
+    return found;
+  }
+
+  #currentOf(entry: TokenEntry): TokenEntry | undefined {
+    const entries = this.#entriesOf(entry.user);
+    const same = (e: TokenEntry): boolean => e.user === entry.user && e.kind === entry.kind && e.meta.name === entry.meta.name;
+    return entries.find((e) => e.line === entry.line && same(e)) ?? (entry.meta.name !== undefined ? entries.find(same) : undefined);
+  }
+
+  /**
+   * Applies one request's updates on top of the previous requests'. All or nothing: when it throws,
+   * nothing of this request is applied.
+   *
+   * @returns one outcome per update, and whether this request changed a line
+   * @throws RangeError for an invalid or backwards state, or two updates of one line
+   */
+  apply(updates: readonly TokenUpdate[]): { outcomes: UpdateOutcome[]; changed: boolean } {
+    const users = new Set(updates.map((u) => u.entry.user));
+    this.prepare(users);
+    const staged = new Map<number, string>();
+    const results: Array<{ index: number } | { current: TokenEntry | undefined }> = [];
+    for (const { entry, state } of updates) {
+      const index = this.#locate(entry);
+      if (index === undefined) {
+        results.push({ current: this.#currentOf(entry) });
+        continue;
+      }
+      if (staged.has(index)) throw new RangeError(`two updates for line ${index + 1}`);
+      staged.set(index, renderUpdate(entry, state));
+      results.push({ index });
+    }
+    if (staged.size === 0) {
+      return { outcomes: results.map((r) => ({ status: 'conflict', current: 'current' in r ? r.current : undefined })), changed: false };
+    }
+    for (const [index, raw] of staged) this.#changed.set(index, raw);
+    this.#content = undefined;
+    this.#final = undefined;
+    for (const user of users) this.#reparse(user);
+    const outcomes = results.map((r): UpdateOutcome => {
+      if ('current' in r) return { status: 'conflict', current: r.current };
+      const line = r.index + 1;
+      const raw = this.raw(r.index);
+      const entry = [...users].flatMap((u) => this.#entriesOf(u)).find((e) => e.line === line && e.raw === raw);
+      if (entry === undefined) throw new Error(`internal: rewritten line ${line} does not parse`);
+      return { status: 'updated', entry };
+    });
+    return { outcomes, changed: true };
+  }
+
+  /** The whole new content: the old text with the changed lines spliced in. */
+  content(): Buffer {
+    if (this.#content !== undefined) return this.#content;
+    const text = this.#index.text;
+    const starts = this.#index.starts;
+    const parts: string[] = [];
+    let at = 0;
+    for (const i of [...this.#changed.keys()].sort((a, b) => a - b)) {
+      parts.push(text.slice(at, starts[i]), this.#changed.get(i) ?? '');
+      at = starts[i + 1] ?? text.length;
+    }
+    parts.push(text.slice(at));
+    return (this.#content = Buffer.from(parts.join(''), 'latin1'));
+  }
+
+  /** The file as it is now, parsed for `users` only (their entries and errors). */
+  fileFor(users: Iterable<string>): UsersFile {
+    const set = new Set(users);
+    this.prepare(set);
+    const index = this.changed ? (): LineIndex => (this.#final ??= LineIndex.of(this.#content ??= this.content())) : this.#index;
+    const entries = [...set].flatMap((u) => this.#entriesOf(u)).sort((a, b) => a.line - b.line);
+    const errors = [...set].flatMap((u) => this.#parsed.get(u)?.errors ?? []).sort((a, b) => a.line - b.line);
+    return usersFileOf(index, this.path, entries, errors, set);
+  }
 }
 
 /**
  * Applies updates to a file read under the lock.
  *
- * @param fresh - the file as it is now
+ * @param fresh - the file as it is now (a full parse, or one limited to some users)
  * @param updates - one per token; two updates of the same line are refused
- * @returns the new content (undefined when nothing changed), the new parse and one outcome per update
+ * @returns the new content (undefined when nothing changed), the new parse (limited to the same users
+ *   as `fresh`) and one outcome per update
  * @throws RangeError for an invalid or backwards state, or two updates of one line
  */
 export function applyUpdates(
   fresh: UsersFile,
   updates: readonly TokenUpdate[],
 ): { content: Buffer | undefined; file: UsersFile; outcomes: UpdateOutcome[] } {
-  const lines = fresh.lines.map((l) => ({ ...l }));
-  const touched = new Set<number>();
-  const results: Array<{ index: number } | { current: TokenEntry | undefined }> = [];
-  for (const { entry, state } of updates) {
-    const index = locate(fresh.lines, entry);
-    if (index === undefined) {
-      results.push({ current: currentOf(fresh, entry) });
-      continue;
-    }
-    if (touched.has(index)) throw new RangeError(`two updates for line ${index + 1}`);
-    touched.add(index);
-    const line = lines[index];
-    if (line !== undefined) lines[index] = { number: line.number, raw: renderUpdate(entry, state) };
-    results.push({ index });
-  }
-  if (touched.size === 0) {
-    return { content: undefined, file: fresh, outcomes: results.map((r) => ({ status: 'conflict', current: 'current' in r ? r.current : undefined })) };
-  }
-  const content = joinLines(lines);
-  const file = parseUsersFile(content, fresh.path);
-  const outcomes: UpdateOutcome[] = results.map((r) => {
-    if ('current' in r) return { status: 'conflict', current: r.current };
-    const entry = file.entries.find((e) => e.line === r.index + 1);
-    if (entry === undefined) throw new Error(`internal: rewritten line ${r.index + 1} does not parse`);
-    return { status: 'updated', entry };
-  });
-  return { content, file, outcomes };
+  const batch = new UpdateBatch(lineIndexOf(fresh), fresh.path);
+  const { outcomes } = batch.apply(updates);
+  if (!batch.changed) return { content: undefined, file: fresh, outcomes };
+  const content = batch.content();
+  return { content, file: parseUsersFile(content, fresh.path, { users: fresh.users }), outcomes };
 }
