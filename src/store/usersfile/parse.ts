@@ -209,7 +209,8 @@ export function parseSelected(
       raw,
       user,
       fields,
-      meta: meta !== undefined && meta.meta !== undefined ? meta.meta : DEFAULT_META,
+      // Metadata of another user is misplaced (an error for that user), never applied to this token.
+      meta: meta !== undefined && meta.user === user && meta.meta !== undefined ? meta.meta : DEFAULT_META,
     };
     try {
       const entry = parseTokenLine(type, common);
