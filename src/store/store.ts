@@ -173,7 +173,7 @@ type Answer = { ok: true; result: UpdateStoreResult } | { ok: false; err: unknow
 async function commitRound(file: string, waiting: Request[]): Promise<void> {
   const first = waiting[0];
   if (first === undefined) return;
-  const deadline = Math.min(...waiting.map((r) => r.deadline));
+  const deadline = waiting.reduce((min, r) => Math.min(min, r.deadline), Number.POSITIVE_INFINITY);
   let lock: StoreLock;
   try {
     lock = await acquireStoreLock(file, {
