@@ -6,7 +6,8 @@
  */
 import type { OtpdConfig } from '../config/index.js';
 import { groupOfService, verifierSettings } from '../config/index.js';
-import { errorsOf, readStore, tokensOf, updateStore, type TokenEntry } from '../store/index.js';
+import { StateError } from '../state/index.js';
+import { errorsOf, readStore, StoreError, tokensOf, updateStore, type TokenEntry } from '../store/index.js';
 import { candidatesFor } from './candidates.js';
 import { checkEntry, tokenLabel, type CheckResult } from './check-entry.js';
 import type { AuthCode, AuthOutcome, AuthRequest, PolicyPorts } from './ports.js';
@@ -54,8 +55,30 @@ function rejectCode(reason: FailureReason, lockedNow: boolean): AuthCode {
  * @param request - user, service, rhost and the answer (the answer is never logged or stored)
  * @param ports - store/config access, state, backend, clock, audit and explain sinks
  * @returns Accept or Reject with its audit code; never throws for a user's mistake
+ * @throws when the store or the state directory cannot be read or written (insecure mode, a lock
+ *   held too long, I/O): the login is refused and the decision is still audited, as AUTH_STORE_ERROR
+ *   (or AUTH_INTERNAL_ERROR for anything unexpected)
  */
 export async function authenticate(request: AuthRequest, ports: PolicyPorts): Promise<AuthOutcome> {
+  try {
+    return await decide(request, ports);
+  } catch (error) {
+    // One audit line per decision, also for a refusal by error (the answer may even have been used up
+    // already when the failure came after the store update).
+    const storeOrState = error instanceof StoreError || error instanceof StateError;
+    ports.explain(`refused: ${storeOrState ? `store or state error (${error.reason})` : 'unexpected error'}`);
+    ports.audit({
+      code: storeOrState ? 'AUTH_STORE_ERROR' : 'AUTH_INTERNAL_ERROR',
+      user: request.user,
+      service: request.service,
+      rhost: request.rhost,
+      reason: storeOrState ? `store or state error: ${error.reason}` : 'unexpected error',
+    });
+    throw error;
+  }
+}
+
+async function decide(request: AuthRequest, ports: PolicyPorts): Promise<AuthOutcome> {
   const config = ports.config;
   const group = groupOfService(config, request.service);
   const finish = (outcome: AuthOutcome): AuthOutcome => {

@@ -38,6 +38,18 @@ describe('malformed lines', () => {
 });
 
 describe('permissions', () => {
+  it('a config file others can write is refused (exit 2, chmod go-w); nothing is rewritten', () => {
+    const key = randomKeyHex();
+    fx = makeFixture({ name: 'perm-conf', store: `HOTP alice - ${key}\n` });
+    chmodSync(fx.config, 0o666);
+    const before = fx.storeBytes();
+    const r = fx.verify('alice', hotp(key, 0));
+    expect(r.status, r.stdout + r.stderr).toBe(2);
+    expect(r.stdout.trim().split('\n').pop()).toBe('Reject');
+    expect(r.stderr).toContain(`chmod go-w ${fx.config}`);
+    expect(fx.storeBytes().equals(before)).toBe(true);
+  });
+
   for (const mode of [0o640, 0o604, 0o660]) {
     it(`a store with mode 0${mode.toString(8)} is refused with exit 2 and "chmod 600"; nothing is rewritten`, () => {
       const key = randomKeyHex();
@@ -52,6 +64,8 @@ describe('permissions', () => {
       expect(fx.storeBytes().equals(before)).toBe(true);
       expect(statSync(fx.store).mtimeMs).toBe(mtime);
       expect(statSync(fx.store).mode & 0o777).toBe(mode);
+      // The refusal is a decision like any other: one audit line.
+      expect(fx.auditText()).toMatch(/code=AUTH_STORE_ERROR user="alice" token=- service="login" .*reason="store or state error: insecure"/);
       // Fixed by the administrator: the same code is accepted (it was not used).
       chmodSync(fx.store, 0o600);
       expect(fx.verify('alice', hotp(key, 0)).verdict).toBe('Accept');

@@ -4,11 +4,12 @@
  * 20 Accepts and all 20 counter updates on disk (pam_oath loses some of these: DESIGN.md).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import type { OathEntry } from '../../src/store/index.js';
+import type { OathEntry, SkeyEntry } from '../../src/store/index.js';
+import { otpctl } from '../support/run.js';
 import { hotp, makeFixture, modeOf, parseVerify, randomKeyHex, secretsInAudit, spawnOtpctl, verifyArgs, type Fixture } from '../support/store-fixture.js';
 
 const PARALLEL = 20;
-const ROUNDS = 5;
+const ROUNDS = 4;
 const fixtures: Fixture[] = [];
 afterAll(() => fixtures.forEach((f) => f.cleanup()));
 
@@ -51,6 +52,32 @@ describe('parallel otpctl verify', () => {
     expect(secretsInAudit(fx, used)).toEqual([]);
   });
 
+  it(`${PARALLEL} parallel verifications of one S/KEY response and of one mOTP code: one Accept each`, async () => {
+    const pass = 'parallel pass phrase';
+    const last = otpctl(['gen', 'skey', '--hex', '100', 'par1'], { input: `${pass}\n` }).stdout.trim();
+    const fx = makeFixture({
+      name: 'conc-skey',
+      store: `OTPD/SKEY\terin\t-\tmd5\t99\tpar1\t${last}\nOTPD/MOTP\tfrank\t-\t0123456789abcdef\t1234\t+0\n`,
+      config: '[lockout]\nmax_fail = 0\n',
+    });
+    fixtures.push(fx);
+    const response = otpctl(['gen', 'skey', '99', 'par1'], { input: `${pass}\n` }).stdout.trim();
+    const motp = otpctl(['gen', 'motp', '0123456789abcdef', '1234']).stdout.trim();
+    const results = await runParallel(fx, [
+      ...Array.from({ length: PARALLEL / 2 }, () => ({ user: 'erin', answer: response })),
+      ...Array.from({ length: PARALLEL / 2 }, () => ({ user: 'frank', answer: motp })),
+    ]);
+    const erin = results.slice(0, PARALLEL / 2);
+    const frank = results.slice(PARALLEL / 2);
+    expect(erin.filter((r) => r.verdict === 'Accept').length, erin.map((r) => r.code).join(',')).toBe(1);
+    expect(erin.filter((r) => r.verdict === 'Reject').length).toBe(PARALLEL / 2 - 1);
+    expect(frank.filter((r) => r.verdict === 'Accept').length, frank.map((r) => r.code).join(',')).toBe(1);
+    expect(frank.filter((r) => r.verdict === 'Reject').length).toBe(PARALLEL / 2 - 1);
+    const skey = (await fx.entries('erin'))[0] as SkeyEntry;
+    expect(skey.sequence).toBe(98);
+    expect(secretsInAudit(fx, [pass, response, motp])).toEqual([]);
+  });
+
   it(`${PARALLEL} parallel verifications for ${PARALLEL} users: ${PARALLEL} Accepts, all on disk`, async () => {
     const users = Array.from({ length: PARALLEL }, (_, i) => ({ user: `user${String(i).padStart(2, '0')}`, key: randomKeyHex() }));
     const fx = makeFixture({
@@ -58,7 +85,7 @@ describe('parallel otpctl verify', () => {
       store: '# many users\n' + users.map((u, i) => (i % 3 === 0 ? `HOTP ${u.user} - ${u.key} 4\n` : `HOTP\t${u.user}\t-\t${u.key}\t4\n`)).join(''),
     });
     fixtures.push(fx);
-    for (let round = 0; round < 2; round++) {
+    for (let round = 0; round < 1; round++) {
       const counter = 5 + round;
       const results = await runParallel(fx, users.map((u) => ({ user: u.user, answer: hotp(u.key, counter) })));
       results.forEach((r, i) => expect(r.verdict, `${users[i]?.user}: ${r.stdout}${r.stderr}`).toBe('Accept'));

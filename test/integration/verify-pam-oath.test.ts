@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OathEntry } from '../../src/store/index.js';
+import { DEFAULT_TOTP_OPTIONS, totpCode } from '../../src/tokens/totp.js';
 import { hotp, installPamService, makeFixture, modeOf, RFC_KEY_HEX, secretsInAudit, type Fixture, type PamService } from '../support/store-fixture.js';
 
 const KEY_A = 'a1b2c3d4e5f60718293a4b5c6d7e8f9001122334';
@@ -117,6 +118,28 @@ describe('pam_oath and otpctl verify take turns on one file', () => {
     expect(fx.verify('alice', hotp(KEY_A, 11)).verdict).toBe('Reject');
     expect(fx.verify('alice', hotp(KEY_A, 13)).verdict).toBe('Reject');
     checkOthers(ALICE);
+  });
+
+  it('TOTP (HOTP/T30) lines: neither accepts a step at or before the one the other took', async () => {
+    // Stay clear of a step boundary: codes are for the previous, current and next step of one moment.
+    const intoStep = (Date.now() / 1000) % 30;
+    if (intoStep > 24) await new Promise((r) => setTimeout(r, (30.5 - intoStep) * 1000));
+    const now = Math.floor(Date.now() / 1000);
+    const at = (t: number): string => totpCode(Buffer.from(RFC_KEY_HEX, 'hex'), t, DEFAULT_TOTP_OPTIONS);
+    const [prev, cur, next] = [at(now - 30), at(now), at(now + 30)];
+    answers.push(prev, cur, next);
+    expect(pam.login('bob', prev)).toBe(true);
+    checkOthers(2);
+    expect(fx.verify('bob', prev).code).toBe('AUTH_OTP_ALREADY_USED');
+    const r = fx.verify('bob', cur);
+    expect(r.verdict, r.stdout + r.stderr).toBe('Accept');
+    expect(checkOthers(2)).toMatch(new RegExp(`^HOTP/T30\\tbob\\t-\\t${RFC_KEY_HEX}\\t\\d+\\t${cur}\\t`));
+    expect(pam.login('bob', cur)).toBe(false);
+    expect(pam.login('bob', prev)).toBe(false);
+    expect(pam.login('bob', next)).toBe(true);
+    checkOthers(2);
+    expect(fx.verify('bob', next).verdict).toBe('Reject');
+    expect(fx.verify('bob', cur).verdict).toBe('Reject');
   });
 
   it('password + code (pam_oath digits=6) alternate too; a wrong password is refused by both', async () => {

@@ -111,6 +111,19 @@ describe('sessions', () => {
     expect(fx.verify('alice', code, { service: 'dovecot', rhost: '198.51.100.1' }).verdict).toBe('Reject');
   });
 
+  it('a session ends after its timeout', async () => {
+    const key = randomKeyHex();
+    fx = makeFixture({ name: 'session-timeout', store: `HOTP alice - ${key}\n`, config: '[groups.imap]\nservices = ["dovecot"]\n[groups.imap.session]\nenabled = true\ntimeout = "2s"\n' });
+    const code = hotp(key, 0);
+    const opened = Date.now();
+    expect(fx.verify('alice', code, { service: 'dovecot', rhost: 'h1' }).code).toBe('AUTH_OK_OTP');
+    expect(fx.verify('alice', code, { service: 'dovecot', rhost: 'h1' }).code).toBe('AUTH_OK_SESSION');
+    await new Promise((r) => setTimeout(r, Math.max(0, opened + 2_200 - Date.now())));
+    const late = fx.verify('alice', code, { service: 'dovecot', rhost: 'h1' });
+    expect(late.verdict).toBe('Reject');
+    expect(late.code).toBe('AUTH_OTP_ALREADY_USED');
+  });
+
   it('a group without sessions refuses the replay', async () => {
     const key = randomKeyHex();
     fx = makeFixture({ name: 'nosession', store: `HOTP alice - ${key}\n`, config: GROUPS });

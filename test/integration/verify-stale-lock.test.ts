@@ -4,8 +4,8 @@
  * naming the lock), and takes it over once it is older than the stale-lock grace (30 s, docs/store.md)
  * and no process holds it; the `.new` is cleared by that writer. Real waiting: about 32 s of sleep.
  */
-import { writeFileSync } from 'node:fs';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { OathEntry } from '../../src/store/index.js';
 import { hotp, makeFixture, modeOf, randomKeyHex, type Fixture } from '../support/store-fixture.js';
@@ -14,7 +14,7 @@ const STALE_AFTER_MS = 30_000;
 let fx: Fixture | undefined;
 afterAll(() => fx?.cleanup());
 
-describe('stale store lock of a dead writer', () => {
+describe.concurrent('stale locks of a dead writer', () => {
   it('blocks no longer than the stale-lock recovery allows', async () => {
     const key = randomKeyHex();
     fx = makeFixture({ name: 'stale', store: `# stale\nHOTP\talice\t-\t${key}\t0\n` });
@@ -30,6 +30,8 @@ describe('stale store lock of a dead writer', () => {
     expect(young.status).not.toBe(0);
     expect(young.stdout + young.stderr).toContain('.lock');
     expect(f.storeBytes().equals(before)).toBe(true);
+    expect(f.auditCodes()).toEqual(['AUTH_STORE_ERROR']);
+    expect(f.auditText()).toContain('reason="store or state error: locked"');
 
     // Started before the lock turns stale: it must get in once the lock is 30 s old, not later.
     await new Promise((r) => setTimeout(r, Math.max(0, lockedAt + STALE_AFTER_MS - 8_000 - Date.now())));
@@ -42,5 +44,23 @@ describe('stale store lock of a dead writer', () => {
     expect(existsSync(`${f.store}.new`)).toBe(false);
     expect(modeOf(f.store)).toBe(0o600);
     expect(((await f.entries('alice'))[0] as OathEntry).counter).toBe(1);
+    expect(f.auditCodes()).toEqual(['AUTH_STORE_ERROR', 'AUTH_OK_OTP']);
+  });
+
+  it("a dead writer's lock in the state directory: the refusal is audited (AUTH_STORE_ERROR), never an Accept", async () => {
+    const key = randomKeyHex();
+    const g = makeFixture({ name: 'stale-state', store: `HOTP\talice\t-\t${key}\t0\n` });
+    try {
+      expect(g.verify('alice', '000000').verdict).toBe('Reject'); // a failure: alice now has a state file
+      writeFileSync(path.join(g.stateDir, 'users', 'alice.json.lock'), '2147483 otpd\n', { mode: 0o600 });
+      // The code is used up in the store, then resetting alice's failures waits for the lock and fails:
+      // the login is refused (fail closed), and that decision is in the audit log.
+      const r = await g.verifyAsync('alice', hotp(key, 1));
+      expect(r.verdict).toBe('Reject');
+      expect(r.status).toBe(2);
+      expect(g.auditCodes()).toEqual(['AUTH_FAILED', 'AUTH_STORE_ERROR']);
+    } finally {
+      g.cleanup();
+    }
   });
 });

@@ -55,7 +55,8 @@ describe('password + OTP, static password', () => {
     expect(wrong.code).toBe('AUTH_FAILED');
     expect(fx.verify('pat', c0).verdict).toBe('Reject'); // the code alone is not enough
     expect(((await fx.entries('pat'))[0] as OathEntry).lastOtp).toBeUndefined();
-    const ok = fx.verify('pat', `Sesam99${c0}`);
+    const ok = fx.verify('pat', `Sesam99${c0}`, { debug: true });
+    expect(ok.stdout + ok.stderr, 'explain output holds no secret').not.toMatch(new RegExp(`${c0}|Sesam`));
     expect(ok.verdict, ok.stdout + ok.stderr).toBe('Accept');
     expect(fx.verify('pat', `Sesam99${c0}`).code).toBe('AUTH_OTP_ALREADY_USED');
     expect(fx.storeBytes().toString('latin1')).toMatch(new RegExp(`^HOTP\\tpat\\tSesam99\\t${key}\\t0\\t${c0}\\t`));
