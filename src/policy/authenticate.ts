@@ -108,44 +108,49 @@ async function decide(request: AuthRequest, ports: PolicyPorts): Promise<AuthOut
   ports.explain(`${entries.length} token(s), ${candidates.length} enabled for group ${group}: ${candidates.map(tokenLabel).join(', ') || 'none'}`);
   if (candidates.length === 0) return finish({ accepted: false, code: 'AUTH_TOKEN_MISSING', reason: `no enabled token for group ${group}` });
 
-  const sessionPolicy = config.groups[group]?.session;
-  const tag = ports.state.answerTag(request.answer);
-  if (sessionPolicy?.enabled === true) {
-    const session = await ports.state.findSession(request.user, group, tag, request.rhost ?? null, ports.now(), sessionPolicy);
-    if (session !== null) {
-      ports.explain(`answer matches live session ${session.id}`);
-      await ports.state.resetFailures(request.user, group);
-      return finish({ accepted: true, code: 'AUTH_OK_SESSION', token: session.token, session: session.id, reason: 'session' });
+  // A pending S/KEY challenge (RFC 2289 §10) ends with this verification, whatever its outcome — and
+  // only when it has ended, so no second challenge can be issued while the answer is being checked.
+  const holdsChallenge = candidates.some((c) => c.kind === 'skey');
+  try {
+    const sessionPolicy = config.groups[group]?.session;
+    const tag = ports.state.answerTag(request.answer);
+    if (sessionPolicy?.enabled === true) {
+      const session = await ports.state.findSession(request.user, group, tag, request.rhost ?? null, ports.now(), sessionPolicy);
+      if (session !== null) {
+        ports.explain(`answer matches live session ${session.id}`);
+        await ports.state.resetFailures(request.user, group);
+        return finish({ accepted: true, code: 'AUTH_OK_SESSION', token: session.token, session: session.id, reason: 'session' });
+      }
     }
-  }
 
-  const failures: Attempt[] = [];
-  // A pending S/KEY challenge (RFC 2289 §10) ends with this verification, whatever its outcome.
-  if (candidates.some((c) => c.kind === 'skey')) await ports.state.releaseChallenge(request.user);
-  for (const candidate of candidates) {
-    const attempt = await tryToken(candidate, request, ports, config);
-    ports.explain(`${tokenLabel(attempt.entry)}: ${attempt.result.ok ? 'accepted' : 'refused'}: ${attempt.result.note}`);
-    if (attempt.result.ok) {
-      await ports.state.resetFailures(request.user, group);
-      const token = tokenLabel(attempt.entry);
-      const session = sessionPolicy?.enabled === true ? (await ports.state.createSession(request.user, group, tag, request.rhost ?? null, token, ports.now())).id : undefined;
-      const warning = attempt.result.lowSequence ? 'few S/KEY challenges are left: re-initialise the token soon' : undefined;
-      if (warning !== undefined) ports.audit({ code: 'AUTH_SKEY_LOW', user: request.user, service: request.service, token, reason: attempt.result.note });
-      return finish({
-        accepted: true,
-        code: attempt.result.staticPassword ? 'AUTH_OK_STATIC' : attempt.result.reinitialised ? 'AUTH_SKEY_REINIT' : 'AUTH_OK_OTP',
-        token,
-        ...(session === undefined ? {} : { session }),
-        ...(warning === undefined ? {} : { warning }),
-        reason: attempt.result.note,
-      });
+    const failures: Attempt[] = [];
+    for (const candidate of candidates) {
+      const attempt = await tryToken(candidate, request, ports, config);
+      ports.explain(`${tokenLabel(attempt.entry)}: ${attempt.result.ok ? 'accepted' : 'refused'}: ${attempt.result.note}`);
+      if (attempt.result.ok) {
+        await ports.state.resetFailures(request.user, group);
+        const token = tokenLabel(attempt.entry);
+        const session = sessionPolicy?.enabled === true ? (await ports.state.createSession(request.user, group, tag, request.rhost ?? null, token, ports.now())).id : undefined;
+        const warning = attempt.result.lowSequence ? 'few S/KEY challenges are left: re-initialise the token soon' : undefined;
+        if (warning !== undefined) ports.audit({ code: 'AUTH_SKEY_LOW', user: request.user, service: request.service, token, reason: attempt.result.note });
+        return finish({
+          accepted: true,
+          code: attempt.result.staticPassword ? 'AUTH_OK_STATIC' : attempt.result.reinitialised ? 'AUTH_SKEY_REINIT' : 'AUTH_OK_OTP',
+          token,
+          ...(session === undefined ? {} : { session }),
+          ...(warning === undefined ? {} : { warning }),
+          reason: attempt.result.note,
+        });
+      }
+      failures.push(attempt);
     }
-    failures.push(attempt);
-  }
 
-  const worst = FAILURE_RANK.find((reason) => failures.some((f) => !f.result.ok && f.result.reason === reason)) ?? 'wrong';
-  const failure = await ports.state.recordFailure(request.user, group, tag, ports.now(), config.lockout);
-  ports.explain(`failure ${failure.count} of ${config.lockout.maxFail} for group ${group}${failure.locked ? '; the user is now locked' : ''}`);
-  const decisive = failures.find((f) => !f.result.ok && f.result.reason === worst);
-  return finish({ accepted: false, code: rejectCode(worst, failure.locked), token: decisive && tokenLabel(decisive.entry), reason: worst });
+    const worst = FAILURE_RANK.find((reason) => failures.some((f) => !f.result.ok && f.result.reason === reason)) ?? 'wrong';
+    const failure = await ports.state.recordFailure(request.user, group, tag, ports.now(), config.lockout);
+    ports.explain(`failure ${failure.count} of ${config.lockout.maxFail} for group ${group}${failure.locked ? '; the user is now locked' : ''}`);
+    const decisive = failures.find((f) => !f.result.ok && f.result.reason === worst);
+    return finish({ accepted: false, code: rejectCode(worst, failure.locked), token: decisive && tokenLabel(decisive.entry), reason: worst });
+  } finally {
+    if (holdsChallenge) await ports.state.releaseChallenge(request.user);
+  }
 }

@@ -4,6 +4,7 @@
  * `init-hex:` / `init-word:` re-initialise (the new seed must differ); the low-sequence warning.
  * Store lines are set up from `otpctl gen skey --hex` (LAST = OTP(SEQUENCE+1), docs/store.md).
  */
+import { rmSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SkeyEntry } from '../../src/store/index.js';
 import { makeFixture, secretsInAudit, type Fixture } from '../support/store-fixture.js';
@@ -68,6 +69,22 @@ describe('S/KEY challenge and response', () => {
     expect(fx.verify('erin', gen(['99', 'ke1234'])).verdict).toBe('Reject');
     expect(secretsInAudit(fx, [PASS, words, hex, grouped])).toEqual([]);
     expect(fx.auditCodes()).toContain('AUTH_SKEY_CHALLENGE');
+  });
+
+  it('the challenge stays held while its answer is being verified (RFC 2289 §10 race)', async () => {
+    fx = makeFixture({ name: 'skey-race', store: skeyLine('erin', 99, 'ke1234') });
+    const f = fx;
+    expect(f.challenge('erin').stdout.trim()).toBe('otp-md5 99 ke1234 ext');
+    // Keep the verification busy: a young store lock makes it wait inside its store update.
+    writeFileSync(`${f.store}.lock`, `${process.pid} test\n`, { mode: 0o600 });
+    const pending = f.verifyAsync('erin', gen(['99', 'ke1234']));
+    await new Promise((r) => setTimeout(r, 1_500));
+    const meanwhile = f.challenge('erin');
+    expect(meanwhile.status, `a second challenge was issued while the first answer was being checked: ${meanwhile.stdout}`).toBe(1);
+    rmSync(`${f.store}.lock`);
+    const r = await pending;
+    expect(r.verdict, r.stdout + r.stderr).toBe('Accept');
+    expect(f.challenge('erin').stdout.trim()).toBe('otp-md5 98 ke1234 ext');
   });
 
   it('init-hex: re-initialises (new seed on disk); the same seed is refused and the response is burnt', async () => {
