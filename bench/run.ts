@@ -13,6 +13,7 @@ import type { OtpBackend } from '../src/native/backend.js';
 import { loadNativeBackend } from '../src/native/native-backend.js';
 import { typescriptBackend } from '../src/native/typescript-backend.js';
 import { SKEY_ALGORITHMS } from '../src/tokens/algorithms.js';
+import { benchStore, type StoreRow } from './store.js';
 
 const KEY_HEX = '3132333435363738393031323334353637383930';
 const KEY = Uint8Array.from(Buffer.from(KEY_HEX, 'hex'));
@@ -123,3 +124,10 @@ benchWholeProcess(10_000_000);
 benchSkey(native, 10_000, 51);
 benchSkey(typescriptBackend, 10_000, 11);
 printTable();
+
+const storeRows: StoreRow[] = [];
+for (const users of [1_000, 10_000, 100_000]) storeRows.push(...(await benchStore(native, users, 50, 200)));
+console.log('\nverifier on a users.oath store (durable accepted logins; whole-file rewrite per update, as pam_oath):\n');
+console.log('| users  | mode           | logins | result          |');
+console.log('|--------|----------------|--------|-----------------|');
+for (const r of storeRows) console.log(`| ${String(r.users).padEnd(6)} | ${r.mode.padEnd(14)} | ${String(r.logins).padEnd(6)} | ${r.result.padEnd(15)} |`);
