@@ -15,6 +15,8 @@ export const ErrorCodes = Object.freeze({
   CONFIG_ERROR: 'CONFIG_ERROR',
   /** The state directory cannot be used; see StateError. */
   STATE_ERROR: 'STATE_ERROR',
+  /** A frame or conversation broke the wire protocol (docs/protocol.md); see ProtocolError. */
+  PROTOCOL_ERROR: 'PROTOCOL_ERROR',
   /** The audit log cannot be written; see AuditSinkError. */
   AUDIT_ERROR: 'AUDIT_ERROR',
 } as const);

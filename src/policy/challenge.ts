@@ -15,13 +15,19 @@ export const CHALLENGE_HOLD_SECONDS = 300;
 
 export type ChallengeOutcome =
   | { readonly issued: true; readonly challenge: string; readonly token: string }
-  | { readonly issued: false; readonly reason: 'no-skey-token' | 'exhausted' | 'pending' | 'store-error'; readonly until?: number };
+  | { readonly issued: false; readonly reason: 'no-skey-token' | 'exhausted' | 'pending' | 'locked' | 'store-error'; readonly until?: number };
 
 /**
  * @returns the challenge of the user's first S/KEY token that serves the service, now held for them
  */
 export async function issueChallenge(user: string, service: string, ports: PolicyPorts): Promise<ChallengeOutcome> {
   const group = groupOfService(ports.config, service);
+  // A locked user gets no challenge: holding one would only block the user's next attempt.
+  const lock = await ports.state.isLocked(user, group, ports.now());
+  if (lock.locked) {
+    ports.audit({ code: 'AUTH_USER_LOCKED', user, service, reason: 'locked: no challenge issued' });
+    return { issued: false, reason: 'locked', ...(lock.until === null ? {} : { until: lock.until }) };
+  }
   const store = await readStore(ports.config.store, { users: [user] });
   if (errorsOf(store, user).length > 0) return { issued: false, reason: 'store-error' };
   const entry = candidatesFor(tokensOf(store, user), group).find((e): e is SkeyEntry => e.kind === 'skey');

@@ -2,8 +2,6 @@
  * Errors of the wire protocol. `reason` names what was wrong in the same words as the C side's
  * `otpd_wire_rc_name` (pam/wire.c), so a frame refused by one side is refused for the same reason by the
  * other; `wireCode` is the ERROR code (docs/protocol.md, "Error codes") to send back before closing.
- *
- * Carries `INVALID_INPUT` as its `code` until src/errors.ts has a protocol code.
  */
 import { ErrorCodes, OtpdError } from '../errors.js';
 import { WireErrorCode } from './constants.js';
@@ -54,7 +52,7 @@ export class ProtocolError extends OtpdError {
   readonly wireCode: number;
 
   constructor(reason: ProtocolErrorReason, message: string, options?: { cause?: unknown }) {
-    super(ErrorCodes.INVALID_INPUT, `protocol: ${reason}: ${message}`, options);
+    super(ErrorCodes.PROTOCOL_ERROR, `protocol: ${reason}: ${message}`, options);
     this.reason = reason;
     this.wireCode = wireCodeOf(reason);
   }

@@ -2,8 +2,6 @@
  * Errors of the state directory. Every one is an {@link OtpdError}; `reason` tells callers what failed
  * without parsing prose, `file` names the file or directory concerned. Messages never quote an answer,
  * a tag or the secret.
- *
- * Like the store's errors, these carry `INVALID_INPUT` as their `code` until the family has state codes.
  */
 import { ErrorCodes, OtpdError } from '../errors.js';
 import { StoreError } from '../store/errors.js';
@@ -29,7 +27,7 @@ export class StateError extends OtpdError {
   readonly file: string;
 
   constructor(reason: StateErrorReason, file: string, message: string, options?: { cause?: unknown }) {
-    super(ErrorCodes.INVALID_INPUT, message, options);
+    super(ErrorCodes.STATE_ERROR, message, options);
     this.reason = reason;
     this.file = file;
   }

@@ -69,6 +69,20 @@ describe('lock-out', () => {
     expect(fx.verify('alice', hotp(key, 2)).code).toBe('AUTH_USER_LOCKED');
     expect(fx.auditCodes().filter((c) => c === 'AUTH_LOCKED_NOW').length).toBe(1);
   });
+
+  it('a locked user gets no S/KEY challenge (holding one would only block the next attempt)', async () => {
+    const key = randomKeyHex();
+    const skey = 'OTPD/SKEY alice - md5 99 ke1234 0123456789abcdef\n';
+    fx = makeFixture({ name: 'lockout-skey', store: `HOTP alice - ${key}\n${skey}`, config: `[lockout]\nmax_fail = 2\nunlock_after = "15m"\n` });
+    const wrong = wrongCodes(key, 2);
+    expect(fx.verify('alice', wrong[0] ?? '').code).toBe('AUTH_FAILED');
+    expect(fx.verify('alice', wrong[1] ?? '').code).toBe('AUTH_LOCKED_NOW');
+    const refused = fx.challenge('alice');
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toMatch(/locked/);
+    expect(fx.auditCodes().at(-1)).toBe('AUTH_USER_LOCKED');
+  });
 });
 
 describe('sessions', () => {

@@ -19,6 +19,7 @@ const REFUSALS = Object.freeze({
   'no-skey-token': 'has no enabled S/KEY token for this service',
   exhausted: 'has an S/KEY token whose sequence is used up: re-initialise it',
   pending: 'already has a pending challenge (RFC 2289 §10); answer it or wait for it to expire',
+  locked: 'is locked for this service group after too many failures',
   'store-error': 'has a malformed line in the store: run otpctl verify -d for the details',
 });
 
