@@ -4,10 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# build: gcc, cmake, OpenSSL's libcrypto headers for the native addon;
+# build: gcc, cmake, OpenSSL's libcrypto headers for the native addon, libpam headers for pam_otpd;
 # tests: the real tools we cross-check against (oathtool, Heimdal's otpprint, pam_oath through
 # pamtester) and valgrind for C.
-apt_packages=(build-essential cmake libssl-dev oathtool heimdal-clients libpam-oath pamtester valgrind util-linux)
+apt_packages=(build-essential cmake libssl-dev libpam0g-dev oathtool heimdal-clients libpam-oath pamtester valgrind util-linux)
 
 missing=()
 for pkg in "${apt_packages[@]}"; do
