@@ -3,9 +3,10 @@
  * (--config, $OTPD_CONFIG), the store (--store, $OTPD_STORE), the state directory ($OTPD_STATE_DIR,
  * else the configuration's), the audit log and, with -d, the explain collector.
  */
-import { createExplain, NO_EXPLAIN, openAuditLog, type AuditEvent, type Explain } from '../audit/index.js';
+import { createExplain, NO_EXPLAIN, openAuditLog, type AuditEvent, type AuditLog, type Explain } from '../audit/index.js';
 import { loadConfig, type OtpdConfig } from '../config/index.js';
-import type { PolicyPorts } from '../policy/ports.js';
+import type { OtpBackend } from '../native/backend.js';
+import type { PolicyPorts, PolicyState } from '../policy/ports.js';
 import { openStateDir } from '../state/index.js';
 import type { CliDeps } from './deps.js';
 import type { GlobalArguments } from './global-options.js';
@@ -18,7 +19,7 @@ export interface PolicyContext {
 }
 
 /** The configuration with the command line's and the environment's overrides applied. */
-export async function resolveConfig(argv: GlobalArguments, deps: CliDeps): Promise<OtpdConfig> {
+export async function resolveConfig(argv: Pick<GlobalArguments, 'config' | 'store'>, deps: Pick<CliDeps, 'env'>): Promise<OtpdConfig> {
   const configPath = argv.config ?? nonEmpty(deps.env.OTPD_CONFIG);
   const config = await loadConfig(configPath);
   const store = argv.store ?? nonEmpty(deps.env.OTPD_STORE) ?? config.store;
@@ -30,28 +31,53 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
+/** What {@link policyPorts} wires together; shared by otpctl and the daemon. */
+export interface PolicyParts {
+  readonly config: OtpdConfig;
+  readonly state: PolicyState;
+  readonly audit: AuditLog;
+  readonly backend: OtpBackend;
+  /** Milliseconds since the epoch. */
+  readonly now: () => number;
+  readonly explain: (step: string) => void;
+}
+
+/**
+ * The decision's ports over real parts. Audit writes are collected: `flush()` waits for those made so
+ * far (and rethrows the first failure).
+ */
+export function policyPorts(parts: PolicyParts): { ports: PolicyPorts; flush(): Promise<void> } {
+  const pending: Promise<void>[] = [];
+  const ports: PolicyPorts = {
+    config: parts.config,
+    state: parts.state,
+    backend: parts.backend,
+    now: () => parts.now() / 1000,
+    audit: (event: AuditEvent) => {
+      pending.push(parts.audit.record(event));
+    },
+    explain: parts.explain,
+  };
+  return {
+    ports,
+    flush: async () => {
+      await Promise.all(pending.splice(0));
+    },
+  };
+}
+
 export async function openPolicyContext(argv: GlobalArguments, deps: CliDeps, options: { explain: boolean }): Promise<PolicyContext> {
   const config = await resolveConfig(argv, deps);
   const state = await openStateDir(config.stateDir);
   const audit = await openAuditLog(config.auditLog);
-  const pending: Promise<void>[] = [];
   const explain = options.explain ? createExplain() : NO_EXPLAIN;
-  const ports: PolicyPorts = {
-    config,
-    state,
-    backend: deps.backend(),
-    now: () => deps.now() / 1000,
-    audit: (event: AuditEvent) => {
-      pending.push(audit.record(event));
-    },
-    explain: (step) => explain.step(step),
-  };
+  const { ports, flush } = policyPorts({ config, state, audit, backend: deps.backend(), now: deps.now, explain: (step) => explain.step(step) });
   return {
     ports,
     explain,
     async close() {
       try {
-        await Promise.all(pending);
+        await flush();
       } finally {
         await audit.close();
       }

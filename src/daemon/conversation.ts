@@ -1,0 +1,248 @@
+/**
+ * One connection's conversation, as the daemon sees it (docs/protocol.md, "The state machine of a
+ * conversation"): HELLO ⇄ HELLO, AUTH_START, 0 … 16 CONV/ANSWER steps, RESULT. It knows messages only,
+ * never bytes or sockets: the server (server.ts) feeds it decoded messages and gives it a `send` and a
+ * `close`; the decision itself sits behind {@link ConversationPolicy}.
+ *
+ * Any message out of turn ⇒ `ERROR UNEXPECTED` and close. While the daemon is deciding it accepts
+ * nothing at all from the client.
+ */
+import { Flag, Limits, PROTOCOL_VERSION, WireErrorCode, type VerdictName } from '../protocol/index.js';
+import type { AuthStartMessage, Message } from '../protocol/index.js';
+import type { ChallengeOutcome } from '../policy/challenge.js';
+import type { AuthCode, AuthOutcome, AuthRequest } from '../policy/ports.js';
+
+/** The prompt for every token but S/KEY: echo off, a stable first word that OpenVPN's list can match. */
+export const OTP_PROMPT = 'One-time password: ';
+
+/** The S/KEY prompt: the challenge first, as opie/skey logins show it. */
+export function skeyPrompt(challenge: string): string {
+  return `${challenge}, Response: `;
+}
+
+/** What a conversation needs decided; the daemon wires it to src/policy. */
+export interface ConversationPolicy {
+  /** False when the store has no line for the user (audits AUTH_USER_UNKNOWN itself). May throw. */
+  knowsUser(request: { user: string; service: string; rhost?: string | undefined }): Promise<boolean>;
+  /** Issues and holds the user's S/KEY challenge for the service (src/policy/challenge.ts). May throw. */
+  issueChallenge(user: string, service: string): Promise<ChallengeOutcome>;
+  /** The one decision (src/policy/authenticate.ts). Throws when the store or state is unusable. */
+  authenticate(request: AuthRequest): Promise<AuthOutcome>;
+  /** Gives up a held challenge whose answer never came (the client left, the time ran out). */
+  releaseChallenge(user: string): Promise<void>;
+  /** A secret-free line for the daemon's log (debug). */
+  log(line: string): void;
+}
+
+/** Where the conversation's messages go. `close` ends the connection after what was sent. */
+export interface ConversationIO {
+  send(message: Message): void;
+  close(): void;
+}
+
+export type ConversationState = 'start' | 'hello-done' | 'working' | 'conv-sent' | 'done';
+
+/** RESULT verdict for each decision code (docs/protocol.md, "RESULT verdicts"). */
+export function verdictOf(outcome: Pick<AuthOutcome, 'accepted' | 'code'>): VerdictName {
+  if (outcome.accepted) return 'SUCCESS';
+  const code: AuthCode = outcome.code;
+  switch (code) {
+    case 'AUTH_USER_UNKNOWN':
+      return 'USER_UNKNOWN';
+    case 'AUTH_USER_LOCKED':
+    case 'AUTH_LOCKED_NOW':
+      return 'MAXTRIES';
+    case 'AUTH_TOKEN_MISSING':
+      return 'CRED_INSUFFICIENT';
+    case 'AUTH_STORE_ERROR':
+    case 'AUTH_INTERNAL_ERROR':
+      return 'AUTHINFO_UNAVAIL';
+    default:
+      return 'AUTH_ERR';
+  }
+}
+
+/** Refusals after which a try_first_pass login still prompts: the answer was wrong, nothing else. */
+const PROMPT_AFTER: ReadonlySet<AuthCode> = new Set<AuthCode>(['AUTH_FAILED', 'AUTH_OTP_ALREADY_USED']);
+
+class Aborted extends Error {}
+
+/**
+ * @example
+ * const conv = new Conversation(policy, { send: (m) => socket.write(encodeFrame(m)), close: () => socket.end() });
+ * reader.onMessage((m) => conv.receive(m));
+ */
+export class Conversation {
+  readonly #policy: ConversationPolicy;
+  readonly #io: ConversationIO;
+  #state: ConversationState = 'start';
+  #steps = 0;
+  #answer: ((response: string) => void) | undefined;
+  #abort: ((error: Aborted) => void) | undefined;
+  #held: string | undefined;
+  #deciding = false;
+  #finished: Promise<void> = Promise.resolve();
+  #label = '';
+
+  constructor(policy: ConversationPolicy, io: ConversationIO) {
+    this.#policy = policy;
+    this.#io = io;
+  }
+
+  get state(): ConversationState {
+    return this.#state;
+  }
+
+  /** True while the decision runs (the store may be being updated): a shutdown must wait for it. */
+  get deciding(): boolean {
+    return this.#deciding;
+  }
+
+  /** Resolves when the work started by AUTH_START has ended (at once before AUTH_START). */
+  get finished(): Promise<void> {
+    return this.#finished;
+  }
+
+  /** One decoded message from the client. Never throws. */
+  receive(message: Message): void {
+    if (this.#state === 'done') return;
+    if (message.type === 'ERROR') {
+      this.#policy.log(`${this.#label}client sent ERROR ${message.code}; closing`);
+      this.#end();
+      return;
+    }
+    if (this.#state === 'start' && message.type === 'HELLO') {
+      // decodeFrame already refused another version (reason `version`); this is a second line of defence.
+      if (message.version !== PROTOCOL_VERSION) return this.fail(WireErrorCode.VERSION, `version ${message.version} is not ${PROTOCOL_VERSION}`);
+      this.#state = 'hello-done';
+      this.#io.send({ type: 'HELLO', version: PROTOCOL_VERSION });
+      return;
+    }
+    if (this.#state === 'hello-done' && message.type === 'AUTH_START') {
+      this.#state = 'working';
+      this.#label = `${message.service}/${message.user}: `;
+      this.#finished = this.#run(message);
+      return;
+    }
+    if (this.#state === 'conv-sent' && message.type === 'ANSWER') {
+      const resolve = this.#answer;
+      this.#answer = undefined;
+      this.#abort = undefined;
+      this.#state = 'working';
+      resolve?.(message.response);
+      return;
+    }
+    this.fail(WireErrorCode.UNEXPECTED, `${message.type} in state ${this.#state}`);
+  }
+
+  /**
+   * Sends `ERROR code` and closes (a framing error, a deadline, shutdown). A decision under way keeps
+   * running to its end, so a store update it started is never cut in half; its verdict is dropped.
+   */
+  fail(code: number, why: string): void {
+    if (this.#state === 'done') return;
+    this.#policy.log(`${this.#label}ERROR ${code}: ${why}`);
+    this.#io.send({ type: 'ERROR', code, message: why.slice(0, 200) });
+    this.#end();
+  }
+
+  #end(): void {
+    this.#state = 'done';
+    this.#answer = undefined;
+    const abort = this.#abort;
+    this.#abort = undefined;
+    abort?.(new Aborted('conversation ended'));
+    this.#io.close();
+  }
+
+  /** Sends one CONV and waits for its ANSWER. */
+  #ask(style: 'PROMPT_ECHO_OFF' | 'TEXT_INFO', text: string): Promise<string> {
+    if (this.#state !== 'working') return Promise.reject(new Aborted('conversation ended'));
+    if (++this.#steps > Limits.MAX_STEPS) {
+      this.fail(WireErrorCode.TOO_MANY_STEPS, `more than ${Limits.MAX_STEPS} steps`);
+      return Promise.reject(new Aborted('too many steps'));
+    }
+    return new Promise<string>((resolve, reject) => {
+      this.#answer = resolve;
+      this.#abort = reject;
+      this.#state = 'conv-sent';
+      this.#io.send({ type: 'CONV', style, text });
+    });
+  }
+
+  #result(verdict: VerdictName): void {
+    if (this.#state !== 'working') return;
+    this.#policy.log(`${this.#label}RESULT ${verdict}`);
+    this.#io.send({ type: 'RESULT', verdict });
+    this.#end();
+  }
+
+  async #decide(request: AuthRequest): Promise<AuthOutcome> {
+    this.#deciding = true;
+    try {
+      return await this.#policy.authenticate(request);
+    } finally {
+      this.#deciding = false;
+      this.#held = undefined; // authenticate releases the challenge, whatever its outcome
+    }
+  }
+
+  async #run(start: AuthStartMessage): Promise<void> {
+    try {
+      this.#result(await this.#login(start));
+    } catch (error) {
+      if (error instanceof Aborted) return;
+      this.#policy.log(`${this.#label}refused: ${error instanceof Error ? `${error.name}: ${error.message}` : 'unexpected error'}`);
+      this.#result('AUTHINFO_UNAVAIL');
+    } finally {
+      const held = this.#held;
+      this.#held = undefined;
+      if (held !== undefined) await this.#policy.releaseChallenge(held).catch(() => undefined);
+    }
+  }
+
+  async #login(start: AuthStartMessage): Promise<VerdictName> {
+    const flags = start.flags ?? 0;
+    const noInfo = (flags & (Flag.NO_INFO | Flag.SILENT)) !== 0;
+    const base = { user: start.user, service: start.service, rhost: start.rhost };
+    let authtok = start.authtok;
+    try {
+      if (!(await this.#policy.knowsUser(base))) return 'USER_UNKNOWN';
+      if (authtok !== undefined && (flags & (Flag.TRY_FIRST_PASS | Flag.USE_FIRST_PASS)) !== 0) {
+        const outcome = await this.#decide({ ...base, answer: authtok });
+        authtok = undefined;
+        if (outcome.accepted || (flags & Flag.USE_FIRST_PASS) !== 0 || !PROMPT_AFTER.has(outcome.code)) return await this.#close(outcome, noInfo);
+        this.#policy.log(`${this.#label}first pass refused (${outcome.code}); prompting`);
+      }
+    } finally {
+      authtok = undefined;
+    }
+
+    let prompt = OTP_PROMPT;
+    const challenge = await this.#policy.issueChallenge(start.user, start.service);
+    if (challenge.issued) {
+      this.#held = start.user;
+      prompt = skeyPrompt(challenge.challenge);
+    } else if (challenge.reason === 'locked') {
+      return 'MAXTRIES';
+    } else if (challenge.reason === 'store-error') {
+      return 'AUTHINFO_UNAVAIL';
+    }
+    let answer: string | undefined = await this.#ask('PROMPT_ECHO_OFF', prompt);
+    try {
+      const outcome = await this.#decide({ ...base, answer });
+      answer = undefined;
+      return await this.#close(outcome, noInfo);
+    } finally {
+      // JS strings cannot be wiped; drop the only reference at once (the FrameReader zeroed its bytes).
+      answer = undefined;
+    }
+  }
+
+  /** The verdict, after telling the user a warning when info messages are allowed. */
+  async #close(outcome: AuthOutcome, noInfo: boolean): Promise<VerdictName> {
+    this.#policy.log(`${this.#label}${outcome.code} ${outcome.reason}`);
+    if (outcome.warning !== undefined && !noInfo) await this.#ask('TEXT_INFO', `otpd: ${outcome.warning}`);
+    return verdictOf(outcome);
+  }
+}

@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+/**
+ * `otpd [--config FILE] [--store FILE] [--socket PATH] [-d]`: the daemon, in the foreground, logging
+ * to stderr (docs/daemon.md). SIGHUP reloads the configuration and reopens the audit log; SIGTERM and
+ * SIGINT stop accepting, let conversations finish (bounded) and exit 0.
+ */
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { loadBackend } from '../native/loader.js';
+import { DEFAULT_SOCKET, socketActivation, startServer, type DaemonServer } from './server.js';
+import { openService, type Service } from './service.js';
+
+export interface OtpdArguments {
+  config?: string | undefined;
+  store?: string | undefined;
+  socket: string;
+  debug: boolean;
+}
+
+export function parseArguments(argv: readonly string[]): OtpdArguments {
+  return yargs([...argv])
+    .scriptName('otpd')
+    .usage('$0 [--config FILE] [--store FILE] [--socket PATH] [-d]')
+    .option('config', { type: 'string', describe: 'configuration file (or $OTPD_CONFIG; default /etc/otpd/otpd.conf)' })
+    .option('store', { type: 'string', describe: 'users.oath store (or $OTPD_STORE; default: from the config)' })
+    .option('socket', { type: 'string', default: DEFAULT_SOCKET, describe: 'Unix socket to listen on (ignored under systemd socket activation)' })
+    .option('debug', { alias: 'd', type: 'boolean', default: false, describe: 'log every conversation step and decision step (never secrets)' })
+    .strict()
+    .version(false)
+    .help()
+    .parseSync();
+}
+
+function log(line: string): void {
+  process.stderr.write(`otpd[${process.pid}]: ${line}\n`);
+}
+
+/** Runs the daemon until SIGTERM/SIGINT; resolves when it has stopped. */
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const args = parseArguments(argv);
+  let service: Service;
+  let server: DaemonServer;
+  try {
+    service = await openService({ config: args.config, store: args.store, env, backend: loadBackend, log, debug: args.debug });
+    const fd = socketActivation(env);
+    if (fd !== undefined) {
+      delete env.LISTEN_PID;
+      delete env.LISTEN_FDS;
+      delete env.LISTEN_FDNAMES;
+    }
+    const svc = service;
+    server = await startServer({ listen: fd === undefined ? { path: args.socket } : { fd }, policy: () => svc.conversationPolicy(), log });
+  } catch (error) {
+    log(`cannot start: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+    return;
+  }
+  log(`listening on ${server.address} (store ${service.config.store})`);
+
+  await new Promise<void>((resolve) => {
+    let reloading = Promise.resolve();
+    const onHup = (): void => {
+      reloading = reloading.then(() =>
+        service.reload().catch((error: unknown) => log(`reload failed, keeping the old configuration: ${error instanceof Error ? error.message : String(error)}`)),
+      );
+    };
+    const onStop = (signal: string) => (): void => {
+      log(`${signal}: stopping`);
+      process.off('SIGHUP', onHup);
+      void server
+        .stop()
+        .then(() => reloading)
+        .then(() => service.close())
+        .catch((error: unknown) => log(`stopping: ${error instanceof Error ? error.message : String(error)}`))
+        .finally(resolve);
+    };
+    process.on('SIGHUP', onHup);
+    process.once('SIGTERM', onStop('SIGTERM'));
+    process.once('SIGINT', onStop('SIGINT'));
+  });
+  log('stopped');
+}
+
+/** True when this file is the program node runs (also through a symlink such as /usr/bin/otpd). */
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(script)).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  main(hideBin(process.argv)).catch((error: unknown) => {
+    log(`fatal: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,130 @@
+/**
+ * The daemon's semantics side: the configuration, state directory and audit log it runs on, reloaded
+ * on SIGHUP, and a {@link ConversationPolicy} per conversation wired to src/policy the same way
+ * `otpctl verify` is (src/cli/policy-context.ts).
+ */
+import { openAuditLog, type AuditLog } from '../audit/index.js';
+import type { OtpdConfig } from '../config/index.js';
+import { policyPorts, resolveConfig } from '../cli/policy-context.js';
+import type { OtpBackend } from '../native/backend.js';
+import { authenticate } from '../policy/authenticate.js';
+import { issueChallenge } from '../policy/challenge.js';
+import { openStateDir, type StateDir } from '../state/index.js';
+import { errorsOf, readStore, tokensOf } from '../store/index.js';
+import type { ConversationPolicy } from './conversation.js';
+
+export interface ServiceOptions {
+  /** --config; else $OTPD_CONFIG, else /etc/otpd/otpd.conf. */
+  readonly config?: string | undefined;
+  /** --store; else $OTPD_STORE, else the configuration's. */
+  readonly store?: string | undefined;
+  /** The environment (OTPD_CONFIG, OTPD_STORE, OTPD_STATE_DIR). */
+  readonly env: NodeJS.ProcessEnv;
+  readonly backend: () => OtpBackend;
+  /** Milliseconds since the epoch. */
+  readonly now?: () => number;
+  /** Daemon log lines (stderr). */
+  readonly log: (line: string) => void;
+  /** Log each step of every decision (-d). Never secrets. */
+  readonly debug?: boolean;
+}
+
+interface Runtime {
+  readonly config: OtpdConfig;
+  readonly state: StateDir;
+  readonly audit: AuditLog;
+  /** Conversations still using this runtime; a replaced runtime's log is closed when it drops to 0. */
+  users: number;
+  retired: boolean;
+}
+
+/** What the server needs from the semantics side. */
+export interface Service {
+  /** A policy for one new conversation, bound to the configuration current now. */
+  conversationPolicy(): ConversationPolicy & { release(): void };
+  /** SIGHUP: reread the configuration, reopen the audit log (and the state directory if it moved). */
+  reload(): Promise<void>;
+  /** Waits for pending audit lines and closes the log. */
+  close(): Promise<void>;
+  readonly config: OtpdConfig;
+}
+
+async function openRuntime(options: ServiceOptions): Promise<Runtime> {
+  const paths = { ...(options.config !== undefined && { config: options.config }), ...(options.store !== undefined && { store: options.store }) };
+  const config = await resolveConfig(paths, { env: options.env });
+  const state = await openStateDir(config.stateDir);
+  const audit = await openAuditLog(config.auditLog);
+  return { config, state, audit, users: 0, retired: false };
+}
+
+/**
+ * @throws ConfigError, StateError or AuditSinkError when the daemon cannot start on this configuration
+ */
+export async function openService(options: ServiceOptions): Promise<Service> {
+  let runtime = await openRuntime(options);
+  const now = options.now ?? (() => Date.now());
+  const inFlight = new Set<Promise<void>>();
+  const track = (p: Promise<void>): void => {
+    const q = p.catch((error: unknown) => options.log(`audit: ${error instanceof Error ? error.message : String(error)}`)).finally(() => inFlight.delete(q));
+    inFlight.add(q);
+  };
+  const backend = options.backend();
+  const retire = async (old: Runtime): Promise<void> => {
+    await Promise.allSettled([...inFlight]);
+    await old.audit.close().catch((error: unknown) => options.log(`audit close: ${error instanceof Error ? error.message : String(error)}`));
+  };
+
+  return {
+    get config() {
+      return runtime.config;
+    },
+    conversationPolicy() {
+      const current = runtime;
+      const { config, state, audit } = current;
+      current.users++;
+      let released = false;
+      const debug = options.debug === true;
+      let label = '';
+      const explain = debug ? (step: string) => options.log(`${label}${step}`) : () => undefined;
+      const { ports, flush } = policyPorts({ config, state, audit, backend, now, explain });
+      const audited = <T>(p: Promise<T>): Promise<T> => p.finally(() => track(flush()));
+      return {
+        async knowsUser(request) {
+          label = `${request.service}/${request.user}: `;
+          const store = await readStore(config.store, { users: [request.user] });
+          if (errorsOf(store, request.user).length > 0 || tokensOf(store, request.user).length > 0) return true; // errors: authenticate reports them
+          ports.audit({ code: 'AUTH_USER_UNKNOWN', user: request.user, service: request.service, rhost: request.rhost, reason: 'unknown user' });
+          track(flush());
+          return false;
+        },
+        issueChallenge: (user, service) => audited(issueChallenge(user, service, ports)),
+        authenticate: (request) => audited(authenticate(request, ports)),
+        releaseChallenge: async (user) => {
+          await state.releaseChallenge(user);
+        },
+        log: (line) => {
+          if (debug) options.log(line);
+        },
+        release: () => {
+          if (released) return;
+          released = true;
+          current.users--;
+          if (current.retired && current.users === 0) void retire(current);
+        },
+      };
+    },
+    async reload() {
+      const next = await openRuntime(options);
+      const previous = runtime;
+      runtime = next;
+      previous.retired = true;
+      options.log(`configuration reloaded (store ${next.config.store})`);
+      // Conversations already running keep the old log until they end (retire closes it then).
+      if (previous.users === 0) await retire(previous);
+    },
+    async close() {
+      await Promise.allSettled([...inFlight]);
+      await runtime.audit.close();
+    },
+  };
+}

@@ -1,0 +1,105 @@
+/** The daemon's conversation state machine against a fake policy (no sockets, no store). */
+import { describe, expect, it } from 'vitest';
+import { Conversation, OTP_PROMPT, verdictOf, type ConversationPolicy } from '../../../src/daemon/conversation.js';
+import type { ChallengeOutcome } from '../../../src/policy/challenge.js';
+import type { AuthOutcome, AuthRequest } from '../../../src/policy/ports.js';
+import { Flag, WireErrorCode, type Message } from '../../../src/protocol/index.js';
+
+interface Harness {
+  conv: Conversation;
+  sent: Message[];
+  closed: () => boolean;
+  requests: AuthRequest[];
+  released: string[];
+}
+
+function harness(options: { known?: boolean; challenge?: ChallengeOutcome; decide?: (r: AuthRequest) => AuthOutcome | Promise<AuthOutcome> } = {}): Harness {
+  const sent: Message[] = [];
+  const requests: AuthRequest[] = [];
+  const released: string[] = [];
+  let closed = false;
+  const policy: ConversationPolicy = {
+    knowsUser: async () => options.known ?? true,
+    issueChallenge: async () => options.challenge ?? { issued: false, reason: 'no-skey-token' },
+    authenticate: async (r) => {
+      requests.push(r);
+      return (options.decide ?? ((x) => ({ accepted: x.answer === '755224', code: x.answer === '755224' ? 'AUTH_OK_OTP' : 'AUTH_FAILED', reason: 'test' })))(r);
+    },
+    releaseChallenge: async (user) => {
+      released.push(user);
+    },
+    log: () => undefined,
+  };
+  const conv = new Conversation(policy, { send: (m) => sent.push(m), close: () => (closed = true) });
+  return { conv, sent, closed: () => closed, requests, released };
+}
+
+const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
+
+describe('Conversation', () => {
+  it('HELLO, AUTH_START, prompt, ANSWER, RESULT SUCCESS, close', async () => {
+    const h = harness();
+    h.conv.receive({ type: 'HELLO', version: 1 });
+    h.conv.receive({ type: 'AUTH_START', service: 'sshd', user: 'alice' });
+    await tick();
+    expect(h.sent).toEqual([
+      { type: 'HELLO', version: 1 },
+      { type: 'CONV', style: 'PROMPT_ECHO_OFF', text: OTP_PROMPT },
+    ]);
+    h.conv.receive({ type: 'ANSWER', response: '755224' });
+    await h.conv.finished;
+    expect(h.sent.at(-1)).toEqual({ type: 'RESULT', verdict: 'SUCCESS' });
+    expect(h.closed()).toBe(true);
+    expect(h.conv.state).toBe('done');
+  });
+
+  it('anything while deciding is out of turn; the decision still runs to its end', async () => {
+    let finish: (o: AuthOutcome) => void = () => undefined;
+    const h = harness({ decide: () => new Promise((r) => (finish = r)) });
+    h.conv.receive({ type: 'HELLO', version: 1 });
+    h.conv.receive({ type: 'AUTH_START', service: 'sshd', user: 'alice', authtok: 'x', flags: Flag.USE_FIRST_PASS });
+    await tick();
+    expect(h.conv.deciding).toBe(true);
+    h.conv.receive({ type: 'ANSWER', response: '1' });
+    expect(h.sent.at(-1)).toMatchObject({ type: 'ERROR', code: WireErrorCode.UNEXPECTED });
+    finish({ accepted: true, code: 'AUTH_OK_OTP', reason: 'late' });
+    await h.conv.finished;
+    expect(h.sent.filter((m) => m.type === 'RESULT')).toEqual([]);
+  });
+
+  it('a decision that throws ⇒ RESULT AUTHINFO_UNAVAIL', async () => {
+    const h = harness({
+      decide: () => {
+        throw new Error('store broke');
+      },
+    });
+    h.conv.receive({ type: 'HELLO', version: 1 });
+    h.conv.receive({ type: 'AUTH_START', service: 'sshd', user: 'alice', authtok: 'x', flags: Flag.USE_FIRST_PASS });
+    await h.conv.finished;
+    expect(h.sent.at(-1)).toEqual({ type: 'RESULT', verdict: 'AUTHINFO_UNAVAIL' });
+  });
+
+  it('an S/KEY challenge is shown and released when the client leaves before answering', async () => {
+    const h = harness({ challenge: { issued: true, challenge: 'otp-md5 498 bi0617 ext', token: 'erin/skey' } });
+    h.conv.receive({ type: 'HELLO', version: 1 });
+    h.conv.receive({ type: 'AUTH_START', service: 'sshd', user: 'erin' });
+    await tick();
+    expect(h.sent.at(-1)).toEqual({ type: 'CONV', style: 'PROMPT_ECHO_OFF', text: 'otp-md5 498 bi0617 ext, Response: ' });
+    h.conv.fail(WireErrorCode.TIMEOUT, 'test');
+    await h.conv.finished;
+    expect(h.released).toEqual(['erin']);
+    expect(h.requests).toEqual([]);
+  });
+
+  it('maps decision codes to verdicts', () => {
+    expect(verdictOf({ accepted: true, code: 'AUTH_OK_SESSION' })).toBe('SUCCESS');
+    expect(verdictOf({ accepted: false, code: 'AUTH_USER_UNKNOWN' })).toBe('USER_UNKNOWN');
+    expect(verdictOf({ accepted: false, code: 'AUTH_USER_LOCKED' })).toBe('MAXTRIES');
+    expect(verdictOf({ accepted: false, code: 'AUTH_LOCKED_NOW' })).toBe('MAXTRIES');
+    expect(verdictOf({ accepted: false, code: 'AUTH_STORE_ERROR' })).toBe('AUTHINFO_UNAVAIL');
+    expect(verdictOf({ accepted: false, code: 'AUTH_INTERNAL_ERROR' })).toBe('AUTHINFO_UNAVAIL');
+    expect(verdictOf({ accepted: false, code: 'AUTH_TOKEN_MISSING' })).toBe('CRED_INSUFFICIENT');
+    expect(verdictOf({ accepted: false, code: 'AUTH_OTP_ALREADY_USED' })).toBe('AUTH_ERR');
+    expect(verdictOf({ accepted: false, code: 'AUTH_FAILED' })).toBe('AUTH_ERR');
+  });
+});
