@@ -18,6 +18,9 @@ import { Conversation, type ConversationPolicy } from './conversation.js';
 /** The default socket path. */
 export const DEFAULT_SOCKET = '/run/otpd/otpd.sock';
 
+/** Connections served at once; one more is told `ERROR UNAVAILABLE` and closed. */
+export const MAX_CONNECTIONS = 512;
+
 /** How long a stopping daemon waits for conversations still waiting on their client. */
 export const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -35,6 +38,7 @@ export interface ServerOptions {
   readonly partialFrameMs?: number;
   readonly conversationMs?: number;
   readonly shutdownGraceMs?: number;
+  readonly maxConnections?: number;
   readonly log: (line: string) => void;
 }
 
@@ -107,12 +111,15 @@ export async function startServer(options: ServerOptions): Promise<DaemonServer>
   const conversationMs = options.conversationMs ?? Deadlines.CONVERSATION_MS;
   const partialFrameMs = options.partialFrameMs ?? Deadlines.PARTIAL_FRAME_MS;
   const graceMs = options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS;
+  const maxConnections = options.maxConnections ?? MAX_CONNECTIONS;
   const connections = new Set<Connection>();
   let stopping = false;
 
   const server = net.createServer({ allowHalfOpen: false, pauseOnConnect: false }, (socket) => {
-    if (stopping) {
-      socket.end(encodeFrame({ type: 'ERROR', code: WireErrorCode.UNAVAILABLE, message: 'shutting down' }));
+    if (stopping || connections.size >= maxConnections) {
+      socket.on('error', () => undefined);
+      socket.end(encodeFrame({ type: 'ERROR', code: WireErrorCode.UNAVAILABLE, message: stopping ? 'shutting down' : 'too many connections' }));
+      setTimeout(() => socket.destroy(), 1_000).unref();
       return;
     }
     const policy = options.policy();
@@ -155,7 +162,10 @@ export async function startServer(options: ServerOptions): Promise<DaemonServer>
       reader.end();
       if (conversation.state !== 'done') conversation.fail(WireErrorCode.UNEXPECTED, 'the client closed its side');
     });
-    socket.on('error', (error) => options.log(`connection: ${error.message}`));
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      // A client that hangs up early is routine (EPIPE, ECONNRESET); anything else is worth a line.
+      if (error.code !== 'EPIPE' && error.code !== 'ECONNRESET') options.log(`connection: ${error.message}`);
+    });
     const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
     const connection: Connection = { socket, conversation, closed };
     connections.add(connection);
@@ -170,7 +180,6 @@ export async function startServer(options: ServerOptions): Promise<DaemonServer>
     const peer = options.checkPeer?.(socket) ?? 'unchecked';
     if (peer === 'refused') conversation.fail(WireErrorCode.PEER_REFUSED, 'peer not allowed');
   });
-  server.maxConnections = 1024;
 
   if ('path' in options.listen) {
     const socketPath = options.listen.path;

@@ -1,0 +1,105 @@
+/**
+ * otpd under systemd socket activation (the real `systemd-socket-activate` passes the listening socket
+ * as fd 3 with LISTEN_FDS/LISTEN_PID), and the server's connection limit, run in-process.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, renameSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startServer, type DaemonServer } from '../../src/daemon/server.js';
+import { WireErrorCode } from '../../src/protocol/index.js';
+import { Client, login, otpdPath } from '../support/daemon.js';
+import { run } from '../support/run.js';
+import { hotp, makeFixture, randomKeyHex, type Fixture } from '../support/store-fixture.js';
+
+/**
+ * Starts `node ARGS` the way systemd would: the real systemd-socket-activate when installed, else a
+ * listening socket made here and handed down as fd 3, with LISTEN_PID set by `sh -c 'exec'` (same pid).
+ */
+async function activate(f: Fixture, socket: string, args: readonly string[]): Promise<{ child: ChildProcess; how: string }> {
+  const env = { OTPD_STORE: f.store, OTPD_CONFIG: f.config, OTPD_STATE_DIR: f.stateDir };
+  if (run('sh', ['-c', 'command -v systemd-socket-activate']).status === 0) {
+    // systemd-socket-activate passes only the variables named with -E; it execs on the first connection.
+    const pass = Object.entries(env).flatMap(([k, v]) => ['-E', `${k}=${v}`]);
+    const child = spawn('systemd-socket-activate', ['-l', socket, ...pass, process.execPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const deadline = Date.now() + 5_000;
+    while (!existsSync(socket) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    return { child, how: 'systemd-socket-activate' };
+  }
+  // Listen on a temporary name, hand the fd down, then rename it into place and close ours (libuv's
+  // close unlinks the name it bound, which no longer exists).
+  const temp = `${socket}.tmp`;
+  const listener = net.createServer();
+  await new Promise<void>((resolve) => listener.listen(temp, resolve));
+  const fd = (listener as unknown as { _handle: { fd: number } })._handle.fd;
+  const child = spawn('sh', ['-c', 'LISTEN_PID=$$ LISTEN_FDS=1 exec "$@"', 'sh', process.execPath, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe', fd],
+  });
+  renameSync(temp, socket);
+  await new Promise<void>((resolve) => listener.close(() => resolve()));
+  return { child, how: 'fd 3 from the test' };
+}
+
+let fx: Fixture | undefined;
+let server: DaemonServer | undefined;
+afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+  fx?.cleanup();
+  fx = undefined;
+});
+
+describe('otpd socket activation and limits', () => {
+  it('serves fd 3 (LISTEN_FDS/LISTEN_PID) and ignores --socket', async () => {
+    const key = randomKeyHex();
+    fx = makeFixture({ name: 'daemon-activate', store: `HOTP alice - ${key} 0\n` });
+    const socket = path.join(fx.dir, 'activated.sock');
+    const unused = path.join(fx.dir, 'unused', 'otpd.sock');
+    const { child, how } = await activate(fx, socket, [otpdPath, '--socket', unused]);
+    let stderr = '';
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (status) => resolve(status)));
+    try {
+      const r = await login(socket, { service: 'sshd', user: 'alice' }, () => hotp(key, 0));
+      expect(r.verdict, `${how}\n${stderr}`).toBe('SUCCESS');
+      expect(stderr).toMatch(/listening on fd 3/);
+      expect(existsSync(unused)).toBe(false);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited, stderr).toBe(0);
+  });
+
+  it('one connection above the limit ⇒ ERROR UNAVAILABLE; the others are served', async () => {
+    fx = makeFixture({ name: 'daemon-limit', store: '' });
+    const socket = path.join(fx.dir, 'limit.sock');
+    const logs: string[] = [];
+    server = await startServer({
+      listen: { path: socket },
+      maxConnections: 2,
+      log: (l) => logs.push(l),
+      policy: () => ({
+        knowsUser: async () => false,
+        issueChallenge: async () => ({ issued: false, reason: 'no-skey-token' }),
+        authenticate: async () => ({ accepted: false, code: 'AUTH_FAILED', reason: 'test' }),
+        releaseChallenge: async () => undefined,
+        log: () => undefined,
+      }),
+    });
+    const a = await Client.connect(socket);
+    const b = await Client.connect(socket);
+    await new Promise((r) => setTimeout(r, 100));
+    const c = await Client.connect(socket);
+    expect(await c.next()).toMatchObject({ type: 'ERROR', code: WireErrorCode.UNAVAILABLE });
+    a.send({ type: 'HELLO', version: 1 });
+    expect((await a.next()).type).toBe('HELLO');
+    a.send({ type: 'AUTH_START', service: 'sshd', user: 'x' });
+    expect(await a.next()).toEqual({ type: 'RESULT', verdict: 'USER_UNKNOWN' });
+    b.close();
+    a.close();
+    c.close();
+    expect(logs.join('\n')).toMatch(/peer credentials are not checked/);
+  });
+});
