@@ -9,8 +9,8 @@ import { policyPorts, resolveConfig } from '../cli/policy-context.js';
 import type { OtpBackend } from '../native/backend.js';
 import { authenticate } from '../policy/authenticate.js';
 import { issueChallenge } from '../policy/challenge.js';
-import { openStateDir, type StateDir } from '../state/index.js';
-import { errorsOf, readStore, tokensOf } from '../store/index.js';
+import { openStateDir, StateError, type StateDir } from '../state/index.js';
+import { errorsOf, readStore, StoreError, tokensOf } from '../store/index.js';
 import type { ConversationPolicy } from './conversation.js';
 
 export interface ServiceOptions {
@@ -88,16 +88,33 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       const explain = debug ? (step: string) => options.log(`${label}${step}`) : () => undefined;
       const { ports, flush } = policyPorts({ config, state, audit, backend, now, explain });
       const audited = <T>(p: Promise<T>): Promise<T> => p.finally(() => track(flush()));
+      /** A step before the decision failed: the login is refused, and the refusal audited like authenticate's. */
+      const refusedBy = (request: { user: string; service: string; rhost?: string | undefined }, error: unknown): never => {
+        const storeOrState = error instanceof StoreError || error instanceof StateError;
+        ports.audit({
+          code: storeOrState ? 'AUTH_STORE_ERROR' : 'AUTH_INTERNAL_ERROR',
+          user: request.user,
+          service: request.service,
+          rhost: request.rhost,
+          reason: storeOrState ? `store or state error: ${error.reason}` : 'unexpected error',
+        });
+        throw error;
+      };
       return {
         async knowsUser(request) {
           label = `${request.service}/${request.user}: `;
-          const store = await readStore(config.store, { users: [request.user] });
-          if (errorsOf(store, request.user).length > 0 || tokensOf(store, request.user).length > 0) return true; // errors: authenticate reports them
-          ports.audit({ code: 'AUTH_USER_UNKNOWN', user: request.user, service: request.service, rhost: request.rhost, reason: 'unknown user' });
-          track(flush());
-          return false;
+          try {
+            const store = await readStore(config.store, { users: [request.user] });
+            if (errorsOf(store, request.user).length > 0 || tokensOf(store, request.user).length > 0) return true; // errors: authenticate reports them
+            ports.audit({ code: 'AUTH_USER_UNKNOWN', user: request.user, service: request.service, rhost: request.rhost, reason: 'unknown user' });
+            return false;
+          } catch (error) {
+            return refusedBy(request, error);
+          } finally {
+            track(flush());
+          }
         },
-        issueChallenge: (user, service) => audited(issueChallenge(user, service, ports)),
+        issueChallenge: (user, service) => audited(issueChallenge(user, service, ports).catch((error: unknown) => refusedBy({ user, service }, error))),
         authenticate: (request) => audited(authenticate(request, ports)),
         releaseChallenge: async (user) => {
           await state.releaseChallenge(user);

@@ -7,6 +7,7 @@ import { existsSync, renameSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ConversationPolicy } from '../../src/daemon/conversation.js';
 import { startServer, type DaemonServer } from '../../src/daemon/server.js';
 import { WireErrorCode } from '../../src/protocol/index.js';
 import { Client, login, otpdPath } from '../support/daemon.js';
@@ -101,5 +102,37 @@ describe('otpd socket activation and limits', () => {
     a.close();
     c.close();
     expect(logs.join('\n')).toMatch(/peer credentials are not checked/);
+  });
+
+  it('in-process: the conversation deadline ⇒ ERROR TIMEOUT and the held S/KEY challenge is released; a refused peer ⇒ ERROR PEER_REFUSED', async () => {
+    fx = makeFixture({ name: 'daemon-deadline', store: '' });
+    const released: string[] = [];
+    const policy = (): ConversationPolicy => ({
+      knowsUser: async () => true,
+      issueChallenge: async () => ({ issued: true, challenge: 'otp-md5 498 bi0617 ext', token: 'erin/skey' }),
+      authenticate: async () => ({ accepted: false, code: 'AUTH_FAILED', reason: 'test' }),
+      releaseChallenge: async (user) => {
+        released.push(user);
+      },
+      log: () => undefined,
+    });
+    const socket = path.join(fx.dir, 'deadline.sock');
+    server = await startServer({ listen: { path: socket }, conversationMs: 300, log: () => undefined, policy });
+    const c = await Client.connect(socket);
+    c.send({ type: 'HELLO', version: 1 });
+    expect((await c.next()).type).toBe('HELLO');
+    c.send({ type: 'AUTH_START', service: 'sshd', user: 'erin' });
+    expect(await c.next()).toEqual({ type: 'CONV', style: 'PROMPT_ECHO_OFF', text: 'otp-md5 498 bi0617 ext, Response: ' });
+    expect(await c.next(2_000)).toMatchObject({ type: 'ERROR', code: WireErrorCode.TIMEOUT });
+    expect((await c.next()).type).toBe('CLOSED');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(released).toEqual(['erin']);
+    await server.stop();
+
+    const refusedSocket = path.join(fx.dir, 'refused.sock');
+    server = await startServer({ listen: { path: refusedSocket }, checkPeer: () => 'refused', log: () => undefined, policy });
+    const d = await Client.connect(refusedSocket);
+    expect(await d.next()).toMatchObject({ type: 'ERROR', code: WireErrorCode.PEER_REFUSED });
+    expect((await d.next()).type).toBe('CLOSED');
   });
 });

@@ -111,4 +111,16 @@ describe('otpd concurrency and signals', () => {
     expect((await login(daemon.socket, { service: 'sshd', user: 'alice' }, () => hotp(key, 1))).verdict).toBe('USER_UNKNOWN');
     expect(readFileSync(other, 'latin1')).toContain(`\t${hotp(key2, 0)}\t`);
   });
+
+  it('an unusable store (group-writable) ⇒ AUTHINFO_UNAVAIL, audited as AUTH_STORE_ERROR, and otpd keeps serving', async () => {
+    const key = randomKeyHex();
+    fx = makeFixture({ name: 'daemon-badstore', store: `HOTP alice - ${key} 0\n` });
+    daemon = await startDaemon(fx);
+    fx.writeStore(`HOTP alice - ${key} 0\n`, 0o664);
+    const r = await login(daemon.socket, { service: 'sshd', user: 'alice' }, () => hotp(key, 0));
+    expect(r).toEqual({ verdict: 'AUTHINFO_UNAVAIL', prompts: [], closed: true });
+    expect(await auditCodesWhen(fx, (c) => c.includes('AUTH_STORE_ERROR'))).toContain('AUTH_STORE_ERROR');
+    fx.writeStore(`HOTP alice - ${key} 0\n`, 0o600);
+    expect((await login(daemon.socket, { service: 'sshd', user: 'alice' }, () => hotp(key, 0))).verdict).toBe('SUCCESS');
+  });
 });
