@@ -126,7 +126,15 @@ export async function startServer(options: ServerOptions): Promise<DaemonServer>
     let closing = false;
     const send = (message: Message): void => {
       if (closing || socket.destroyed) return;
-      const frame = encodeFrame(message);
+      let frame: Buffer;
+      try {
+        frame = encodeFrame(message);
+      } catch (error) {
+        // Our own message broke a rule (a text too long…): nothing sensible can follow; the client fails closed.
+        options.log(`cannot encode ${message.type}: ${error instanceof Error ? error.message : String(error)}`);
+        socket.destroy();
+        return;
+      }
       socket.write(frame, () => frame.fill(0));
     };
     const close = (): void => {
