@@ -30,7 +30,8 @@ typedef enum {
   CLI_TIMEOUT,    /* the budget is spent */
   CLI_EOF,        /* the daemon closed mid-conversation */
   CLI_IO,         /* any other system call failure */
-  CLI_WIRE        /* a malformed or oversized frame (see the wire rc) */
+  CLI_WIRE,       /* a malformed or oversized frame (see the wire rc) */
+  CLI_ENCODE      /* what we would send breaks a protocol rule (an answer too long, not UTF-8) */
 } cli_rc;
 
 static const char *cli_strerror(cli_rc rc) {
@@ -45,6 +46,7 @@ static const char *cli_strerror(cli_rc rc) {
   case CLI_EOF: return "daemon closed the connection";
   case CLI_IO: return "socket error";
   case CLI_WIRE: return "malformed frame from the daemon";
+  case CLI_ENCODE: return "request or answer cannot be sent (too long or not UTF-8)";
   }
   return "unknown";
 }
@@ -56,16 +58,21 @@ static int trusted_uid(uid_t uid) {
   return uid == 0;
 }
 
-/* One monotonic deadline, in milliseconds. */
+/* One monotonic deadline, in milliseconds; -1 when the clock fails (then no time is left). */
 static int64_t now_ms(void) {
   struct timespec ts;
-  if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) return INT64_MAX; /* fail closed: no time left */
+  if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) return -1;
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t deadline_in(int64_t ms) {
+  int64_t now = now_ms();
+  return now < 0 ? 0 : now + ms;
 }
 
 static int remaining_ms(int64_t deadline) {
   int64_t now = now_ms();
-  if (now >= deadline) return 0;
+  if (now < 0 || now >= deadline) return 0;
   int64_t left = deadline - now;
   return left > INT32_MAX ? INT32_MAX : (int)left;
 }
@@ -204,7 +211,7 @@ static cli_rc recv_msg(int fd, uint8_t *buf, otpd_msg *m, int64_t deadline, otpd
 
 static cli_rc send_msg(int fd, const otpd_msg *m, uint8_t *buf, int64_t deadline, otpd_wire_rc *wrc) {
   size_t len = 0;
-  if ((*wrc = otpd_msg_encode(m, buf, OTPD_MAX_FRAME, &len)) != OTPD_WIRE_OK) return CLI_WIRE;
+  if ((*wrc = otpd_msg_encode(m, buf, OTPD_MAX_FRAME, &len)) != OTPD_WIRE_OK) return CLI_ENCODE;
   cli_rc rc = send_all(fd, buf, len, deadline);
   explicit_bzero(buf, len); /* AUTH_START and ANSWER carry secrets */
   return rc;
@@ -240,7 +247,7 @@ int otpd_client_authenticate(const char *socket_path, unsigned timeout_ms, const
   otpd_wire_rc wrc = OTPD_WIRE_OK;
   otpd_msg m;
   uint8_t *buf = malloc(OTPD_MAX_FRAME);
-  int64_t deadline = now_ms() + (int64_t)timeout_ms;
+  int64_t deadline = deadline_in((int64_t)timeout_ms);
   cli_rc rc = CLI_IO;
   unsigned steps = 0;
 
@@ -285,10 +292,10 @@ int otpd_client_authenticate(const char *socket_path, unsigned timeout_ms, const
     OTPD_DEBUG(dbg, "conversation step %u, style %u", steps, (unsigned)style);
     if (relayed(style, req->flags)) {
       /* the budget pauses while the application (the user) answers */
-      int64_t left = deadline - now_ms();
+      int left = remaining_ms(deadline);
       int crc = conv(conv_ctx, style, m.text, &response);
       explicit_bzero(buf, OTPD_MAX_FRAME);
-      deadline = now_ms() + (left > 0 ? left : 0);
+      deadline = deadline_in(left);
       if (crc != PAM_SUCCESS || response == NULL) {
         ret = crc != PAM_SUCCESS ? crc : PAM_CONV_ERR;
         otpd_log(dbg, LOG_ERR, "conversation failed: %d", ret);
@@ -314,7 +321,7 @@ done:
   if (rc == CLI_WIRE && wrc == OTPD_WIRE_VERSION && buf != NULL)
     otpd_log(dbg, LOG_ERR, "daemon speaks protocol version %u, this module %u",
              (unsigned)((buf[10] << 8) | buf[11]), (unsigned)OTPD_PROTOCOL_VERSION);
-  else if (rc == CLI_WIRE)
+  else if (rc == CLI_WIRE || rc == CLI_ENCODE)
     otpd_log(dbg, LOG_ERR, "%s: %s", cli_strerror(rc), otpd_wire_rc_name(wrc));
   else if (rc != CLI_OK)
     otpd_log(dbg, LOG_ERR, "%s (%s)", cli_strerror(rc), socket_path != NULL ? socket_path : "");

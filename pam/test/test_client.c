@@ -35,6 +35,7 @@ struct conv_log {
   uint16_t style;
   char text[64];
   const char *answer; /* NULL: fail with PAM_CONV_ERR */
+  unsigned sleep_ms;  /* the user takes this long */
 };
 
 static int fake_conv(void *ctx, uint16_t style, const char *text, char **response) {
@@ -42,6 +43,10 @@ static int fake_conv(void *ctx, uint16_t style, const char *text, char **respons
   l->calls++;
   l->style = style;
   snprintf(l->text, sizeof l->text, "%s", text);
+  if (l->sleep_ms > 0) {
+    struct timespec ts = {.tv_sec = l->sleep_ms / 1000, .tv_nsec = (long)(l->sleep_ms % 1000) * 1000000};
+    while (nanosleep(&ts, &ts) != 0) continue;
+  }
   if (l->answer == NULL) return PAM_CONV_ERR;
   *response = strdup(l->answer);
   return *response != NULL ? PAM_SUCCESS : PAM_BUF_ERR;
@@ -96,6 +101,16 @@ int main(void) {
   assert(strcmp(log.text, "One-time password: ") == 0);
   log = (struct conv_log){.answer = "000000"};
   assert(run(&cfg, 0, NULL, &log, 2000, NULL) == PAM_AUTH_ERR);
+  /* the budget pauses while the user answers: a slow user is not a slow daemon */
+  log = (struct conv_log){.answer = "755224", .sleep_ms = 600};
+  assert(run(&cfg, 0, NULL, &log, 300, NULL) == PAM_SUCCESS);
+  /* an answer that cannot be sent (too long, not UTF-8) is refused, not truncated */
+  static char huge[OTPD_MAX_STRING + 8];
+  memset(huge, '7', sizeof huge - 1);
+  log = (struct conv_log){.answer = huge};
+  assert(run(&cfg, 0, NULL, &log, 2000, NULL) == PAM_AUTHINFO_UNAVAIL);
+  log = (struct conv_log){.answer = "75\xff" "5224"};
+  assert(run(&cfg, 0, NULL, &log, 2000, NULL) == PAM_AUTHINFO_UNAVAIL);
   /* the conversation fails: its error, never success */
   log = (struct conv_log){.answer = NULL};
   assert(run(&cfg, 0, NULL, &log, 2000, NULL) == PAM_CONV_ERR);
