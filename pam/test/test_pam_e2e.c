@@ -100,6 +100,28 @@ int main(void) {
   a = (struct app){.answer = "000000"};
   assert(with_daemon(&cfg, 0600, "timeout=2", &a, 0) == PAM_AUTH_ERR);
 
+  /* debug_file=: an existing file gets prefixed lines, never the one-time password; a missing file
+   * is never created */
+  char log_path[160], missing[160], args[400], text[4096];
+  snprintf(log_path, sizeof log_path, "%s/debug.log", dir);
+  snprintf(missing, sizeof missing, "%s/missing.log", dir);
+  FILE *lf = fopen(log_path, "w");
+  assert(lf != NULL && fclose(lf) == 0);
+  snprintf(args, sizeof args, "debug debug_file=%s", log_path);
+  a = (struct app){.answer = "755224"};
+  assert(with_daemon(&cfg, 0600, args, &a, 0) == PAM_SUCCESS);
+  lf = fopen(log_path, "r");
+  assert(lf != NULL);
+  size_t got = fread(text, 1, sizeof text - 1, lf);
+  text[got] = '\0';
+  assert(fclose(lf) == 0);
+  assert(strncmp(text, "pam_otpd[", 9) == 0 && strstr(text, "pam_sm_authenticate]") != NULL);
+  assert(strstr(text, "755224") == NULL);
+  snprintf(args, sizeof args, "debug debug_file=%s", missing);
+  assert(with_daemon(&cfg, 0600, args, &a, 0) == PAM_SUCCESS);
+  assert(access(missing, F_OK) != 0);
+  unlink(log_path);
+
   /* verdicts map to PAM codes */
   cfg = (struct daemon_cfg){.script = S_VERDICT, .verdict = OTPD_VERDICT_USER_UNKNOWN};
   assert(with_daemon(&cfg, 0600, "", &a, 0) == PAM_USER_UNKNOWN);
