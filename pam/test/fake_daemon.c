@@ -6,6 +6,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -137,11 +138,16 @@ pid_t fake_daemon_start(const char *sock_path, const struct daemon_cfg *cfg, mod
   assert(bind(s, (struct sockaddr *)&sa, sizeof sa) == 0);
   assert(chmod(sock_path, mode) == 0);
   if (do_listen && !cfg->drop_to_nobody) assert(listen(s, 4) == 0);
+  int ready[2];
+  assert(pipe2(ready, O_CLOEXEC) == 0);
   pid_t pid = fork();
   assert(pid >= 0);
   if (pid == 0) {
+    close(ready[0]);
     if (cfg->drop_to_nobody && (setgid(65534) != 0 || setuid(65534) != 0)) _exit(2);
     if (do_listen && cfg->drop_to_nobody && listen(s, 4) != 0) _exit(2);
+    if (write(ready[1], "r", 1) != 1) _exit(2);
+    close(ready[1]);
     if (!do_listen) {
       pause();
       _exit(0);
@@ -153,7 +159,12 @@ pid_t fake_daemon_start(const char *sock_path, const struct daemon_cfg *cfg, mod
     _exit(0);
   }
   close(s);
-  if (cfg->drop_to_nobody) usleep(100000); /* let the child listen */
+  /* wait until the child listens (after dropping to nobody), so a refusal is for the intended reason */
+  char r = 0;
+  close(ready[1]);
+  while (read(ready[0], &r, 1) < 0 && errno == EINTR) continue;
+  close(ready[0]);
+  assert(r == 'r');
   return pid;
 }
 
