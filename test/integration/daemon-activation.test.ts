@@ -63,7 +63,17 @@ describe('otpd socket activation and limits', () => {
     child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (status) => resolve(status)));
     try {
-      const r = await login(socket, { service: 'sshd', user: 'alice' }, () => hotp(key, 0));
+      // The socket file appears at bind(), a moment before listen(): retry a refused connection briefly.
+      let r: Awaited<ReturnType<typeof login>> | undefined;
+      for (const until = Date.now() + 5_000; r === undefined; ) {
+        try {
+          r = await login(socket, { service: 'sshd', user: 'alice' }, () => hotp(key, 0));
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          if ((code !== 'ECONNREFUSED' && code !== 'ENOENT') || Date.now() > until) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      }
       expect(r.verdict, `${how}\n${stderr}`).toBe('SUCCESS');
       expect(stderr).toMatch(/listening on fd 3/);
       expect(existsSync(unused)).toBe(false);
