@@ -39,14 +39,25 @@ beforeAll(async () => {
     skeyLine('gina', 5, 'lo9012'),
   ].join('');
   fx = makeFixture({ name: 'daemon-login', store, config: '[lockout]\nmax_fail = 3\n' });
-  daemon = await startDaemon(fx);
+  daemon = await startDaemon(fx, ['-d']);
 });
 
 afterAll(async () => {
   const exit = await daemon?.stop();
   expect(exit?.status, daemon?.stderr()).toBe(0);
+  // -d logs every step, and still no code, answer or pass phrase.
+  const log = daemon?.stderr() ?? '';
+  expect(log).toMatch(/RESULT SUCCESS/);
+  expect([...secrets, PASS].filter((x) => new RegExp(`(?<![0-9A-Za-z])${x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![0-9A-Za-z])`).test(log))).toEqual([]);
   fx?.cleanup();
 });
+
+/** Answers an S/KEY prompt with otpctl gen skey, remembering the answer as a secret. */
+function answerSkey(conv: { text: string }): string {
+  const answer = genSkey([conv.text.replace(/, Response: $/, '')]);
+  secrets.push(answer);
+  return answer;
+}
 
 async function skeyOf(user: string): Promise<SkeyEntry> {
   const e = (await fx.entries(user)).find((x): x is SkeyEntry => x.kind === 'skey');
@@ -115,7 +126,7 @@ describe('otpd logins', () => {
   });
 
   it('a low S/KEY sequence is told as TEXT_INFO, but never with NO_INFO (OpenVPN) or SILENT', async () => {
-    const told = await login(daemon.socket, { service: 'sshd', user: 'frank' }, (conv) => genSkey([conv.text.replace(/, Response: $/, '')]));
+    const told = await login(daemon.socket, { service: 'sshd', user: 'frank' }, answerSkey);
     expect(told.verdict).toBe('SUCCESS');
     expect(told.prompts.map((p) => p.style)).toEqual(['PROMPT_ECHO_OFF', 'TEXT_INFO']);
     expect(told.prompts[1]?.text).toMatch(/^otpd: few S\/KEY/);
@@ -123,7 +134,7 @@ describe('otpd logins', () => {
       [Flag.NO_INFO, 4],
       [Flag.SILENT, 3],
     ] as const) {
-      const quiet = await login(daemon.socket, { service: 'openvpn', user: 'gina', flags }, (conv) => genSkey([conv.text.replace(/, Response: $/, '')]));
+      const quiet = await login(daemon.socket, { service: 'openvpn', user: 'gina', flags }, answerSkey);
       expect(quiet.verdict).toBe('SUCCESS');
       expect(quiet.prompts.map((p) => p.style)).toEqual(['PROMPT_ECHO_OFF']);
       expect((await skeyOf('gina')).sequence).toBe(expected);
