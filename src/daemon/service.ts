@@ -7,10 +7,10 @@ import { openAuditLog, type AuditLog } from '../audit/index.js';
 import type { OtpdConfig } from '../config/index.js';
 import { policyPorts, resolveConfig } from '../cli/policy-context.js';
 import type { OtpBackend } from '../native/backend.js';
-import { authenticate } from '../policy/authenticate.js';
+import { auditRefusal, authenticate } from '../policy/authenticate.js';
 import { issueChallenge } from '../policy/challenge.js';
-import { openStateDir, StateError, type StateDir } from '../state/index.js';
-import { errorsOf, readStore, StoreError, tokensOf } from '../store/index.js';
+import { openStateDir, type StateDir } from '../state/index.js';
+import { errorsOf, readStore, tokensOf } from '../store/index.js';
 import type { ConversationPolicy } from './conversation.js';
 
 export interface ServiceOptions {
@@ -89,17 +89,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       const { ports, flush } = policyPorts({ config, state, audit, backend, now, explain });
       const audited = <T>(p: Promise<T>): Promise<T> => p.finally(() => track(flush()));
       /** A step before the decision failed: the login is refused, and the refusal audited like authenticate's. */
-      const refusedBy = (request: { user: string; service: string; rhost?: string | undefined }, error: unknown): never => {
-        const storeOrState = error instanceof StoreError || error instanceof StateError;
-        ports.audit({
-          code: storeOrState ? 'AUTH_STORE_ERROR' : 'AUTH_INTERNAL_ERROR',
-          user: request.user,
-          service: request.service,
-          rhost: request.rhost,
-          reason: storeOrState ? `store or state error: ${error.reason}` : 'unexpected error',
-        });
-        throw error;
-      };
+      const refusedBy = (request: { user: string; service: string; rhost?: string | undefined }, error: unknown): never => auditRefusal(ports, request, error);
       return {
         async knowsUser(request) {
           label = `${request.service}/${request.user}: `;

@@ -65,16 +65,7 @@ export async function authenticate(request: AuthRequest, ports: PolicyPorts): Pr
   } catch (error) {
     // One audit line per decision, also for a refusal by error (the answer may even have been used up
     // already when the failure came after the store update).
-    const storeOrState = error instanceof StoreError || error instanceof StateError;
-    ports.explain(`refused: ${storeOrState ? `store or state error (${error.reason})` : 'unexpected error'}`);
-    ports.audit({
-      code: storeOrState ? 'AUTH_STORE_ERROR' : 'AUTH_INTERNAL_ERROR',
-      user: request.user,
-      service: request.service,
-      rhost: request.rhost,
-      reason: storeOrState ? `store or state error: ${error.reason}` : 'unexpected error',
-    });
-    throw error;
+    auditRefusal(ports, request, error);
   }
 }
 
@@ -153,4 +144,21 @@ async function decide(request: AuthRequest, ports: PolicyPorts): Promise<AuthOut
   } finally {
     if (holdsChallenge) await ports.state.releaseChallenge(request.user);
   }
+}
+
+/**
+ * Audits a login refused by an error (store, state or unexpected) as its one audit line, then rethrows.
+ * Used wherever a step of a login can fail: the decision itself and the daemon's steps before it.
+ */
+export function auditRefusal(ports: PolicyPorts, request: { user: string; service: string; rhost?: string | undefined }, error: unknown): never {
+  const storeOrState = error instanceof StoreError || error instanceof StateError;
+  ports.explain(`refused: ${storeOrState ? `store or state error (${error.reason})` : 'unexpected error'}`);
+  ports.audit({
+    code: storeOrState ? 'AUTH_STORE_ERROR' : 'AUTH_INTERNAL_ERROR',
+    user: request.user,
+    service: request.service,
+    rhost: request.rhost,
+    reason: storeOrState ? `store or state error: ${error.reason}` : 'unexpected error',
+  });
+  throw error;
 }
