@@ -29,7 +29,7 @@ export interface ConversationPolicy {
   /** The one decision (src/policy/authenticate.ts). Throws when the store or state is unusable. */
   authenticate(request: AuthRequest): Promise<AuthOutcome>;
   /** Gives up a held challenge whose answer never came (the client left, the time ran out). */
-  releaseChallenge(user: string): Promise<void>;
+  releaseChallenge(user: string, claimId: string): Promise<void>;
   /** A secret-free line for the daemon's log (debug). */
   log(line: string): void;
 }
@@ -79,7 +79,7 @@ export class Conversation {
   #steps = 0;
   #answer: ((response: string) => void) | undefined;
   #abort: ((error: Aborted) => void) | undefined;
-  #held: string | undefined;
+  #held: { user: string; claimId: string } | undefined;
   #deciding = false;
   #finished: Promise<void> = Promise.resolve();
   #label = '';
@@ -180,7 +180,7 @@ export class Conversation {
   async #decide(request: AuthRequest): Promise<AuthOutcome> {
     this.#deciding = true;
     try {
-      return await this.#policy.authenticate(request);
+      return await this.#policy.authenticate({ ...request, challengeClaim: this.#held?.claimId ?? null });
     } finally {
       this.#deciding = false;
       this.#held = undefined; // authenticate releases the challenge, whatever its outcome
@@ -197,7 +197,7 @@ export class Conversation {
     } finally {
       const held = this.#held;
       this.#held = undefined;
-      if (held !== undefined) await this.#policy.releaseChallenge(held).catch(() => undefined);
+      if (held !== undefined) await this.#policy.releaseChallenge(held.user, held.claimId).catch(() => undefined);
     }
   }
 
@@ -221,7 +221,7 @@ export class Conversation {
     let prompt = OTP_PROMPT;
     const challenge = await this.#policy.issueChallenge(start.user, start.service);
     if (challenge.issued) {
-      this.#held = start.user;
+      this.#held = { user: start.user, claimId: challenge.claimId };
       prompt = skeyPrompt(challenge.challenge);
     } else if (challenge.reason === 'locked') {
       return 'MAXTRIES';

@@ -106,8 +106,8 @@ export async function openService(options: ServiceOptions): Promise<Service> {
         },
         issueChallenge: (user, service) => audited(issueChallenge(user, service, ports).catch((error: unknown) => refusedBy({ user, service }, error))),
         authenticate: (request) => audited(authenticate(request, ports)),
-        releaseChallenge: async (user) => {
-          await state.releaseChallenge(user);
+        releaseChallenge: async (user, claimId) => {
+          await state.releaseChallenge(user, claimId);
         },
         log: (line) => {
           if (debug) options.log(line);

@@ -142,7 +142,7 @@ async function decide(request: AuthRequest, ports: PolicyPorts): Promise<AuthOut
     const decisive = failures.find((f) => !f.result.ok && f.result.reason === worst);
     return finish({ accepted: false, code: rejectCode(worst, failure.locked), token: decisive && tokenLabel(decisive.entry), reason: worst });
   } finally {
-    if (holdsChallenge) await ports.state.releaseChallenge(request.user);
+    if (holdsChallenge && request.challengeClaim !== null) await ports.state.releaseChallenge(request.user, request.challengeClaim);
   }
 }
 

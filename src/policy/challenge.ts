@@ -14,7 +14,7 @@ import { skeyChallenge, skeyExhausted } from './verify/skey.js';
 export const CHALLENGE_HOLD_SECONDS = 300;
 
 export type ChallengeOutcome =
-  | { readonly issued: true; readonly challenge: string; readonly token: string }
+  | { readonly issued: true; readonly challenge: string; readonly token: string; /** Releases exactly this hold. */ readonly claimId: string }
   | { readonly issued: false; readonly reason: 'no-skey-token' | 'exhausted' | 'pending' | 'locked' | 'store-error'; readonly until?: number };
 
 /**
@@ -43,5 +43,5 @@ export async function issueChallenge(user: string, service: string, ports: Polic
     return { issued: false, reason: 'pending', until: claim.until };
   }
   ports.audit({ ...audit, code: 'AUTH_SKEY_CHALLENGE', reason: 'challenge issued' });
-  return { issued: true, challenge, token };
+  return { issued: true, challenge, token, claimId: claim.claimId };
 }

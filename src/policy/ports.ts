@@ -18,6 +18,13 @@ export interface AuthRequest {
   readonly rhost?: string | undefined;
   /** What the user typed. Never logged, never stored (only its keyed tag, in the state directory). */
   readonly answer: string;
+  /**
+   * The pending S/KEY challenge this login answers (RFC 2289 §10). A claim id: only that claim is
+   * released when the decision ends. `null`: the caller holds none, so another login's challenge stays
+   * held. Absent (otpctl): whatever challenge is pending for the user is released, since `otpctl
+   * challenge` issued it from another process.
+   */
+  readonly challengeClaim?: string | null | undefined;
 }
 
 export interface AuthOutcome {

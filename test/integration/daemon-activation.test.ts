@@ -119,7 +119,7 @@ describe('otpd socket activation and limits', () => {
     const released: string[] = [];
     const policy = (): ConversationPolicy => ({
       knowsUser: async () => true,
-      issueChallenge: async () => ({ issued: true, challenge: 'otp-md5 498 bi0617 ext', token: 'erin/skey' }),
+      issueChallenge: async () => ({ issued: true, challenge: 'otp-md5 498 bi0617 ext', token: 'erin/skey', claimId: 'claim-1' }),
       authenticate: async () => ({ accepted: false, code: 'AUTH_FAILED', reason: 'test' }),
       releaseChallenge: async (user) => {
         released.push(user);

@@ -80,7 +80,7 @@ describe('Conversation', () => {
   });
 
   it('an S/KEY challenge is shown and released when the client leaves before answering', async () => {
-    const h = harness({ challenge: { issued: true, challenge: 'otp-md5 498 bi0617 ext', token: 'erin/skey' } });
+    const h = harness({ challenge: { issued: true, challenge: 'otp-md5 498 bi0617 ext', token: 'erin/skey', claimId: 'claim-1' } });
     h.conv.receive({ type: 'HELLO', version: 1 });
     h.conv.receive({ type: 'AUTH_START', service: 'sshd', user: 'erin' });
     await tick();
