@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ConversationPolicy } from '../../src/daemon/conversation.js';
 import { startServer, type DaemonServer } from '../../src/daemon/server.js';
 import { WireErrorCode } from '../../src/protocol/index.js';
-import { Client, login, otpdPath } from '../support/daemon.js';
+import { Client, login, otpdPath, startConversation } from '../support/daemon.js';
 import { run } from '../support/run.js';
 import { hotp, makeFixture, randomKeyHex, type Fixture } from '../support/store-fixture.js';
 
@@ -128,11 +128,8 @@ describe('otpd socket activation and limits', () => {
     });
     const socket = path.join(fx.dir, 'deadline.sock');
     server = await startServer({ listen: { path: socket }, conversationMs: 300, log: () => undefined, policy });
-    const c = await Client.connect(socket);
-    c.send({ type: 'HELLO', version: 1 });
-    expect((await c.next()).type).toBe('HELLO');
-    c.send({ type: 'AUTH_START', service: 'sshd', user: 'erin' });
-    expect(await c.next()).toEqual({ type: 'CONV', style: 'PROMPT_ECHO_OFF', text: 'otp-md5 498 bi0617 ext, Response: ' });
+    const { client: c, conv } = await startConversation(socket, 'erin');
+    expect(conv).toEqual({ type: 'CONV', style: 'PROMPT_ECHO_OFF', text: 'otp-md5 498 bi0617 ext, Response: ' });
     expect(await c.next(2_000)).toMatchObject({ type: 'ERROR', code: WireErrorCode.TIMEOUT });
     expect((await c.next()).type).toBe('CLOSED');
     await new Promise((r) => setTimeout(r, 50));

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WireErrorCode } from '../../src/protocol/index.js';
-import { auditCodesWhen, Client, login, startDaemon, type Daemon } from '../support/daemon.js';
+import { auditCodesWhen, login, startConversation, startDaemon, type Daemon } from '../support/daemon.js';
 import { hotp, makeFixture, randomKeyHex, type Fixture } from '../support/store-fixture.js';
 
 let fx: Fixture | undefined;
@@ -56,11 +56,7 @@ describe('otpd concurrency and signals', () => {
     const key = randomKeyHex();
     fx = makeFixture({ name: 'daemon-term', store: `HOTP alice - ${key} 0\n` });
     daemon = await startDaemon(fx);
-    const c = await Client.connect(daemon.socket);
-    c.send({ type: 'HELLO', version: 1 });
-    expect((await c.next()).type).toBe('HELLO');
-    c.send({ type: 'AUTH_START', service: 'sshd', user: 'alice' });
-    expect((await c.next()).type).toBe('CONV');
+    const { client: c } = await startConversation(daemon.socket, 'alice');
     daemon.child.kill('SIGTERM');
     // Stopping: the socket goes away (or refuses) for new clients.
     const deadline = Date.now() + 5_000;
@@ -78,11 +74,7 @@ describe('otpd concurrency and signals', () => {
   it('SIGTERM: a conversation whose client never answers gets ERROR UNAVAILABLE after the grace period', async () => {
     fx = makeFixture({ name: 'daemon-term2', store: `HOTP alice - ${randomKeyHex()} 0\n` });
     daemon = await startDaemon(fx);
-    const c = await Client.connect(daemon.socket);
-    c.send({ type: 'HELLO', version: 1 });
-    expect((await c.next()).type).toBe('HELLO');
-    c.send({ type: 'AUTH_START', service: 'sshd', user: 'alice' });
-    expect((await c.next()).type).toBe('CONV');
+    const { client: c } = await startConversation(daemon.socket, 'alice');
     const t0 = Date.now();
     daemon.child.kill('SIGTERM');
     expect(await c.next(20_000)).toMatchObject({ type: 'ERROR', code: WireErrorCode.UNAVAILABLE });

@@ -124,6 +124,21 @@ export class Client {
   }
 }
 
+/**
+ * Connects, shakes hands and starts a login for `user` on sshd, up to the daemon's first CONV step.
+ * @returns the client and that step, for the test to answer (or not)
+ */
+export async function startConversation(socketPath: string, user: string): Promise<{ client: Client; conv: Received }> {
+  const client = await Client.connect(socketPath);
+  client.send({ type: 'HELLO', version: 1 });
+  const hello = await client.next();
+  if (hello.type !== 'HELLO') throw new Error(`expected HELLO, got ${JSON.stringify(hello)}`);
+  client.send({ type: 'AUTH_START', service: 'sshd', user });
+  const conv = await client.next();
+  if (conv.type !== 'CONV') throw new Error(`expected CONV, got ${JSON.stringify(conv)}`);
+  return { client, conv };
+}
+
 export interface LoginResult {
   verdict?: VerdictName;
   error?: number;
