@@ -30,6 +30,11 @@ export interface ConversationPolicy {
   authenticate(request: AuthRequest): Promise<AuthOutcome>;
   /** Gives up a held challenge whose answer never came (the client left, the time ran out). */
   releaseChallenge(user: string, claimId: string): Promise<void>;
+  /**
+   * The conversation ended after AUTH_START but before an answer reached the decision (audited as
+   * AUTH_ABORTED, so an administrator sees every login attempt, finished or not). Never throws.
+   */
+  abandoned(request: { user: string; service: string; rhost?: string | undefined }, why: string): void;
   /** A secret-free line for the daemon's log (debug). */
   log(line: string): void;
 }
@@ -83,6 +88,8 @@ export class Conversation {
   #deciding = false;
   #finished: Promise<void> = Promise.resolve();
   #label = '';
+  /** Why the conversation ended early (for the AUTH_ABORTED audit line). */
+  #endReason = 'conversation ended';
 
   constructor(policy: ConversationPolicy, io: ConversationIO) {
     this.#policy = policy;
@@ -108,6 +115,7 @@ export class Conversation {
     if (this.#state === 'done') return;
     if (message.type === 'ERROR') {
       this.#policy.log(`${this.#label}client sent ERROR ${message.code}; closing`);
+      this.#endReason = 'the client gave up';
       this.#end();
       return;
     }
@@ -142,6 +150,7 @@ export class Conversation {
   fail(code: number, why: string): void {
     if (this.#state === 'done') return;
     this.#policy.log(`${this.#label}ERROR ${code}: ${why}`);
+    this.#endReason = why;
     this.#io.send({ type: 'ERROR', code, message: why.slice(0, 200) });
     this.#end();
   }
@@ -228,7 +237,10 @@ export class Conversation {
     } else if (challenge.reason === 'store-error') {
       return 'AUTHINFO_UNAVAIL';
     }
-    let answer: string | undefined = await this.#ask('PROMPT_ECHO_OFF', prompt);
+    let answer: string | undefined = await this.#ask('PROMPT_ECHO_OFF', prompt).catch((error: unknown) => {
+      if (error instanceof Aborted) this.#policy.abandoned(base, this.#endReason);
+      throw error;
+    });
     try {
       const outcome = await this.#decide({ ...base, answer });
       answer = undefined;

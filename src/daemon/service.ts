@@ -109,6 +109,10 @@ export async function openService(options: ServiceOptions): Promise<Service> {
         releaseChallenge: async (user, claimId) => {
           await state.releaseChallenge(user, claimId);
         },
+        abandoned(request, why) {
+          ports.audit({ code: 'AUTH_ABORTED', user: request.user, service: request.service, rhost: request.rhost, reason: why });
+          track(flush());
+        },
         log: (line) => {
           if (debug) options.log(line);
         },

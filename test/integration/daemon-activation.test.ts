@@ -96,6 +96,7 @@ describe('otpd socket activation and limits', () => {
         issueChallenge: async () => ({ issued: false, reason: 'no-skey-token' }),
         authenticate: async () => ({ accepted: false, code: 'AUTH_FAILED', reason: 'test' }),
         releaseChallenge: async () => undefined,
+        abandoned: () => undefined,
         log: () => undefined,
       }),
     });
@@ -124,6 +125,7 @@ describe('otpd socket activation and limits', () => {
       releaseChallenge: async (user) => {
         released.push(user);
       },
+      abandoned: () => undefined,
       log: () => undefined,
     });
     const socket = path.join(fx.dir, 'deadline.sock');

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Flag } from '../../src/protocol/index.js';
 import type { SkeyEntry } from '../../src/store/index.js';
-import { auditCodesWhen, login, startDaemon, type Daemon } from '../support/daemon.js';
+import { auditCodesWhen, login, startConversation, startDaemon, type Daemon } from '../support/daemon.js';
 import { otpctl } from '../support/run.js';
 import { hotp, makeFixture, randomKeyHex, RFC_KEY_HEX, secretsInAudit, type Fixture } from '../support/store-fixture.js';
 
@@ -82,6 +82,14 @@ describe('otpd logins', () => {
     const r = await login(daemon.socket, { service: 'sshd', user: 'nobody-here' }, () => '123456');
     expect(r).toEqual({ verdict: 'USER_UNKNOWN', prompts: [], closed: true });
     expect(await auditCodesWhen(fx, (c) => c.includes('AUTH_USER_UNKNOWN'))).toContain('AUTH_USER_UNKNOWN');
+  });
+
+  it('a client that leaves at the prompt ⇒ AUTH_ABORTED in the audit log, and nothing changes on disk', async () => {
+    const before = fx.storeBytes();
+    const { client } = await startConversation(daemon.socket, 'bob');
+    client.close();
+    expect(await auditCodesWhen(fx, (c) => c.includes('AUTH_ABORTED'))).toContain('AUTH_ABORTED');
+    expect(fx.storeBytes()).toEqual(before);
   });
 
   it("S/KEY: the challenge is in the echo-off prompt and otpctl gen skey's response is accepted", async () => {

@@ -11,12 +11,14 @@ interface Harness {
   closed: () => boolean;
   requests: AuthRequest[];
   released: string[];
+  abandoned: string[];
 }
 
 function harness(options: { known?: boolean; challenge?: ChallengeOutcome; decide?: (r: AuthRequest) => AuthOutcome | Promise<AuthOutcome> } = {}): Harness {
   const sent: Message[] = [];
   const requests: AuthRequest[] = [];
   const released: string[] = [];
+  const abandoned: string[] = [];
   let closed = false;
   const policy: ConversationPolicy = {
     knowsUser: async () => options.known ?? true,
@@ -28,10 +30,11 @@ function harness(options: { known?: boolean; challenge?: ChallengeOutcome; decid
     releaseChallenge: async (user) => {
       released.push(user);
     },
+    abandoned: (r, why) => abandoned.push(`${r.service}/${r.user}: ${why}`),
     log: () => undefined,
   };
   const conv = new Conversation(policy, { send: (m) => sent.push(m), close: () => (closed = true) });
-  return { conv, sent, closed: () => closed, requests, released };
+  return { conv, sent, closed: () => closed, requests, released, abandoned };
 }
 
 const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
@@ -65,6 +68,35 @@ describe('Conversation', () => {
     finish({ accepted: true, code: 'AUTH_OK_OTP', reason: 'late' });
     await h.conv.finished;
     expect(h.sent.filter((m) => m.type === 'RESULT')).toEqual([]);
+  });
+
+  it('a conversation cut off at the prompt is reported as abandoned once, with the reason; a decided one never', async () => {
+    const cut = harness();
+    cut.conv.receive({ type: 'HELLO', version: 1 });
+    cut.conv.receive({ type: 'AUTH_START', service: 'sshd', user: 'alice' });
+    await tick();
+    cut.conv.fail(WireErrorCode.TIMEOUT, 'conversation longer than 100 ms');
+    await cut.conv.finished;
+    expect(cut.abandoned).toEqual(['sshd/alice: conversation longer than 100 ms']);
+    expect(cut.requests).toEqual([]);
+
+    const gone = harness();
+    gone.conv.receive({ type: 'HELLO', version: 1 });
+    gone.conv.receive({ type: 'AUTH_START', service: 'su', user: 'bob' });
+    await tick();
+    gone.conv.receive({ type: 'ERROR', code: WireErrorCode.UNEXPECTED, message: 'bye' });
+    await gone.conv.finished;
+    expect(gone.abandoned).toEqual(['su/bob: the client gave up']);
+
+    const decided = harness({ decide: () => ({ accepted: false, code: 'AUTH_FAILED', reason: 'test', warning: 'few left' }) });
+    decided.conv.receive({ type: 'HELLO', version: 1 });
+    decided.conv.receive({ type: 'AUTH_START', service: 'sshd', user: 'carol' });
+    await tick();
+    decided.conv.receive({ type: 'ANSWER', response: '1' });
+    await tick();
+    decided.conv.fail(WireErrorCode.TIMEOUT, 'late'); // while the warning is shown: the decision was already audited
+    await decided.conv.finished;
+    expect(decided.abandoned).toEqual([]);
   });
 
   it('a decision that throws ⇒ RESULT AUTHINFO_UNAVAIL', async () => {
