@@ -11,17 +11,20 @@
 //   skeyChain(alg, input: Uint8Array, count)                        -> Buffer(8)
 //   skeyChainAsync(same)                                            -> Promise<Buffer>
 //   skeyList(alg, input, first, n)                                  -> Buffer(n * 8)
+//   peerCredentials(fd)                                             -> { pid, uid, gid }
 #include <napi.h>
 
 #include <cinttypes>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "otp_core.h"
+#include "peer_cred.h"
 
 namespace {
 
@@ -264,6 +267,20 @@ Napi::Value SkeyList(const Napi::CallbackInfo &info) {
   return out;
 }
 
+// The credentials of the peer of a connected Unix socket; throws Error with errno's text on failure.
+Napi::Value PeerCredentials(const Napi::CallbackInfo &info) {
+  CheckArity(info, 1);
+  auto fd = static_cast<int>(IntegerArg(info, 0, "fd", 2147483647.0));
+  otpd_peer_cred cred;
+  int err = otpd_peer_cred_get(fd, &cred);
+  if (err != 0) throw Napi::Error::New(info.Env(), std::string("SO_PEERCRED: ") + std::strerror(err));
+  Napi::Object out = Napi::Object::New(info.Env());
+  out.Set("pid", Napi::Number::New(info.Env(), static_cast<double>(cred.pid)));
+  out.Set("uid", Napi::Number::New(info.Env(), static_cast<double>(cred.uid)));
+  out.Set("gid", Napi::Number::New(info.Env(), static_cast<double>(cred.gid)));
+  return out;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("hotpSearch", Napi::Function::New(env, HotpSearch, "hotpSearch"));
   exports.Set("hotpSearchAsync", Napi::Function::New(env, HotpSearchAsync, "hotpSearchAsync"));
@@ -271,6 +288,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("skeyChain", Napi::Function::New(env, SkeyChain, "skeyChain"));
   exports.Set("skeyChainAsync", Napi::Function::New(env, SkeyChainAsync, "skeyChainAsync"));
   exports.Set("skeyList", Napi::Function::New(env, SkeyList, "skeyList"));
+  exports.Set("peerCredentials", Napi::Function::New(env, PeerCredentials, "peerCredentials"));
   return exports;
 }
 

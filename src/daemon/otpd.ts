@@ -9,6 +9,8 @@ import { pathToFileURL } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { loadBackend } from '../native/loader.js';
+import { loadPeerCredentials } from '../native/peer-credentials.js';
+import { rootOnlyPeerCheck } from './peer-check.js';
 import { DEFAULT_SOCKET, socketActivation, startServer, type DaemonServer } from './server.js';
 import { openService, type Service } from './service.js';
 
@@ -51,7 +53,10 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       delete env.LISTEN_FDNAMES;
     }
     const svc = service;
-    server = await startServer({ listen: fd === undefined ? { path: args.socket } : { fd }, policy: () => svc.conversationPolicy(), log });
+    const readPeer = loadPeerCredentials(env);
+    if (readPeer instanceof Error) log(`cannot check peer credentials: ${readPeer.message.split('\n', 1)[0] ?? ''}`);
+    const checkPeer = readPeer instanceof Error ? undefined : rootOnlyPeerCheck(readPeer, log);
+    server = await startServer({ listen: fd === undefined ? { path: args.socket } : { fd }, policy: () => svc.conversationPolicy(), log, ...(checkPeer !== undefined && { checkPeer }) });
   } catch (error) {
     log(`cannot start: ${error instanceof Error ? error.message : String(error)}`);
     process.exitCode = 1;

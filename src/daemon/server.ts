@@ -4,10 +4,9 @@
  * conversation deadlines of docs/protocol.md, and a graceful stop. It knows frames and deadlines; what a
  * message means is the conversation's business.
  *
- * Peer credentials: Node's `net` has no SO_PEERCRED, so the daemon cannot see the client's uid by
- * itself. The check is the {@link ServerOptions.checkPeer} hook (the native addon will provide one);
- * until a hook is given, the socket's mode (0600, root) is the only guard, and the daemon says so in
- * its log at start-up.
+ * Peer credentials: Node's `net` has no SO_PEERCRED, so the check is the {@link ServerOptions.checkPeer}
+ * hook, which otpd.ts fills with the native addon's reader (peer-check.ts). Without a hook (the addon
+ * missing) the socket's mode (0600, root) is the only guard, and the daemon says so in its log.
  */
 import { chmod, lstat, mkdir, unlink } from 'node:fs/promises';
 import net from 'node:net';
@@ -209,7 +208,7 @@ export async function startServer(options: ServerOptions): Promise<DaemonServer>
     await listenOn(server, { fd: options.listen.fd });
   }
   const address = 'path' in options.listen ? options.listen.path : `fd ${options.listen.fd}`;
-  if (options.checkPeer === undefined) options.log('peer credentials are not checked (Node has no SO_PEERCRED): the socket mode 0600 is the only guard');
+  if (options.checkPeer === undefined) options.log('peer credentials are not checked (the native addon is missing): the socket mode 0600 is the only guard');
 
   return {
     address,

@@ -37,6 +37,7 @@ interface NativeAddon {
   skeyChain(alg: string, input: Uint8Array, count: number): Uint8Array;
   skeyChainAsync(alg: string, input: Uint8Array, count: number): Promise<Uint8Array>;
   skeyList(alg: string, input: Uint8Array, first: number, n: number): Uint8Array;
+  peerCredentials(fd: number): { pid: number; uid: number; gid: number };
 }
 
 const ADDON_FUNCTIONS = Object.freeze([
@@ -46,6 +47,7 @@ const ADDON_FUNCTIONS = Object.freeze([
   'skeyChain',
   'skeyChainAsync',
   'skeyList',
+  'peerCredentials',
 ] as const satisfies readonly (keyof NativeAddon)[]);
 
 /**
@@ -90,7 +92,13 @@ function toCounter(found: number): number | null {
   return found < 0 ? null : found;
 }
 
-function loadAddon(file: string): NativeAddon {
+/**
+ * Loads (once: Node caches it) and checks the addon at `file`.
+ *
+ * @throws Error with the path and reason when it is missing, fails to load or lacks an export
+ * @internal
+ */
+export function loadAddon(file: string): NativeAddon {
   let loaded: unknown;
   try {
     loaded = createRequire(import.meta.url)(file);

@@ -6,7 +6,9 @@ const assert = require('node:assert/strict');
 
 const addon = require(process.argv[2]);
 assert.deepEqual(Object.keys(addon).sort(),
-  ['hotpRange', 'hotpSearch', 'hotpSearchAsync', 'skeyChain', 'skeyChainAsync', 'skeyList']);
+  ['hotpRange', 'hotpSearch', 'hotpSearchAsync', 'peerCredentials', 'skeyChain', 'skeyChainAsync', 'skeyList']);
+assert.throws(() => addon.peerCredentials(0x7ffffff0), /SO_PEERCRED: Bad file descriptor/);
+assert.throws(() => addon.peerCredentials(-1), RangeError);
 const key = Buffer.from('12345678901234567890');
 assert.deepEqual(Array.from(addon.hotpRange(key, 'sha1', 6, 0, 3)), [755224, 287082, 359152]);
 assert.equal(addon.hotpSearch(key, 'sha1', 6, 0, 9, 162583), 7);
