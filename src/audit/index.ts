@@ -12,7 +12,9 @@ export {
   createSyslogSink,
   openAuditSink,
   openFileSink,
+  type SyslogFacility,
   type SyslogSinkOptions,
+  syslogPriority,
 } from './sinks.js';
 export { type AuditLog, type AuditLogOptions, createAuditLog, openAuditLog } from './log.js';
 export { createExplain, type Explain, formatExplain, NO_EXPLAIN } from './explain.js';

@@ -31,8 +31,22 @@ export interface AuditSink {
   close(): Promise<void>;
 }
 
-/** The AUTHPRIV facility (RFC 5424 §6.2.1: 10). */
-const AUTHPRIV = 10;
+/** Syslog facilities otpd writes to (RFC 5424 §6.2.1 numbers): audit lines to AUTHPRIV, the daemon's own log to DAEMON. */
+export const SYSLOG_FACILITIES = Object.freeze({ authpriv: 10, daemon: 3 } as const);
+
+/** A facility otpd writes to. */
+export type SyslogFacility = keyof typeof SYSLOG_FACILITIES;
+
+/**
+ * The syslog PRI value of a message.
+ *
+ * @param facility - `authpriv` (audit) or `daemon` (the daemon's own log)
+ * @param severity - the severity
+ * @returns facility × 8 + severity (`authpriv`, `info` ⇒ 86; `daemon`, `info` ⇒ 30)
+ */
+export function syslogPriority(facility: SyslogFacility, severity: AuditSeverity): number {
+  return SYSLOG_FACILITIES[facility] * 8 + SEVERITY_NUMBERS[severity];
+}
 
 /**
  * The syslog PRI value for an AUTHPRIV message.
@@ -41,7 +55,7 @@ const AUTHPRIV = 10;
  * @returns facility × 8 + severity (`info` ⇒ 86)
  */
 export function authprivPriority(severity: AuditSeverity): number {
-  return AUTHPRIV * 8 + SEVERITY_NUMBERS[severity];
+  return syslogPriority('authpriv', severity);
 }
 
 /**
@@ -165,6 +179,8 @@ export function createStreamSink(stream: Writable = process.stderr): AuditSink {
 export interface SyslogSinkOptions {
   /** The syslog tag (APP-NAME). Default `otpd`. */
   readonly tag?: string;
+  /** Default `authpriv` (audit lines); the daemon's own log uses `daemon`. */
+  readonly facility?: SyslogFacility;
   /** The `logger` program. Default `logger` (found on PATH). */
   readonly loggerPath?: string;
   /** The syslog socket; default `logger`'s (`/dev/log`). */
@@ -176,7 +192,7 @@ export interface SyslogSinkOptions {
 }
 
 /**
- * A sink that sends each line to syslog, facility AUTHPRIV, through one long-lived util-linux
+ * A sink that sends each line to syslog, facility AUTHPRIV unless told otherwise, through one long-lived util-linux
  * `logger --prio-prefix` process: each line is written as `<PRI>line` to its standard input. If
  * `logger` exits, the next line starts a new one.
  *
@@ -185,10 +201,11 @@ export interface SyslogSinkOptions {
  */
 export function createSyslogSink(options: SyslogSinkOptions = {}): AuditSink {
   const tag = options.tag ?? 'otpd';
+  const facility = options.facility ?? 'authpriv';
   const args = [
     '--prio-prefix',
     '-p',
-    'authpriv.notice',
+    `${facility}.notice`,
     '-t',
     tag,
     `--id=${process.pid}`,
@@ -229,7 +246,7 @@ export function createSyslogSink(options: SyslogSinkOptions = {}): AuditSink {
           return;
         }
         target.once('error', failed);
-        target.stdin.write(`<${authprivPriority(severity)}>${line}\n`, (error) => {
+        target.stdin.write(`<${syslogPriority(facility, severity)}>${line}\n`, (error) => {
           target.off('error', failed);
           if (error) {
             if (child === target) child = undefined;

@@ -10,6 +10,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { loadBackend } from '../native/loader.js';
 import { loadPeerCredentials } from '../native/peer-credentials.js';
+import { openDaemonLog, type DaemonLogTarget } from './daemon-log.js';
 import { rootOnlyPeerCheck } from './peer-check.js';
 import { DEFAULT_SOCKET, socketActivation, startServer, type DaemonServer } from './server.js';
 import { openService, type Service } from './service.js';
@@ -19,29 +20,39 @@ export interface OtpdArguments {
   store?: string | undefined;
   socket: string;
   debug: boolean;
+  log: DaemonLogTarget;
+  syslogSocket?: string | undefined;
 }
 
 export function parseArguments(argv: readonly string[]): OtpdArguments {
   return yargs([...argv])
     .scriptName('otpd')
-    .usage('$0 [--config FILE] [--store FILE] [--socket PATH] [-d]')
+    .usage('$0 [--config FILE] [--store FILE] [--socket PATH] [--log stderr|syslog] [-d]')
     .option('config', { type: 'string', describe: 'configuration file (or $OTPD_CONFIG; default /etc/otpd/otpd.conf)' })
     .option('store', { type: 'string', describe: 'users.oath store (or $OTPD_STORE; default: from the config)' })
     .option('socket', { type: 'string', default: DEFAULT_SOCKET, describe: 'Unix socket to listen on (ignored under systemd socket activation)' })
     .option('debug', { alias: 'd', type: 'boolean', default: false, describe: 'log every conversation step and decision step (never secrets)' })
+    .option('log', { choices: ['stderr', 'syslog'] as const, default: 'stderr' as const, describe: "where the daemon's own messages go (syslog: facility daemon); audit lines follow audit_log in the config" })
+    .option('syslog-socket', { type: 'string', hidden: true, describe: 'syslog socket for --log syslog (tests)' })
     .strict()
     .version(false)
     .help()
     .parseSync();
 }
 
-function log(line: string): void {
-  process.stderr.write(`otpd[${process.pid}]: ${line}\n`);
-}
-
 /** Runs the daemon until SIGTERM/SIGINT; resolves when it has stopped. */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const args = parseArguments(argv);
+  const daemonLog = openDaemonLog(args.log, { syslogSocket: args.syslogSocket });
+  const log = (line: string): void => daemonLog.log(line);
+  try {
+    await serve(args, env, log);
+  } finally {
+    await daemonLog.close();
+  }
+}
+
+async function serve(args: OtpdArguments, env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<void> {
   let service: Service;
   let server: DaemonServer;
   try {
@@ -101,7 +112,7 @@ function isEntryPoint(): boolean {
 
 if (isEntryPoint()) {
   main(hideBin(process.argv)).catch((error: unknown) => {
-    log(`fatal: ${error instanceof Error ? error.message : String(error)}`);
+    process.stderr.write(`otpd[${process.pid}]: fatal: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;
   });
 }
