@@ -1,14 +1,15 @@
 /**
  * The daemon's semantics side: the configuration, state directory and audit log it runs on, reloaded
  * on SIGHUP, and a {@link ConversationPolicy} per conversation wired to src/policy the same way
- * `otpctl verify` is (src/cli/policy-context.ts).
+ * `otpctl verify` is (src/policy/wiring.ts).
  */
 import { openAuditLog, type AuditLog } from '../audit/index.js';
 import type { OtpdConfig } from '../config/index.js';
-import { policyPorts, resolveConfig } from '../cli/policy-context.js';
+import { resolveConfig } from '../config/resolve.js';
 import type { OtpBackend } from '../native/backend.js';
 import { auditRefusal, authenticate } from '../policy/authenticate.js';
 import { issueChallenge } from '../policy/challenge.js';
+import { policyPorts } from '../policy/wiring.js';
 import { openStateDir, type StateDir } from '../state/index.js';
 import { errorsOf, readStore, tokensOf } from '../store/index.js';
 import type { ConversationPolicy } from './conversation.js';
