@@ -1,22 +1,80 @@
 #!/usr/bin/env bash
-# The first of README's two commands: installs what is missing (Debian packages, npm dependencies),
-# builds the native addon and the TypeScript, puts otpctl on PATH, and shows it working.
+# The first of README's two commands. Installs what is missing (Debian packages, npm dependencies),
+# builds the native addon, the PAM module and the TypeScript, puts otpd and otpctl on PATH, then starts
+# otpd in the foreground on a demo store (the embedded default: a users.oath file) with a demo user and
+# a PAM service, and prints the line to try a login. Ctrl-C stops it.
+#
+#   bash scripts/quickstart.sh [--no-install]
+#
+# --no-install skips scripts/install-deps.sh (for a tree that is already built).
+# Environment: OTPD_DEMO_DIR (default /var/tmp/otpd-demo), OTPD_DEMO_SERVICE (default otpd-demo),
+# OTPD_BIN_DIR (where the otpd and otpctl links go; default /usr/local/bin).
+# Needs root: the PAM service goes into /etc/pam.d and pam_otpd.so only talks to a root daemon.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh
-# Put otpctl on PATH as a symlink into this checkout (root: /usr/local/bin; otherwise ~/.local/bin).
-bin_dir=/usr/local/bin
-[ "$(id -u)" -eq 0 ] || { bin_dir="$HOME/.local/bin"; mkdir -p "$bin_dir"; }
-chmod +x dist/src/cli/otpctl.js
-ln -sf "$PWD/dist/src/cli/otpctl.js" "$bin_dir/otpctl"
-export PATH="$bin_dir:$PATH"
+repo=$PWD
 
-demo_key=3132333435363738393031323334353637383930   # the RFC 4226 test key: never use it for real
-echo
-echo "otpctl is ready ($(command -v otpctl)). A few things to try:"
-set -x
-otpctl gen hotp "$demo_key" -c 0 -w 2
-otpctl gen totp "$demo_key" --now 59 -d 8
-otpctl gen hotp "$demo_key" 520489 -w 100
-otpctl key convert "$demo_key"
-echo 'This is a test.' | otpctl gen skey --md5 -n 3 99 TeSt
+install=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-install) install=0 ;;
+    *) echo "quickstart: unknown option $arg (only --no-install)" >&2; exit 2 ;;
+  esac
+done
+if [ "$(id -u)" -ne 0 ]; then
+  echo "quickstart: run it as root (sudo bash scripts/quickstart.sh): it writes /etc/pam.d/ and starts a root daemon." >&2
+  exit 2
+fi
+[ "$install" -eq 0 ] || bash scripts/install-deps.sh
+for built in dist/src/daemon/otpd.js dist/src/cli/otpctl.js pam/build/pam_otpd.so; do
+  [ -e "$built" ] || { echo "quickstart: $built is missing: run without --no-install, or npm run build" >&2; exit 1; }
+done
+
+# otpd and otpctl on PATH, as symlinks into this checkout.
+bin_dir=${OTPD_BIN_DIR:-/usr/local/bin}
+mkdir -p "$bin_dir"
+chmod +x dist/src/cli/otpctl.js dist/src/daemon/otpd.js
+ln -sf "$repo/dist/src/cli/otpctl.js" "$bin_dir/otpctl"
+ln -sf "$repo/dist/src/daemon/otpd.js" "$bin_dir/otpd"
+
+# A demo store with one TOTP user (a fresh random key), a configuration pointing at it, an audit
+# log file, a state directory and a socket, all root-only, in one directory.
+demo=${OTPD_DEMO_DIR:-/var/tmp/otpd-demo}
+service=${OTPD_DEMO_SERVICE:-otpd-demo}
+case "$service" in
+  *[!A-Za-z0-9_-]*|'') echo "quickstart: OTPD_DEMO_SERVICE must be a plain PAM service name" >&2; exit 2 ;;
+esac
+install -d -m 0700 "$demo" "$demo/state"
+key_file=$demo/demo.key
+if [ ! -s "$demo/users.oath" ]; then
+  (umask 077; od -An -tx1 -N20 /dev/urandom | tr -d ' \n' > "$key_file")
+  (umask 077; printf 'HOTP/T30 demo - %s\n' "$(cat "$key_file")" > "$demo/users.oath")
+fi
+cat > "$demo/otpd.conf" <<EOF
+# Written by scripts/quickstart.sh: the demo's configuration (see packaging/otpd.conf for every key).
+store = "$demo/users.oath"
+state_dir = "$demo/state"
+audit_log = "$demo/audit.log"
+EOF
+chmod 0600 "$demo/otpd.conf"
+
+# The demo PAM service: only our module, so a login succeeds exactly when otpd says so.
+cat > "/etc/pam.d/$service" <<EOF
+# Written by otpd's scripts/quickstart.sh for the demo; remove it with: rm /etc/pam.d/$service
+auth     required  $repo/pam/build/pam_otpd.so socket=$demo/otpd.sock timeout=10
+account  required  pam_permit.so
+EOF
+
+cat <<EOF
+
+otpd is starting in the foreground (Ctrl-C stops it) on the demo store $demo/users.oath,
+with user "demo" holding a TOTP token. In another terminal, as root, try a login:
+
+  otpctl gen totp \$(cat $key_file)         # prints the current code
+  pamtester $service demo authenticate      # type it at "One-time password:"
+
+A replayed or wrong code is refused; every decision is in $demo/audit.log.
+Then run the tests: npm test
+
+EOF
+exec node "$repo/dist/src/daemon/otpd.js" --config "$demo/otpd.conf" --socket "$demo/otpd.sock"
