@@ -11,6 +11,16 @@ import { genSkeyCommand } from './commands/gen-skey.js';
 import { genTotpCommand } from './commands/gen-totp.js';
 import { keyConvertCommand } from './commands/key-convert.js';
 import { verifyCommand } from './commands/verify.js';
+import { tokenAddCommand } from './commands/token-add.js';
+import { tokenDelCommand } from './commands/token-del.js';
+import { tokenDisableCommand, tokenEnableCommand } from './commands/token-enable.js';
+import { tokenGroupsCommand } from './commands/token-groups.js';
+import { tokenListCommand } from './commands/token-list.js';
+import { userAddCommand } from './commands/user-add.js';
+import { userDelCommand } from './commands/user-del.js';
+import { userListCommand } from './commands/user-list.js';
+import { userLockCommand, userUnlockCommand } from './commands/user-lock.js';
+import { userShowCommand } from './commands/user-show.js';
 import type { CliDeps } from './deps.js';
 import { withGlobalOptions, type GlobalArguments } from './global-options.js';
 import { Output } from './output.js';
@@ -22,7 +32,7 @@ import { Output } from './output.js';
 export function createCli(deps: CliDeps): Argv<GlobalArguments> {
   const cli = withGlobalOptions(yargs())
     .scriptName('otpctl')
-    .usage('$0 <command> [options]\n\nOne-time passwords for Linux logins: generate, convert and check codes.')
+    .usage('$0 <command> [options]\n\nOne-time passwords for Linux logins: manage users and tokens, generate, convert and check codes.')
     .command('gen', 'generate or validate one-time passwords', (gen) =>
       gen
         .command(genHotpCommand(deps))
@@ -35,6 +45,26 @@ export function createCli(deps: CliDeps): Argv<GlobalArguments> {
     .command(challengeCommand(deps))
     .command('key', 'work with OATH keys', (key) =>
       key.command(keyConvertCommand(deps)).demandCommand(1, 'key needs a subcommand: convert'),
+    )
+    .command('user', 'manage users: add, del, list, show, lock, unlock', (user) =>
+      user
+        .command(userAddCommand(deps))
+        .command(userDelCommand(deps))
+        .command(userListCommand(deps))
+        .command(userShowCommand(deps))
+        .command(userLockCommand(deps))
+        .command(userUnlockCommand(deps))
+        .demandCommand(1, 'user needs a subcommand: add, del, list, show, lock or unlock'),
+    )
+    .command('token', 'manage tokens: add, del, list, enable, disable, groups, resync', (token) =>
+      token
+        .command(tokenAddCommand(deps))
+        .command(tokenDelCommand(deps))
+        .command(tokenListCommand(deps))
+        .command(tokenEnableCommand(deps))
+        .command(tokenDisableCommand(deps))
+        .command(tokenGroupsCommand(deps))
+        .demandCommand(1, 'token needs a subcommand: add, del, list, enable, disable, groups or resync'),
     )
     .demandCommand(1, 'give a command; see otpctl --help')
     .strict()

@@ -5,9 +5,10 @@
  */
 import type { VerifierSettings } from '../config/index.js';
 import type { OtpBackend } from '../native/backend.js';
-import type { MotpEntry, OathEntry, SkeyEntry, StaticEntry, TokenEntry, TokenState } from '../store/index.js';
+import type { BackupEntry, MotpEntry, OathEntry, SkeyEntry, StaticEntry, TokenEntry, TokenState } from '../store/index.js';
 import { checkPassword, type PasswordSpec } from '../store/index.js';
 import { splitMotpAnswer, splitOathAnswer, splitSkeyAnswer, type SplitAnswer } from './verify/split.js';
+import { verifyBackupCode } from './verify/backup.js';
 import { verifyHotp } from './verify/hotp.js';
 import { verifyMotp } from './verify/motp.js';
 import { verifySkey, type SkeyState as SkeyVerifyState } from './verify/skey.js';
@@ -58,10 +59,11 @@ async function checkOath(entry: OathEntry, answer: string, backend: OtpBackend, 
   if (parts === undefined) return failure('malformed', 'the answer is shorter than a code');
   const base = { key: entry.key, algorithm: 'sha1' as const, digits: entry.type.digits, counter: entry.counter, lastOtp: entry.lastOtp, lastUsed: unixSeconds(entry.lastTime) };
   const context = { backend, now };
+  // A TOTP token whose clock runs off (otpctl token resync) is checked around its own time.
   const verdict =
     entry.type.stepSeconds === 0
       ? await verifyHotp(base, parts.otp, context, settings.hotp)
-      : await verifyTotp({ ...base, step: entry.type.stepSeconds, t0: 0 }, parts.otp, context, settings.totp);
+      : await verifyTotp({ ...base, step: entry.type.stepSeconds, t0: 0 }, parts.otp, { backend, now: now + entry.meta.skew * entry.type.stepSeconds }, settings.totp);
   if (!verdict.ok) return failure(verdict.reason, verdict.message);
   if (!(await passwordOk(entry.password, parts.password))) return failure('bad-password', 'the password part is wrong');
   const state = verdict.state;
@@ -127,6 +129,19 @@ async function checkStatic(entry: StaticEntry, answer: string): Promise<CheckRes
   return { ok: true, state: undefined, staticPassword: true, note: 'static password accepted', lowSequence: false, reinitialised: false };
 }
 
+async function checkBackup(entry: BackupEntry, answer: string, now: number): Promise<CheckResult> {
+  const verdict = await verifyBackupCode({ ...entry.scrypt, slots: entry.slots }, answer);
+  if (!verdict.ok) return failure(verdict.reason, verdict.message);
+  return {
+    ok: true,
+    state: { kind: 'backup', used: verdict.state.used, time: new Date(Math.floor(now) * 1000) },
+    staticPassword: false,
+    note: `backup code accepted; ${verdict.detail.left} left`,
+    lowSequence: false,
+    reinitialised: false,
+  };
+}
+
 /**
  * @param entry - a token line as read from the store
  * @param answer - what the user typed (never logged)
@@ -143,6 +158,8 @@ export function checkEntry(entry: TokenEntry, answer: string, backend: OtpBacken
       return checkSkey(entry, answer, backend, now, settings);
     case 'static':
       return checkStatic(entry, answer);
+    case 'backup':
+      return checkBackup(entry, answer, now);
   }
 }
 

@@ -7,6 +7,10 @@ export { acquireStoreLock, LOCK_DEFAULTS, type LockOptions, type StoreLock } fro
 export { checkStorePermissions } from './permissions.js';
 export { replaceFileDurably } from './atomic-write.js';
 export type {
+  BackupEntry,
+  BackupScrypt,
+  BackupSlot,
+  BackupState,
   EntryCommon,
   MotpEntry,
   MotpState,
@@ -23,8 +27,8 @@ export { errorsOf, joinLines, parseUsersFile, tokensOf, type ParseOptions, type 
 export { applyUpdates, renderUpdate, type TokenUpdate, type UpdateOutcome } from './usersfile/update.js';
 export { OATH_TYPE_NAMES, formatOathType, parseOathType, type OathType } from './usersfile/oath-type.js';
 export { formatOathTimestamp, parseOathTimestamp } from './usersfile/timestamp.js';
-export { EXTENSION_TYPES } from './usersfile/extension-lines.js';
-export { DEFAULT_META, META_TYPE, formatMetaLine } from './usersfile/meta-line.js';
+export { BACKUP_MAX_CODES, EXTENSION_TYPES, formatBackupLine } from './usersfile/extension-lines.js';
+export { DEFAULT_META, MAX_SKEW_STEPS, META_TYPE, formatMetaLine } from './usersfile/meta-line.js';
 export { PAM_OATH_MAX_KEY_BYTES } from './usersfile/oath-line.js';
 export {
   SCRYPT_LIMITS,
@@ -33,6 +37,7 @@ export {
   hashPassword,
   parsePasswordField,
   parseScryptHash,
+  scryptDerive,
   type PasswordSpec,
   type ScryptHash,
 } from '../tokens/password.js';

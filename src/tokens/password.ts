@@ -124,6 +124,21 @@ export function formatScryptHash(h: ScryptHash): string {
   return `${PREFIX}ln=${h.ln},r=${h.r},p=${h.p}$${b64(h.salt)}$${b64(h.hash)}`;
 }
 
+/**
+ * scrypt of a UTF-8 secret with given parameters (node:crypto, on the thread pool). For callers that
+ * compare one derivation with several stored hashes (backup codes share one salt: docs/store.md).
+ *
+ * @param password - the secret (UTF-8)
+ * @param salt - the salt
+ * @param ln - log2 of N; with r and p checked against {@link SCRYPT_LIMITS} by the caller's parser
+ * @param length - bytes of output
+ * @returns the derived bytes
+ */
+export function scryptDerive(password: string, salt: Uint8Array, ln: number, r: number, p: number, length: number): Promise<Buffer> {
+  checkParameters(ln, r, p);
+  return derive(password, salt, ln, r, p, length);
+}
+
 function derive(password: string, salt: Uint8Array, ln: number, r: number, p: number, length: number): Promise<Buffer> {
   const N = 2 ** ln;
   const options: ScryptOptions = { N, r, p, maxmem: 128 * N * r * p + 16 * 1024 * 1024 };

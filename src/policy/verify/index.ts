@@ -45,3 +45,13 @@ export {
   skeyExhausted,
   verifySkey,
 } from './skey.js';
+export {
+  BACKUP_CODE_CHARS,
+  type BackupCodesState,
+  type BackupDetail,
+  formatBackupCode,
+  generateBackupCodes,
+  hashBackupCodes,
+  normaliseBackupCode,
+  verifyBackupCode,
+} from './backup.js';

@@ -15,6 +15,11 @@ export interface TokenMeta {
   readonly enabled: boolean;
   /** Service groups the token serves; empty means every service. */
   readonly groups: readonly string[];
+  /**
+   * TOTP only: the token's clock offset in time steps, found by `otpctl token resync` (positive: the
+   * token runs ahead). The verifier centres its window on the current step plus this; 0 by default.
+   */
+  readonly skew: number;
   /** 1-based line of the metadata line, when there is one. */
   readonly line: number | undefined;
 }
@@ -82,7 +87,30 @@ export interface StaticEntry extends EntryCommon {
   readonly password: Extract<PasswordSpec, { kind: 'scrypt' }>;
 }
 
-export type TokenEntry = OathEntry | SkeyEntry | MotpEntry | StaticEntry;
+/** The scrypt parameters and salt shared by one set of backup codes. */
+export interface BackupScrypt {
+  readonly ln: number;
+  readonly r: number;
+  readonly p: number;
+  readonly salt: Uint8Array;
+}
+
+/** One backup code's slot: its scrypt hash, and whether it was used. */
+export interface BackupSlot {
+  readonly hash: Uint8Array;
+  readonly used: boolean;
+}
+
+/** An `OTPD/BACKUP` line: one-time backup codes, hashed with one salt (docs/store.md). */
+export interface BackupEntry extends EntryCommon {
+  readonly kind: 'backup';
+  readonly scrypt: BackupScrypt;
+  /** In the order printed at enrolment. */
+  readonly slots: readonly BackupSlot[];
+  readonly lastTime: Date | undefined;
+}
+
+export type TokenEntry = OathEntry | SkeyEntry | MotpEntry | StaticEntry | BackupEntry;
 
 /** New state for an OATH line, written exactly as pam_oath writes it. */
 export interface OathState {
@@ -115,7 +143,14 @@ export interface MotpState {
   readonly time: Date;
 }
 
-export type TokenState = OathState | SkeyState | MotpState;
+/** New state for a backup-code line: the code at `used` (0-based) is spent. */
+export interface BackupState {
+  readonly kind: 'backup';
+  readonly used: number;
+  readonly time: Date;
+}
+
+export type TokenState = OathState | SkeyState | MotpState | BackupState;
 
 /** A problem found in one line; parse.ts turns it into a StoreLineError with file and line. @internal */
 export class LineProblem extends Error {}

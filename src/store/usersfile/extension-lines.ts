@@ -7,6 +7,7 @@
  * OTPD/SKEY   USER PASSWORD ALGORITHM SEQUENCE SEED LAST [TIMESTAMP]
  * OTPD/MOTP   USER PASSWORD SECRET PIN OFFSET [LASTSLOT [TIMESTAMP]]
  * OTPD/STATIC USER HASH
+ * OTPD/BACKUP USER PARAMS SALT HASHES [TIMESTAMP]
  * ```
  * See docs/store.md for the meaning of every field.
  */
@@ -14,13 +15,19 @@ import { formatHex } from '../../encoding/key.js';
 import { parseSkeyAlgorithm } from '../../tokens/algorithms.js';
 import { validateMotpOffset, validateMotpPin, validateMotpSecret } from '../../tokens/motp.js';
 import { validateSequence, validateSeed } from '../../tokens/skey/index.js';
-import type { EntryCommon, MotpEntry, MotpState, SkeyEntry, SkeyState, StaticEntry } from './entry.js';
+import { parseScryptHash } from '../../tokens/password.js';
+import type { BackupEntry, BackupSlot, BackupState, EntryCommon, MotpEntry, MotpState, SkeyEntry, SkeyState, StaticEntry } from './entry.js';
 import { LineProblem } from './entry.js';
 import { readDecimal, readPassword, readTimestamp, validated } from './fields.js';
 import { formatOathTimestamp } from './timestamp.js';
 
 /** The extension type names. */
-export const EXTENSION_TYPES = Object.freeze({ skey: 'OTPD/SKEY', motp: 'OTPD/MOTP', static: 'OTPD/STATIC' } as const);
+export const EXTENSION_TYPES = Object.freeze({ skey: 'OTPD/SKEY', motp: 'OTPD/MOTP', static: 'OTPD/STATIC', backup: 'OTPD/BACKUP' } as const);
+
+/** Backup codes per line: enough for a drawer, few enough to keep the line short. */
+export const BACKUP_MAX_CODES = 100;
+/** Marks a spent backup code's hash (kept, so a second use is reported as a replay). */
+const BACKUP_USED_MARK = '!';
 
 /** Bytes of an S/KEY value (64 bits). */
 const SKEY_BYTES = 8;
@@ -84,4 +91,47 @@ export function renderMotpLine(entry: MotpEntry, state: MotpState): string {
   if (!Number.isSafeInteger(state.lastSlot) || state.lastSlot < 0) throw new RangeError('mOTP slot must be a non-negative integer');
   const [type = '', user = '', passwd = '-', secret = '', pin = '', offset = ''] = entry.fields;
   return `${type}\t${user}\t${passwd}\t${secret}\t${pin}\t${offset}\t${state.lastSlot}\t${formatOathTimestamp(state.time)}\n`;
+}
+
+/** Parses `OTPD/BACKUP USER PARAMS SALT HASHES [TIMESTAMP]`. */
+export function parseBackupLine(common: EntryCommon): BackupEntry {
+  const [, , paramsField, saltField, hashesField, timeField, extra] = common.fields;
+  const params = required(paramsField, 'backup line has no scrypt parameters');
+  const salt = required(saltField, 'backup line has no salt');
+  const hashes = required(hashesField, 'backup line has no code hashes').split(',');
+  if (hashes.length > BACKUP_MAX_CODES) throw new LineProblem(`backup line has more than ${BACKUP_MAX_CODES} codes`);
+  let scrypt: BackupEntry['scrypt'] | undefined;
+  const slots = hashes.map((field): BackupSlot => {
+    const used = field.startsWith(BACKUP_USED_MARK);
+    // The password module's parser checks the parameters, salt and hash against its bounds.
+    const parsed = validated('backup', () => parseScryptHash(`$scrypt$${params}$${salt}$${used ? field.slice(1) : field}`));
+    scrypt ??= { ln: parsed.ln, r: parsed.r, p: parsed.p, salt: parsed.salt };
+    return { hash: parsed.hash, used };
+  });
+  if (scrypt === undefined) throw new LineProblem('backup line has no code hashes');
+  const lastTime = readTimestamp(timeField, 'backup');
+  if (extra !== undefined) throw new LineProblem('backup line has more than 6 fields');
+  return { ...common, kind: 'backup', scrypt, slots, lastTime };
+}
+
+/** The rewritten backup line after code `state.used` was accepted. */
+export function renderBackupLine(entry: BackupEntry, state: BackupState): string {
+  const [type = '', user = '', params = '', salt = '', hashes = ''] = entry.fields;
+  const fields = hashes.split(',');
+  const spent = fields[state.used];
+  if (!Number.isSafeInteger(state.used) || spent === undefined) throw new RangeError(`backup code ${state.used} does not exist (line ${entry.line})`);
+  if (spent.startsWith(BACKUP_USED_MARK)) throw new RangeError(`backup code ${state.used} was already used (line ${entry.line})`);
+  fields[state.used] = `${BACKUP_USED_MARK}${spent}`;
+  return `${type}\t${user}\t${params}\t${salt}\t${fields.join(',')}\t${formatOathTimestamp(state.time)}\n`;
+}
+
+/**
+ * Formats a new backup line.
+ *
+ * @param user - binary string
+ * @param hash - the scrypt parameters and salt, and one hash per code (unpadded base64 each)
+ */
+export function formatBackupLine(user: string, params: { ln: number; r: number; p: number }, salt: Uint8Array, hashes: readonly Uint8Array[]): string {
+  const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64').replace(/=+$/, '');
+  return `${EXTENSION_TYPES.backup}\t${user}\tln=${params.ln},r=${params.r},p=${params.p}\t${b64(salt)}\t${hashes.map(b64).join(',')}\n`;
 }

@@ -1,5 +1,5 @@
 /**
- * Token metadata: `#OTPD/META USER [name=NAME] [enabled=yes|no] [groups=G1,G2,…]`.
+ * Token metadata: `#OTPD/META USER [name=NAME] [enabled=yes|no] [groups=G1,G2,…] [skew=STEPS]`.
  *
  * The line starts with `#`, so pam_oath skips it (its first field is not an OATH type) and people read
  * it as a comment. It describes the token line that immediately follows it, which must name the same
@@ -14,9 +14,13 @@ export const META_TYPE = '#OTPD/META';
 
 const NAME_PATTERN = /^[A-Za-z0-9._@-]{1,64}$/;
 const GROUP_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+/** A TOTP clock offset, in steps: up to a year of 30-second steps either way. */
+const SKEW_PATTERN = /^[+-]?[0-9]{1,7}$/;
+/** The largest skew accepted, in steps. */
+export const MAX_SKEW_STEPS = 1_051_200;
 
 /** Metadata for a token without a metadata line. */
-export const DEFAULT_META: TokenMeta = Object.freeze({ name: undefined, enabled: true, groups: Object.freeze([]), line: undefined });
+export const DEFAULT_META: TokenMeta = Object.freeze({ name: undefined, enabled: true, groups: Object.freeze([]), skew: 0, line: undefined });
 
 /**
  * Parses the fields after `#OTPD/META USER`.
@@ -30,6 +34,7 @@ export function parseMetaLine(fields: readonly string[], line: number): TokenMet
   let name: string | undefined;
   let enabled = true;
   let groups: string[] = [];
+  let skew = 0;
   const seen = new Set<string>();
   for (const field of fields.slice(2)) {
     const eq = field.indexOf('=');
@@ -52,11 +57,17 @@ export function parseMetaLine(fields: readonly string[], line: number): TokenMet
           throw new LineProblem('metadata groups must be a comma-separated list of names (A-Z a-z 0-9 . _ -)');
         }
         break;
+      case 'skew':
+        if (!SKEW_PATTERN.test(value) || Math.abs(Number(value)) > MAX_SKEW_STEPS) {
+          throw new LineProblem(`metadata skew must be a whole number of time steps from -${MAX_SKEW_STEPS} to ${MAX_SKEW_STEPS}`);
+        }
+        skew = Number(value);
+        break;
       default:
-        throw new LineProblem(`unknown metadata key "${key.replace(/[^\x21-\x7e]/g, '?').slice(0, 32)}" (use name, enabled, groups)`);
+        throw new LineProblem(`unknown metadata key "${key.replace(/[^\x21-\x7e]/g, '?').slice(0, 32)}" (use name, enabled, groups, skew)`);
     }
   }
-  return Object.freeze({ name, enabled, groups: Object.freeze(groups), line });
+  return Object.freeze({ name, enabled, groups: Object.freeze(groups), skew: skew === 0 ? 0 : skew, line });
 }
 
 /**
@@ -66,10 +77,12 @@ export function parseMetaLine(fields: readonly string[], line: number): TokenMet
  * @param meta - the metadata
  * @returns the line with `\n`
  */
-export function formatMetaLine(user: string, meta: Omit<TokenMeta, 'line'>): string {
+export function formatMetaLine(user: string, meta: Omit<TokenMeta, 'line' | 'skew'> & { readonly skew?: number }): string {
   const parts = [META_TYPE, user];
   if (meta.name !== undefined) parts.push(`name=${meta.name}`);
   parts.push(`enabled=${meta.enabled ? 'yes' : 'no'}`);
   if (meta.groups.length > 0) parts.push(`groups=${meta.groups.join(',')}`);
+  const skew = meta.skew ?? 0;
+  if (skew !== 0) parts.push(`skew=${skew > 0 ? '+' : ''}${skew}`);
   return `${parts.join('\t')}\n`;
 }

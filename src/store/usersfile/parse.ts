@@ -14,7 +14,7 @@
 import { StoreLineError } from '../errors.js';
 import type { EntryCommon, TokenEntry, TokenMeta } from './entry.js';
 import { LineProblem } from './entry.js';
-import { EXTENSION_TYPES, parseMotpLine, parseSkeyLine, parseStaticLine } from './extension-lines.js';
+import { EXTENSION_TYPES, parseBackupLine, parseMotpLine, parseSkeyLine, parseStaticLine } from './extension-lines.js';
 import { LineIndex, fromBinary, splitFields, userOfField, type RawLine } from './lines.js';
 import { DEFAULT_META, META_TYPE, parseMetaLine } from './meta-line.js';
 import { parseOathLine } from './oath-line.js';
@@ -69,6 +69,8 @@ function parseTokenLine(type: string, common: EntryCommon): TokenEntry {
       return parseMotpLine(common);
     case EXTENSION_TYPES.static:
       return parseStaticLine(common);
+    case EXTENSION_TYPES.backup:
+      return parseBackupLine(common);
     default:
       throw new LineProblem(`unknown otpd token type (known: ${Object.values(EXTENSION_TYPES).join(', ')})`);
   }

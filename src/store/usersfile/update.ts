@@ -5,7 +5,7 @@
  * gets a conflict with the current entry and must verify again.
  */
 import type { TokenEntry, TokenState } from './entry.js';
-import { renderMotpLine, renderSkeyLine } from './extension-lines.js';
+import { renderBackupLine, renderMotpLine, renderSkeyLine } from './extension-lines.js';
 import type { StoreLineError } from '../errors.js';
 import { LineIndex } from './lines.js';
 import { renderOathLine } from './oath-line.js';
@@ -53,6 +53,7 @@ export function renderUpdate(entry: TokenEntry, state: TokenState): string {
     }
     return renderMotpLine(entry, state);
   }
+  if (entry.kind === 'backup' && state.kind === 'backup') return renderBackupLine(entry, state);
   throw new RangeError(`a ${state.kind} state cannot update a ${entry.kind} line (line ${entry.line})`);
 }
 

@@ -113,6 +113,7 @@ describe('PASSWORD fields (pam_oath: -, +, plain)', () => {
     const hash = await hashPassword('correct horse', fast);
     const f = parse(`OTPD/STATIC carol ${hash}\nHOTP bob s3cret 00\nHOTP dan - 00\nHOTP eve + 00\n`);
     const [st, plain, none, any] = f.entries;
+    if (st?.kind !== 'static') throw new Error('setup');
     expect(await checkPassword(st!.password, 'correct horse')).toBe(true);
     expect(await checkPassword(st!.password, 'correct horsE')).toBe(false);
     if (plain?.kind !== 'oath' || none?.kind !== 'oath' || any?.kind !== 'oath') throw new Error('setup');

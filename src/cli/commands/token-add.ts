@@ -1,0 +1,205 @@
+/**
+ * `otpctl token add USER/NAME --type hotp|totp|skey|motp|password|backup [options]`: enrols a token
+ * and prints what the user needs, once: the `otpauth://` URI and a QR code (OATH), the first S/KEY
+ * challenge, the mOTP secret, or the backup codes. Secrets typed here (pass phrase, password, PIN) are
+ * read without echo and never stored in the clear. Adding an S/KEY token under the name of an
+ * existing one re-initialises it, as opiepasswd does, with a new seed.
+ */
+import { unlink, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import QRCode from 'qrcode';
+import type { Argv, CommandModule } from 'yargs';
+import { enrolOath } from '../../admin/enrol-oath.js';
+import { enrolBackup, enrolMotp, enrolPassword, DEFAULT_BACKUP_COUNT } from '../../admin/enrol-secret.js';
+import { DEFAULT_SKEY_SEQUENCE, enrolSkey } from '../../admin/enrol-skey.js';
+import { editStore, readForAdmin, requireCleanUser } from '../../admin/edit-store.js';
+import { appSecret } from '../../admin/otpauth-uri.js';
+import { findToken, insertLines, insertionPoint, parseTokenAddress, requireKnownUser, validateTokenName } from '../../admin/users.js';
+import { InvalidInputError } from '../../errors.js';
+import { formatMetaLine, type SkeyEntry, type UsersFile } from '../../store/index.js';
+import { toBinary } from '../../store/usersfile/lines.js';
+import type { SkeyAlgorithm } from '../../tokens/algorithms.js';
+import type { CliDeps } from '../deps.js';
+import type { GlobalArguments } from '../global-options.js';
+import { readNewSecret } from '../interactive.js';
+import { ExitCodes, runCommand, type Output } from '../output.js';
+import { parseInteger } from '../parse.js';
+import { resolveConfig } from '../policy-context.js';
+import { parseGroups } from './token-groups.js';
+
+export const TOKEN_TYPES = Object.freeze(['hotp', 'totp', 'skey', 'motp', 'password', 'backup'] as const);
+export type TokenType = (typeof TOKEN_TYPES)[number];
+
+export interface TokenAddArguments extends GlobalArguments {
+  token: string;
+  type: TokenType;
+  groups?: string;
+  key?: string;
+  base32: boolean;
+  digits: string;
+  algorithm: string;
+  period: string;
+  counter: string;
+  issuer?: string;
+  qr: boolean;
+  'qr-png'?: string;
+  md4: boolean;
+  md5: boolean;
+  sha1: boolean;
+  seq: string;
+  seed?: string;
+  response?: string;
+  secret?: string;
+  pin?: string;
+  offset: string;
+  count: string;
+}
+
+/** What an enrolment adds and what it shows. */
+interface Enrolled {
+  readonly line: string;
+  readonly text: string[];
+  readonly json: Record<string, unknown>;
+  /** OATH: the URI for `--qr-png` and the terminal QR code. */
+  readonly uri?: string;
+}
+
+function skeyAlgorithm(argv: TokenAddArguments): SkeyAlgorithm {
+  const flagged = (['md4', 'md5', 'sha1'] as const).filter((name) => argv[name]);
+  if (flagged.length > 1) throw new InvalidInputError('algorithm', `choose one of --${flagged.join(', --')}`);
+  return flagged[0] ?? 'md5';
+}
+
+async function enrol(argv: TokenAddArguments, deps: CliDeps, user: string, previous: SkeyEntry | undefined): Promise<Enrolled> {
+  switch (argv.type) {
+    case 'hotp':
+    case 'totp': {
+      const digits = parseInteger(argv.digits, 'digits', 6, 8);
+      const period = parseInteger(argv.period, 'period', 1, 86_400);
+      const counter = parseInteger(argv.counter, 'counter', 0, Number.MAX_SAFE_INTEGER);
+      const t = enrolOath({ type: argv.type, user, key: argv.key, base32: argv.base32, digits, algorithm: argv.algorithm, period, counter, issuer: argv.issuer ?? hostname() });
+      const secret = appSecret(t.key);
+      return { line: t.line, uri: t.uri, text: [`secret (base32): ${secret}`, t.uri], json: { uri: t.uri, base32: secret, key: Buffer.from(t.key).toString('hex') } };
+    }
+    case 'skey': {
+      const sequence = parseInteger(argv.seq, 'seq', 0, 9999);
+      const t = await enrolSkey({ user, algorithm: skeyAlgorithm(argv), sequence, seed: argv.seed, response: argv.response, previous }, deps.backend(), () =>
+        readNewSecret(deps, 'Pass phrase', 'pass phrase'),
+      );
+      return {
+        line: t.line,
+        text: [`next challenge: ${t.challenge}`, `a paper list of responses: otpctl gen skey "${t.challenge}" -n 10`],
+        json: { seed: t.seed, challenge: t.challenge, reinitialised: previous !== undefined },
+      };
+    }
+    case 'motp': {
+      const pin = argv.pin ?? (await readNewSecret(deps, 'PIN', 'pin'));
+      const t = enrolMotp(user, argv.secret, pin, parseInteger(argv.offset, 'offset', -12, 14));
+      return { line: t.line, text: [`init secret (enter it in the mOTP app with the PIN): ${t.secret}`], json: { secret: t.secret } };
+    }
+    case 'password':
+      return { line: await enrolPassword(user, await readNewSecret(deps, 'Password', 'password')), text: [], json: {} };
+    case 'backup': {
+      const t = await enrolBackup(user, parseInteger(argv.count, 'count', 1, 1000));
+      return { line: t.line, text: ['backup codes (each works once; they are not shown again):', ...t.codes.map((c) => `  ${c}`)], json: { codes: t.codes } };
+    }
+  }
+}
+
+/** An S/KEY token of that name may be re-initialised; any other existing name is refused. */
+function existingSkey(file: UsersFile, user: string, name: string, type: TokenType): SkeyEntry | undefined {
+  const existing = findToken(file, user, name);
+  if (existing === undefined) return undefined;
+  if (existing.kind === 'skey' && type === 'skey') return existing;
+  throw new InvalidInputError('token', `${user}/${name} already exists; delete it first with otpctl token del ${user}/${name}`);
+}
+
+async function writePng(file: string, uri: string): Promise<void> {
+  const png = await QRCode.toBuffer(uri, { type: 'png', errorCorrectionLevel: 'M' });
+  try {
+    await writeFile(file, png, { flag: 'wx', mode: 0o600 }); // it holds the secret: never another's file
+  } catch (err) {
+    throw new InvalidInputError('qr-png', `cannot create ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'} (it must not exist yet)`, { cause: err });
+  }
+}
+
+export async function tokenAdd(out: Output, argv: TokenAddArguments, deps: CliDeps): Promise<number> {
+  const { user, name } = parseTokenAddress(argv.token);
+  validateTokenName(name);
+  const config = await resolveConfig(argv, deps);
+  const groups = parseGroups(config, argv.groups === undefined ? [] : [argv.groups]);
+  const seen = await readForAdmin(config.store, [user]);
+  requireKnownUser(seen, user);
+  requireCleanUser(seen, user);
+  const enrolled = await enrol(argv, deps, user, existingSkey(seen, user, name, argv.type));
+  const png = argv['qr-png'];
+  if (png !== undefined) {
+    if (enrolled.uri === undefined) throw new InvalidInputError('qr-png', 'is for hotp and totp tokens');
+    await writePng(png, enrolled.uri);
+  }
+  let reinitialised = false;
+  try {
+    await editStore(config.store, [user], ({ file, lines }) => {
+      requireKnownUser(file, user);
+      requireCleanUser(file, user);
+      const previous = existingSkey(file, user, name, argv.type);
+      if (previous !== undefined) {
+        // Checked again under the lock: the seed must differ from the one on disk now.
+        if (argv.seed !== undefined && argv.seed.toLowerCase() === previous.seed.toLowerCase()) {
+          throw new InvalidInputError('seed', `${argv.seed.toLowerCase()} is the token's current seed; re-initialising needs a new seed (RFC 2289)`);
+        }
+        lines[previous.line - 1] = enrolled.line;
+        reinitialised = true;
+        return;
+      }
+      const meta = formatMetaLine(toBinary(user), { name, enabled: true, groups });
+      insertLines(lines, insertionPoint(lines, user), [meta, enrolled.line]);
+    });
+  } catch (err) {
+    if (png !== undefined) await unlink(png).catch(() => undefined);
+    throw err;
+  }
+  const head = `${reinitialised ? 're-initialised' : 'added'} ${user}/${name} (${argv.type})`;
+  const qr = enrolled.uri !== undefined && argv.qr && !out.json ? [await QRCode.toString(enrolled.uri, { type: 'terminal', small: true })] : [];
+  await out.result([head, ...enrolled.text, ...qr].join('\n').trimEnd(), { token: `${user}/${name}`, type: argv.type, groups, added: true, reinitialised, ...enrolled.json });
+  return ExitCodes.OK;
+}
+
+export function tokenAddCommand(deps: CliDeps): CommandModule<GlobalArguments, TokenAddArguments> {
+  return {
+    command: 'add <token>',
+    describe: 'enrol a token: HOTP/TOTP (QR code), S/KEY, mOTP, static password or backup codes',
+    builder: (yargs: Argv<GlobalArguments>) =>
+      yargs
+        .positional('token', { type: 'string', demandOption: true, describe: 'USER/NAME, e.g. alice/phone' })
+        .option('type', { alias: 't', choices: TOKEN_TYPES, demandOption: true, describe: 'the kind of token' })
+        .option('groups', { alias: 'g', type: 'string', describe: 'service groups it serves, comma-separated (default: all)' })
+        .option('key', { type: 'string', describe: 'hotp/totp: the key in hex, or base32 with --base32 (default: 20 random bytes)' })
+        .option('base32', { type: 'boolean', default: false, describe: 'hotp/totp: --key is base32' })
+        .option('digits', { alias: 'd', type: 'string', default: '6', describe: 'hotp/totp: code length 6, 7 or 8' })
+        .option('algorithm', { alias: 'a', type: 'string', default: 'sha1', describe: 'hotp/totp: HMAC (users.oath knows only sha1)' })
+        .option('period', { type: 'string', default: '30', describe: 'totp: time step, 30 or 60 seconds' })
+        .option('counter', { alias: 'c', type: 'string', default: '0', describe: 'hotp: counter of the first code' })
+        .option('issuer', { type: 'string', describe: 'hotp/totp: name shown in the app (default: host name)' })
+        .option('qr', { type: 'boolean', default: true, describe: 'hotp/totp: print a QR code (--no-qr: only the URI)' })
+        .option('qr-png', { type: 'string', describe: 'hotp/totp: also write the QR code to this new PNG file (mode 0600)' })
+        .option('md4', { type: 'boolean', default: false, describe: 'skey: MD4' })
+        .option('md5', { type: 'boolean', default: false, describe: 'skey: MD5 (the default)' })
+        .option('sha1', { type: 'boolean', default: false, describe: 'skey: SHA-1' })
+        .option('seq', { type: 'string', default: String(DEFAULT_SKEY_SEQUENCE), describe: 'skey: sequence number N of the first password (the first challenge is N-1)' })
+        .option('seed', { type: 'string', describe: 'skey: 1-16 letters or digits (default: a fresh one; must change on re-init)' })
+        .option('response', { type: 'string', describe: 'skey: the password for N (six words or hex) computed elsewhere; default: type the pass phrase' })
+        .option('secret', { type: 'string', describe: 'motp: the init secret from the app, 16-32 hex digits (default: 16 random)' })
+        .option('pin', { type: 'string', describe: 'motp: the PIN (default: asked without echo)' })
+        .option('offset', { type: 'string', default: '0', describe: "motp: the phone's time zone offset in hours" })
+        .option('count', { alias: 'n', type: 'string', default: String(DEFAULT_BACKUP_COUNT), describe: 'backup: how many codes' })
+        .example('$0 token add alice/phone --type totp --issuer "Example Corp"', 'a TOTP key, its otpauth:// URI and a QR code to scan')
+        .example('$0 token add alice/hw --type hotp --key 3132333435363738393031323334353637383930', 'an existing HOTP key')
+        .example('$0 token add alice/paper --type skey --seq 499', 'S/KEY from a pass phrase typed twice (opiepasswd -c); print the list with otpctl gen skey -n')
+        .example('$0 token add alice/paper --type skey --seed ab1234 --response "WORD WORD WORD WORD WORD WORD"', 'S/KEY from a response computed elsewhere')
+        .example('$0 token add alice/mobile --type motp --offset 1', 'mOTP: prints the secret, asks the PIN')
+        .example('$0 token add alice/pw --type password', 'a static password, typed twice')
+        .example('$0 token add alice/spare --type backup --count 10', 'ten one-time backup codes, shown once') as Argv<TokenAddArguments>,
+    handler: (argv) => runCommand(deps, argv.json, (out) => tokenAdd(out, argv, deps)),
+  };
+}

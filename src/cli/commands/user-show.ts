@@ -1,0 +1,65 @@
+/**
+ * `otpctl user show USER`: the user's tokens (type, enabled, groups, state), failure counts and locks
+ * per service group, open sessions and any malformed store line — as tables, or one JSON document.
+ * Never a key, PIN, hash or answer.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { summarizeToken, TOKEN_TABLE_HEADER, tokenRow } from '../../admin/describe.js';
+import { readForAdmin } from '../../admin/edit-store.js';
+import { requireKnownUser, validateUserName } from '../../admin/users.js';
+import { openStateDir } from '../../state/index.js';
+import type { CliDeps } from '../deps.js';
+import type { GlobalArguments } from '../global-options.js';
+import { ExitCodes, runCommand, type Output } from '../output.js';
+import { resolveConfig } from '../policy-context.js';
+import { formatTable } from '../table.js';
+
+export interface UserShowArguments extends GlobalArguments {
+  user: string;
+}
+
+const iso = (seconds: number | null): string => (seconds === null ? '-' : new Date(seconds * 1000).toISOString());
+
+export async function userShow(out: Output, argv: UserShowArguments, deps: CliDeps): Promise<number> {
+  const user = validateUserName(argv.user);
+  const config = await resolveConfig(argv, deps);
+  const file = await readForAdmin(config.store, [user]);
+  requireKnownUser(file, user);
+  const tokens = file.entries.filter((e) => e.user === user).map(summarizeToken);
+  const problems = file.errors.filter((e) => e.user === user).map((e) => e.message);
+  const state = await openStateDir(config.stateDir);
+  const now = deps.now() / 1000;
+  const failures = (await state.listFailures(user)).map((f) => {
+    const locked = f.lockedAt !== null && (f.lockedUntil === null || f.lockedUntil > now);
+    return { group: f.group, failures: f.count, locked, lockedUntil: locked ? f.lockedUntil : null, lastFailure: f.lastAt };
+  });
+  const sessions = await state.listSessions(user);
+  const text = [
+    `user ${user}`,
+    '',
+    formatTable(TOKEN_TABLE_HEADER, tokens.map(tokenRow)),
+    '',
+    formatTable(
+      ['GROUP', 'FAILURES', 'LOCKED', 'LAST FAILURE'],
+      failures.map((f) => [f.group, String(f.failures), f.locked ? (f.lockedUntil === null ? 'yes, until unlocked' : `until ${iso(f.lockedUntil)}`) : 'no', iso(f.lastFailure)]),
+    ),
+    '',
+    formatTable(['SESSION', 'GROUP', 'RHOST', 'TOKEN', 'LOGINS', 'LAST USED'], sessions.map((s) => [s.id, s.group, s.rhost ?? '-', s.token, String(s.logins), iso(s.lastUsedAt)])),
+    ...problems.map((p) => `problem: ${p}`),
+  ].join('\n');
+  await out.result(text, { user, tokens, failures, sessions, problems });
+  return ExitCodes.OK;
+}
+
+export function userShowCommand(deps: CliDeps): CommandModule<GlobalArguments, UserShowArguments> {
+  return {
+    command: 'show <user>',
+    describe: "show a user's tokens, failure counts, locks and sessions",
+    builder: (yargs: Argv<GlobalArguments>) =>
+      yargs
+        .positional('user', { type: 'string', demandOption: true, describe: 'the login name' })
+        .example('$0 user show alice', 'tables of tokens, lock-outs and sessions')
+        .example('$0 user show alice --json', 'the same as one JSON document') as Argv<UserShowArguments>,
+    handler: (argv) => runCommand(deps, argv.json, (out) => userShow(out, argv, deps)),
+  };
+}

@@ -1,0 +1,22 @@
+/**
+ * Plain-text tables for people (`otpctl user show`, `token list`): a header, then one row per item,
+ * columns padded to their widest cell. Cells are sanitised so a name cannot move the cursor or fake a row.
+ */
+
+/** Control characters become `?`: a user or token name must not write escape sequences. */
+function cell(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  return value.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}
+
+/**
+ * @param header - column titles
+ * @param rows - the cells, one array per row (as many as the header)
+ * @returns the table, lines joined with `\n`, no trailing newline; `(none)` for no rows
+ */
+export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  if (rows.length === 0) return `${header.join('  ')}\n(none)`;
+  const all = [header, ...rows].map((row) => row.map(cell));
+  const widths = header.map((_, c) => Math.max(...all.map((row) => (row[c] ?? '').length)));
+  return all.map((row) => row.map((value, c) => (c === row.length - 1 ? value : value.padEnd(widths[c] ?? 0))).join('  ').trimEnd()).join('\n');
+}
