@@ -7,6 +7,7 @@ import { auditCodesWhen, startDaemon, type Daemon } from './daemon.js';
 import { requireBuiltModule } from './pam-module.js';
 import { installPamService, makeFixture, type Fixture, type FixtureOptions, type PamService } from './store-fixture.js';
 
+/** A running daemon on its fixture, and the PAM services pointing at it. */
 export interface LoginStage {
   readonly fx: Fixture;
   readonly daemon: Daemon;

@@ -23,6 +23,7 @@ import { performance } from 'node:perf_hooks';
 /** An answer, or a function computing it from the prompt's text. */
 export type PamAnswer = string | ((prompt: string) => string);
 
+/** What to run and how to answer. */
 export interface PamtesterOptions {
   /** The PAM service: a file in /etc/pam.d. */
   readonly service: string;
@@ -52,6 +53,7 @@ export type PamCode =
   | 'PAM_ABORT'
   | 'PAM_MODULE_UNKNOWN';
 
+/** How the run ended; a failed login is a result, not an exception. */
 export interface PamtesterResult {
   /** pamtester's exit status: 0 when the operation succeeded. */
   readonly status: number | null;

@@ -18,6 +18,7 @@ export interface PtyStep {
   readonly answer: string;
 }
 
+/** Where and how long expect runs. */
 export interface PtyOptions {
   /** Run expect itself under this command (e.g. `unshare -m -- sh -c '…; exec "$@"' sh`). */
   readonly within?: readonly string[];
@@ -25,6 +26,7 @@ export interface PtyOptions {
   readonly timeoutSeconds?: number;
 }
 
+/** How the program ended and what the terminal showed. */
 export interface PtyResult {
   /** The program's exit status; 124 when a prompt or the end did not come in time, 125/126 when it could not be run or was killed. */
   readonly status: number | null;
