@@ -16,6 +16,7 @@ import { tokenDelCommand } from './commands/token-del.js';
 import { tokenDisableCommand, tokenEnableCommand } from './commands/token-enable.js';
 import { tokenGroupsCommand } from './commands/token-groups.js';
 import { tokenListCommand } from './commands/token-list.js';
+import { tokenResyncCommand } from './commands/token-resync.js';
 import { userAddCommand } from './commands/user-add.js';
 import { userDelCommand } from './commands/user-del.js';
 import { userListCommand } from './commands/user-list.js';
@@ -64,6 +65,7 @@ export function createCli(deps: CliDeps): Argv<GlobalArguments> {
         .command(tokenEnableCommand(deps))
         .command(tokenDisableCommand(deps))
         .command(tokenGroupsCommand(deps))
+        .command(tokenResyncCommand(deps))
         .demandCommand(1, 'token needs a subcommand: add, del, list, enable, disable, groups or resync'),
     )
     .demandCommand(1, 'give a command; see otpctl --help')
