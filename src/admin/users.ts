@@ -37,12 +37,12 @@ export function validateUserName(user: string): string {
 }
 
 /**
- * Splits `USER/NAME` at the last `/`.
+ * Splits `USER/NAME` at the first `/` (user names cannot hold one; a label such as `HOTP/T30@4` can).
  *
  * @throws InvalidInputError naming `token`
  */
 export function parseTokenAddress(address: string): { user: string; name: string } {
-  const slash = address.lastIndexOf('/');
+  const slash = address.indexOf('/');
   if (slash <= 0 || slash === address.length - 1) throw new InvalidInputError('token', `give USER/NAME, e.g. alice/phone, got "${address.slice(0, 80)}"`);
   return { user: validateUserName(address.slice(0, slash)), name: address.slice(slash + 1) };
 }

@@ -1,0 +1,76 @@
+/**
+ * otpctl user add|del|list|show|lock|unlock in-process against a temp store and state directory: the
+ * store keeps every other line byte for byte, refusals change nothing and exit 2 with one line.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { adminFixture, type AdminFixture } from './admin-fixture.js';
+
+const KEY = '3132333435363738393031323334353637383930';
+/** Another user's line, a comment and a non-UTF-8 byte: all must survive every edit unchanged. */
+const OTHERS = `# keep me\nHOTP\tbob\t-\t${KEY}\t7\t123456\t2026-01-02T03:04:05L\n#\xff raw byte\n`;
+
+let fx: AdminFixture;
+afterEach(() => fx.cleanup());
+
+describe('otpctl user', () => {
+  it('adds a user once, lists and shows it, and refuses a second add', async () => {
+    fx = adminFixture(OTHERS);
+    expect((await fx.run(['user', 'add', 'alice'])).code).toBe(0);
+    expect(fx.storeText()).toBe(`${OTHERS}#OTPD/USER\talice\n`);
+    const again = await fx.run(['user', 'add', 'alice']);
+    expect([again.code, again.stderr]).toEqual([2, `otpctl: user: alice is already in ${fx.store}\n`]);
+    const list = await fx.json(['user', 'list']);
+    expect(list.doc).toEqual({ users: [{ user: 'alice', tokens: 0, problems: 0 }, { user: 'bob', tokens: 1, problems: 0 }] });
+    const show = await fx.json(['user', 'show', 'bob']);
+    expect(show.doc).toMatchObject({ user: 'bob', tokens: [{ name: 'HOTP@2', type: 'hotp', enabled: true, state: { counter: 7 } }], failures: [], sessions: [] });
+    expect(JSON.stringify(show.doc)).not.toContain(KEY);
+    const table = await fx.run(['user', 'show', 'bob']);
+    expect(table.stdout).toMatch(/^bob\/HOTP@2 +hotp +yes +\(all\) +digits=6 counter=7/m);
+  });
+
+  it('refuses unknown users and bad names with one line, exit 2', async () => {
+    fx = adminFixture(OTHERS);
+    for (const args of [['user', 'show', 'carol'], ['user', 'del', 'carol', '--yes'], ['user', 'lock', 'carol'], ['user', 'add', 'a b'], ['user', 'add', '#x']]) {
+      const r = await fx.run(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/^otpctl: user: [^\n]+\n$/);
+    }
+    expect(fx.storeText()).toBe(OTHERS);
+  });
+
+  it('deletes a user only when confirmed: --yes, or yes at a terminal; never without a terminal', async () => {
+    fx = adminFixture(`${OTHERS}#OTPD/USER\talice\n#OTPD/META\talice\tname=a\tenabled=yes\nHOTP\talice\t-\t${KEY}\n# after\n`);
+    const before = fx.storeText();
+    const refused = await fx.run(['user', 'del', 'alice']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/not a terminal, so nothing was changed; add --yes/);
+    const declined = await fx.run(['user', 'del', 'alice'], { interactive: true, secrets: ['no'] });
+    expect(declined.code).toBe(2);
+    expect(fx.storeText()).toBe(before);
+    const done = await fx.run(['user', 'del', 'alice'], { interactive: true, secrets: ['yes'] });
+    expect(done.code).toBe(0);
+    expect(fx.storeText()).toBe(`${OTHERS}# after\n`);
+  });
+
+  it('locks a user for every group until unlocked; unlock clears and is audited', async () => {
+    fx = adminFixture(`HOTP\talice\t-\t${KEY}\n`, '[groups.remote]\nservices = ["sshd"]\n');
+    expect((await fx.run(['user', 'lock', 'alice'])).code).toBe(0);
+    const shown = await fx.json(['user', 'show', 'alice']);
+    expect(shown.doc.failures).toEqual([
+      expect.objectContaining({ group: 'default', locked: true, lockedUntil: null }),
+      expect.objectContaining({ group: 'remote', locked: true, lockedUntil: null }),
+    ]);
+    // 755224 is the code at counter 0: refused while locked, accepted after unlock.
+    const locked = await fx.run(['verify', 'alice', '755224', '--service', 'sshd']);
+    expect(locked.stdout).toMatch(/^AUTH_USER_LOCKED/m);
+    expect((await fx.run(['user', 'unlock', 'alice', '--group', 'remote'])).code).toBe(0);
+    const ok = await fx.run(['verify', 'alice', '755224', '--service', 'sshd']);
+    expect(ok.stdout).toMatch(/Accept\n$/);
+    const stillLocked = await fx.run(['verify', 'alice', '287082']);
+    expect(stillLocked.stdout).toMatch(/^AUTH_USER_LOCKED/m);
+    const unknownGroup = await fx.run(['user', 'lock', 'alice', '--group', 'nope']);
+    expect([unknownGroup.code, unknownGroup.stderr]).toEqual([2, expect.stringMatching(/^otpctl: group: nope is not a group/)]);
+    const { readFileSync } = await import('node:fs');
+    expect(readFileSync(fx.auditLog, 'utf8')).toMatch(/code=ADMIN_UNLOCK user="alice"/);
+  });
+});
