@@ -12,6 +12,7 @@ import { auditCodesWhen, startDaemon, type Daemon } from '../support/daemon.js';
 import { snippetForTest } from '../support/pam-module.js';
 import { shippedSshdConfigLines, startSshd, type Sshd } from '../support/sshd.js';
 import { hotp, installPamService, makeFixture, randomKeyHex, type Fixture, type PamService } from '../support/store-fixture.js';
+import { otpctl } from '../support/run.js';
 import { ensureUnixUser } from '../support/unix-user.js';
 
 const USER = 'otpdtest-ssh';
@@ -21,6 +22,14 @@ const COMMAND = `echo ${MARK}:$(id -un)`;
 const PROMPT = `(${USER}@127.0.0.1) One-time password: `;
 const isRoot = process.getuid?.() === 0;
 const key = randomKeyHex();
+const SKEY_PASS = 'sshd test pass phrase';
+
+/** The S/KEY (md5) response for SEQ SEED, six words, as a user's generator prints it. */
+function skeyResponse(seq: number, seed: string, hex = false): string {
+  const r = otpctl(['gen', 'skey', '--md5', ...(hex ? ['--hex'] : []), String(seq), seed], { input: `${SKEY_PASS}\n` });
+  expect(r.status, r.stderr).toBe(0);
+  return r.stdout.trim();
+}
 
 let fx: Fixture | undefined;
 let daemon: Daemon | undefined;
@@ -59,9 +68,8 @@ describe.skipIf(!isRoot)('sshd: publickey + one-time password through pam_otpd.s
   afterAll(async () => {
     await sshd?.stop();
     pam?.remove();
-    const exit = await daemon?.stop();
+    await daemon?.stop();
     fx?.cleanup();
-    expect(exit?.status).toBe(0);
   });
 
   it('the key and the current code log in: the command runs, the prompt came from otpd, the counter moved once', () => {
@@ -109,5 +117,29 @@ describe.skipIf(!isRoot)('sshd: publickey + one-time password through pam_otpd.s
     expect(r.stdout).toContain(`${MARK}:${USER}`);
     expect(storedCounter()).toEqual([2, next]);
     expect(fx!.auditCodes().filter((c) => c === 'AUTH_OK_OTP')).toHaveLength(2);
+  });
+
+  it('a user with an S/KEY token sees the challenge in the ssh prompt and logs in with the response', () => {
+    // otpd keeps the next sequence's hash: the challenge is "otp-md5 41 ssh123 ext".
+    fx!.writeStore(`${fx!.storeBytes().toString('latin1')}OTPD/SKEY\t${USER}\t-\tmd5\t41\tssh123\t${skeyResponse(42, 'ssh123', true)}\n`);
+    const r = sshd!.login({ user: USER, answer: skeyResponse(41, 'ssh123'), command: COMMAND });
+    expect(r.status, `${r.stderr}\n${context()}`).toBe(0);
+    expect(r.stdout).toContain(`${MARK}:${USER}`);
+    expect(r.prompts).toEqual([`(${USER}@127.0.0.1) otp-md5 41 ssh123 ext, Response: `]);
+    expect(fx!.storeBytes().toString('latin1')).toMatch(new RegExp(`^OTPD/SKEY\t${USER}\t-\tmd5\t40\tssh123\t`, 'm'));
+  });
+
+  it('otpd stopped: the login is refused at once, without a prompt (the module fails closed)', async () => {
+    const exit = await daemon!.stop();
+    expect(exit.status).toBe(0);
+    const before = fx!.storeBytes();
+    const started = Date.now();
+    const r = sshd!.login({ user: USER, answer: hotp(key, 3), command: COMMAND });
+    expect(r.status, context()).toBe(255);
+    expect(r.stdout).not.toContain(MARK);
+    expect(r.prompts).toEqual([]);
+    // The socket is gone, so connect() fails at once: no wait for the module's 10 s timeout.
+    expect(Date.now() - started).toBeLessThan(8_000);
+    expect(fx!.storeBytes()).toEqual(before);
   });
 });
