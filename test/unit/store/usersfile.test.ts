@@ -132,7 +132,7 @@ describe('extension lines and metadata', () => {
   it('fails closed on bad metadata and reports misplaced metadata', () => {
     expect(file.errors.map((e) => `${e.line} ${e.user} ${e.problem}`)).toEqual([
       '8 dave metadata line is not directly followed by a token line of the same user',
-      '11 erin unknown metadata key "colour" (use name, enabled, groups)',
+      '11 erin unknown metadata key "colour" (use name, enabled, groups, skew)',
       '12 erin token is unusable: its metadata line 11 is malformed',
       '13 frank S/KEY seed: must contain only the letters A-Z, a-z and the digits 0-9 (no blanks or punctuation)',
       '14 frank unknown otpd token type (known: OTPD/SKEY, OTPD/MOTP, OTPD/STATIC)',
