@@ -135,7 +135,7 @@ describe('extension lines and metadata', () => {
       '11 erin unknown metadata key "colour" (use name, enabled, groups, skew)',
       '12 erin token is unusable: its metadata line 11 is malformed',
       '13 frank S/KEY seed: must contain only the letters A-Z, a-z and the digits 0-9 (no blanks or punctuation)',
-      '14 frank unknown otpd token type (known: OTPD/SKEY, OTPD/MOTP, OTPD/STATIC)',
+      '14 frank unknown otpd token type (known: OTPD/SKEY, OTPD/MOTP, OTPD/STATIC, OTPD/BACKUP)',
     ]);
     expect(tokensOf(file, 'dave')).toHaveLength(1); // dave's token itself is fine
     expect(tokensOf(file, 'erin')).toHaveLength(0);
