@@ -10,7 +10,7 @@
 import { Flag, Limits, PROTOCOL_VERSION, WireErrorCode, type VerdictName } from '../protocol/index.js';
 import type { AuthStartMessage, Message } from '../protocol/index.js';
 import type { ChallengeOutcome } from '../policy/challenge.js';
-import type { AuthCode, AuthOutcome, AuthRequest } from '../policy/ports.js';
+import type { AuthCode, AuthOutcome, AuthRequest, LoginParty } from '../policy/ports.js';
 
 /** The prompt for every token but S/KEY: echo off, a stable first word that OpenVPN's list can match. */
 export const OTP_PROMPT = 'One-time password: ';
@@ -23,7 +23,7 @@ export function skeyPrompt(challenge: string): string {
 /** What a conversation needs decided; the daemon wires it to src/policy. */
 export interface ConversationPolicy {
   /** False when the store has no line for the user (audits AUTH_USER_UNKNOWN itself). May throw. */
-  knowsUser(request: { user: string; service: string; rhost?: string | undefined }): Promise<boolean>;
+  knowsUser(request: LoginParty): Promise<boolean>;
   /** Issues and holds the user's S/KEY challenge for the service (src/policy/challenge.ts). May throw. */
   issueChallenge(user: string, service: string): Promise<ChallengeOutcome>;
   /** The one decision (src/policy/authenticate.ts). Throws when the store or state is unusable. */
@@ -34,7 +34,13 @@ export interface ConversationPolicy {
    * The conversation ended after AUTH_START but before an answer reached the decision (audited as
    * AUTH_ABORTED, so an administrator sees every login attempt, finished or not). Never throws.
    */
-  abandoned(request: { user: string; service: string; rhost?: string | undefined }, why: string): void;
+  abandoned(request: LoginParty, why: string): void;
+  /**
+   * A decision was made but the client had gone before its verdict could be sent (the PAM module gave
+   * up, usually at its timeout): the login did not happen, though an accepted code is used up. Audited
+   * as AUTH_VERDICT_UNDELIVERED next to the decision's own line. Never throws.
+   */
+  undelivered(request: LoginParty, outcome: AuthOutcome, why: string): void;
   /** A secret-free line for the daemon's log (debug). */
   log(line: string): void;
 }
@@ -90,6 +96,8 @@ export class Conversation {
   #label = '';
   /** Why the conversation ended early (for the AUTH_ABORTED audit line). */
   #endReason = 'conversation ended';
+  /** The last decision's outcome, to tell when its verdict could not be delivered. */
+  #decided: AuthOutcome | undefined;
 
   constructor(policy: ConversationPolicy, io: ConversationIO) {
     this.#policy = policy;
@@ -189,7 +197,8 @@ export class Conversation {
   async #decide(request: AuthRequest): Promise<AuthOutcome> {
     this.#deciding = true;
     try {
-      return await this.#policy.authenticate({ ...request, challengeClaim: this.#held?.claimId ?? null });
+      this.#decided = await this.#policy.authenticate({ ...request, challengeClaim: this.#held?.claimId ?? null });
+      return this.#decided;
     } finally {
       this.#deciding = false;
       this.#held = undefined; // authenticate releases the challenge, whatever its outcome
@@ -197,23 +206,30 @@ export class Conversation {
   }
 
   async #run(start: AuthStartMessage): Promise<void> {
+    const party: LoginParty = { user: start.user, service: start.service, rhost: start.rhost, tty: start.tty };
+    let delivered = false;
     try {
-      this.#result(await this.#login(start));
+      const verdict = await this.#login(start);
+      delivered = this.#state === 'working';
+      this.#result(verdict);
     } catch (error) {
-      if (error instanceof Aborted) return;
-      this.#policy.log(`${this.#label}refused: ${error instanceof Error ? `${error.name}: ${error.message}` : 'unexpected error'}`);
-      this.#result('AUTHINFO_UNAVAIL');
+      if (!(error instanceof Aborted)) {
+        delivered = this.#state === 'working';
+        this.#policy.log(`${this.#label}refused: ${error instanceof Error ? `${error.name}: ${error.message}` : 'unexpected error'}`);
+        this.#result('AUTHINFO_UNAVAIL');
+      }
     } finally {
       const held = this.#held;
       this.#held = undefined;
       if (held !== undefined) await this.#policy.releaseChallenge(held.user, held.claimId).catch(() => undefined);
     }
+    if (!delivered && this.#decided !== undefined) this.#policy.undelivered(party, this.#decided, this.#endReason);
   }
 
   async #login(start: AuthStartMessage): Promise<VerdictName> {
     const flags = start.flags ?? 0;
     const noInfo = (flags & (Flag.NO_INFO | Flag.SILENT)) !== 0;
-    const base = { user: start.user, service: start.service, rhost: start.rhost };
+    const base: LoginParty = { user: start.user, service: start.service, rhost: start.rhost, tty: start.tty };
     let authtok = start.authtok;
     try {
       if (!(await this.#policy.knowsUser(base))) return 'USER_UNKNOWN';
@@ -241,6 +257,14 @@ export class Conversation {
       if (error instanceof Aborted) this.#policy.abandoned(base, this.#endReason);
       throw error;
     });
+    // A client that gave up while the answer waited in the socket (a daemon paused past the module's
+    // timeout) closes right after it: let that end arrive before a code is spent on nobody.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (this.#state !== 'working') {
+      answer = undefined;
+      this.#policy.abandoned(base, this.#endReason);
+      throw new Aborted('conversation ended');
+    }
     try {
       const outcome = await this.#decide({ ...base, answer });
       answer = undefined;

@@ -9,6 +9,7 @@ import { resolveConfig } from '../config/resolve.js';
 import type { OtpBackend } from '../native/backend.js';
 import { auditRefusal, authenticate } from '../policy/authenticate.js';
 import { issueChallenge } from '../policy/challenge.js';
+import type { LoginParty } from '../policy/ports.js';
 import { policyPorts } from '../policy/wiring.js';
 import { openStateDir, type StateDir } from '../state/index.js';
 import { errorsOf, readStore, tokensOf } from '../store/index.js';
@@ -90,14 +91,14 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       const { ports, flush } = policyPorts({ config, state, audit, backend, now, explain });
       const audited = <T>(p: Promise<T>): Promise<T> => p.finally(() => track(flush()));
       /** A step before the decision failed: the login is refused, and the refusal audited like authenticate's. */
-      const refusedBy = (request: { user: string; service: string; rhost?: string | undefined }, error: unknown): never => auditRefusal(ports, request, error);
+      const refusedBy = (request: LoginParty, error: unknown): never => auditRefusal(ports, request, error);
       return {
         async knowsUser(request) {
           label = `${request.service}/${request.user}: `;
           try {
             const store = await readStore(config.store, { users: [request.user] });
             if (errorsOf(store, request.user).length > 0 || tokensOf(store, request.user).length > 0) return true; // errors: authenticate reports them
-            ports.audit({ code: 'AUTH_USER_UNKNOWN', user: request.user, service: request.service, rhost: request.rhost, reason: 'unknown user' });
+            ports.audit({ code: 'AUTH_USER_UNKNOWN', user: request.user, service: request.service, rhost: request.rhost, tty: request.tty, reason: 'unknown user' });
             return false;
           } catch (error) {
             return refusedBy(request, error);
@@ -110,8 +111,12 @@ export async function openService(options: ServiceOptions): Promise<Service> {
         releaseChallenge: async (user, claimId) => {
           await state.releaseChallenge(user, claimId);
         },
+        undelivered(request, outcome, why) {
+          ports.audit({ code: 'AUTH_VERDICT_UNDELIVERED', user: request.user, service: request.service, rhost: request.rhost, tty: request.tty, token: outcome.token, reason: why });
+          track(flush());
+        },
         abandoned(request, why) {
-          ports.audit({ code: 'AUTH_ABORTED', user: request.user, service: request.service, rhost: request.rhost, reason: why });
+          ports.audit({ code: 'AUTH_ABORTED', user: request.user, service: request.service, rhost: request.rhost, tty: request.tty, reason: why });
           track(flush());
         },
         log: (line) => {

@@ -10,7 +10,7 @@ import { StateError } from '../state/index.js';
 import { errorsOf, readStore, StoreError, tokensOf, updateStore, type TokenEntry } from '../store/index.js';
 import { candidatesFor } from './candidates.js';
 import { checkEntry, tokenLabel, type CheckResult } from './check-entry.js';
-import type { AuthCode, AuthOutcome, AuthRequest, PolicyPorts } from './ports.js';
+import type { AuthCode, AuthOutcome, AuthRequest, LoginParty, PolicyPorts } from './ports.js';
 import type { FailureReason } from './verify/verdict.js';
 
 /** How often a login re-verifies against a line that someone else changed meanwhile. */
@@ -73,7 +73,7 @@ async function decide(request: AuthRequest, ports: PolicyPorts): Promise<AuthOut
   const config = ports.config;
   const group = groupOfService(config, request.service);
   const finish = (outcome: AuthOutcome): AuthOutcome => {
-    ports.audit({ code: outcome.code, user: request.user, service: request.service, rhost: request.rhost, token: outcome.token, session: outcome.session, reason: outcome.reason });
+    ports.audit({ code: outcome.code, user: request.user, service: request.service, rhost: request.rhost, tty: request.tty, token: outcome.token, session: outcome.session, reason: outcome.reason });
     return outcome;
   };
   ports.explain(`service ${request.service} is in group ${group}`);
@@ -150,7 +150,7 @@ async function decide(request: AuthRequest, ports: PolicyPorts): Promise<AuthOut
  * Audits a login refused by an error (store, state or unexpected) as its one audit line, then rethrows.
  * Used wherever a step of a login can fail: the decision itself and the daemon's steps before it.
  */
-export function auditRefusal(ports: PolicyPorts, request: { user: string; service: string; rhost?: string | undefined }, error: unknown): never {
+export function auditRefusal(ports: PolicyPorts, request: LoginParty, error: unknown): never {
   const storeOrState = error instanceof StoreError || error instanceof StateError;
   ports.explain(`refused: ${storeOrState ? `store or state error (${error.reason})` : 'unexpected error'}`);
   ports.audit({
@@ -158,6 +158,7 @@ export function auditRefusal(ports: PolicyPorts, request: { user: string; servic
     user: request.user,
     service: request.service,
     rhost: request.rhost,
+    tty: request.tty,
     reason: storeOrState ? `store or state error: ${error.reason}` : 'unexpected error',
   });
   throw error;

@@ -11,11 +11,16 @@ import type { OtpBackend } from '../native/backend.js';
 /** Stable decision codes: the audit log's (docs/audit.md). */
 export type AuthCode = AuditCode;
 
+/** Who is logging in, where from: what every audit line of a login names. */
+export type LoginParty = Pick<AuthRequest, 'user' | 'service' | 'rhost' | 'tty'>;
+
 export interface AuthRequest {
   readonly user: string;
   /** The PAM service name (`sshd`, `su`, `openvpn`…). */
   readonly service: string;
   readonly rhost?: string | undefined;
+  /** The PAM_TTY item (`ssh`, `/dev/pts/3`…), for the audit line only. */
+  readonly tty?: string | undefined;
   /** What the user typed. Never logged, never stored (only its keyed tag, in the state directory). */
   readonly answer: string;
   /**

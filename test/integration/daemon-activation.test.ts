@@ -97,6 +97,7 @@ describe('otpd socket activation and limits', () => {
         authenticate: async () => ({ accepted: false, code: 'AUTH_FAILED', reason: 'test' }),
         releaseChallenge: async () => undefined,
         abandoned: () => undefined,
+        undelivered: () => undefined,
         log: () => undefined,
       }),
     });
@@ -126,6 +127,7 @@ describe('otpd socket activation and limits', () => {
         released.push(user);
       },
       abandoned: () => undefined,
+        undelivered: () => undefined,
       log: () => undefined,
     });
     const socket = path.join(fx.dir, 'deadline.sock');

@@ -83,9 +83,11 @@ describe('pam_otpd.so when otpd does not answer', () => {
     expect(r.prompts).toEqual(['One-time password: ']);
     expect(afterStop).toBeGreaterThanOrEqual(TIMEOUT_S * 1000 - 100);
     expect(afterStop).toBeLessThan(UPPER_BOUND_MS);
-    // (Continued, otpd still decides the answer it had received: see docs/integration.md.)
-    const ok = await runPamtester({ service: pam.name, user: 'pd-user', answers: [hotp(KEY, 2)] });
+    // Continued, otpd sees that the module gave up before it decides: the code is not spent on nobody
+    // (AUTH_ABORTED), so the same code still logs in.
+    const ok = await runPamtester({ service: pam.name, user: 'pd-user', answers: [hotp(KEY, 1)] });
     expect(ok.code, ok.stderr).toBe('PAM_SUCCESS');
+    expect(stage.fx.auditCodes().slice(-2)).toEqual(['AUTH_ABORTED', 'AUTH_OK_OTP']);
   });
 
   it('a stopped daemon ⇒ PAM_AUTHINFO_UNAVAIL at once, without a prompt, also under [user_unknown=ignore]', async () => {

@@ -84,7 +84,7 @@ describe('pamtester through pam_otpd.so and otpd', () => {
     await expectRefused('pt-hotp', code === '000000' ? '111111' : '000000');
     expect(await stage.auditWhen('pt-hotp', 4)).toEqual(['AUTH_OK_OTP', 'AUTH_OTP_ALREADY_USED', 'AUTH_OTP_ALREADY_USED', 'AUTH_FAILED']);
     // The module relays PAM_RHOST (and the service name pamtester was asked for).
-    expect(stage.fx.auditText()).toContain(`code=AUTH_OK_OTP user="pt-hotp" token="pt-hotp/HOTP@1" service="${pam.name}" rhost="192.0.2.7"`);
+    expect(stage.fx.auditText()).toContain(`code=AUTH_OK_OTP user="pt-hotp" token="pt-hotp/HOTP@1" service="${pam.name}" rhost="192.0.2.7" tty="/dev/pts/7"`);
   });
 
   it('TOTP: the current code is accepted and recorded; the same code again is a replay', async () => {

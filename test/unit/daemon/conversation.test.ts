@@ -12,6 +12,7 @@ interface Harness {
   requests: AuthRequest[];
   released: string[];
   abandoned: string[];
+  undelivered: string[];
 }
 
 function harness(options: { known?: boolean; challenge?: ChallengeOutcome; decide?: (r: AuthRequest) => AuthOutcome | Promise<AuthOutcome> } = {}): Harness {
@@ -19,6 +20,7 @@ function harness(options: { known?: boolean; challenge?: ChallengeOutcome; decid
   const requests: AuthRequest[] = [];
   const released: string[] = [];
   const abandoned: string[] = [];
+  const undelivered: string[] = [];
   let closed = false;
   const policy: ConversationPolicy = {
     knowsUser: async () => options.known ?? true,
@@ -31,10 +33,11 @@ function harness(options: { known?: boolean; challenge?: ChallengeOutcome; decid
       released.push(user);
     },
     abandoned: (r, why) => abandoned.push(`${r.service}/${r.user}: ${why}`),
+    undelivered: (r, outcome, why) => undelivered.push(`${r.service}/${r.user} ${outcome.code}: ${why}`),
     log: () => undefined,
   };
   const conv = new Conversation(policy, { send: (m) => sent.push(m), close: () => (closed = true) });
-  return { conv, sent, closed: () => closed, requests, released, abandoned };
+  return { conv, sent, closed: () => closed, requests, released, abandoned, undelivered };
 }
 
 const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
@@ -97,6 +100,36 @@ describe('Conversation', () => {
     decided.conv.fail(WireErrorCode.TIMEOUT, 'late'); // while the warning is shown: the decision was already audited
     await decided.conv.finished;
     expect(decided.abandoned).toEqual([]);
+    expect(decided.undelivered).toEqual(['sshd/carol AUTH_FAILED: late']);
+  });
+
+  it('an answer whose client left before the decision is not decided (no code spent on nobody)', async () => {
+    const h = harness();
+    h.conv.receive({ type: 'HELLO', version: 1 });
+    h.conv.receive({ type: 'AUTH_START', service: 'sshd', user: 'alice' });
+    await tick();
+    h.conv.receive({ type: 'ANSWER', response: '755224' });
+    h.conv.fail(WireErrorCode.UNEXPECTED, 'the client closed its side'); // the close that arrived with the answer
+    await h.conv.finished;
+    expect(h.requests).toEqual([]);
+    expect(h.abandoned).toEqual(['sshd/alice: the client closed its side']);
+  });
+
+  it('a decision whose verdict cannot be sent any more is reported as undelivered', async () => {
+    let finish: (o: AuthOutcome) => void = () => undefined;
+    const h = harness({ decide: () => new Promise((r) => (finish = r)) });
+    h.conv.receive({ type: 'HELLO', version: 1 });
+    h.conv.receive({ type: 'AUTH_START', service: 'sshd', user: 'alice', tty: 'ssh' });
+    await tick();
+    h.conv.receive({ type: 'ANSWER', response: '755224' });
+    await tick();
+    expect(h.conv.deciding).toBe(true);
+    h.conv.fail(WireErrorCode.TIMEOUT, 'conversation longer than 180000 ms');
+    finish({ accepted: true, code: 'AUTH_OK_OTP', reason: 'test' });
+    await h.conv.finished;
+    expect(h.requests[0]?.tty).toBe('ssh');
+    expect(h.undelivered).toEqual(['sshd/alice AUTH_OK_OTP: conversation longer than 180000 ms']);
+    expect(h.sent.filter((m) => m.type === 'RESULT')).toEqual([]);
   });
 
   it('a decision that throws ⇒ RESULT AUTHINFO_UNAVAIL', async () => {
