@@ -1,23 +1,18 @@
 /**
- * OpenVPN logins through the auth-pam plugin, pam_otpd.so and otpd, with the shipped snippets:
- * packaging/openvpn/server-otpd.conf (plugin lines, client lines) and packaging/pam.d/openvpn and
- * openvpn-otpd-only (the PAM services they name).
- *
- * Two ways to drive the real plugin (Debian's openvpn-plugin-auth-pam.so):
- * - a real OpenVPN server and client on 127.0.0.1, where the machine can make tun devices (containers
- *   often cannot: then these cases are skipped and the reason is printed);
- * - always, in addition, test/openvpn-harness/auth_pam_harness.c, which loads the plugin the way
- *   OpenVPN does (open_v3, then AUTH_USER_PASS_VERIFY with username/password in envp), so the plugin,
- *   PAM and otpd are proven on every machine. OTPD_TEST_NO_TUN=1 forces the harness-only path.
- *
- * Needs root (OpenVPN, /etc/pam.d, a Unix account for pam_unix); CI runs the tests as root. The Unix
- * account `otpdtest-vpn` (created once and kept, no shell) gets a fresh random password for the run,
- * locked again afterwards.
+ * OpenVPN logins through the auth-pam plugin, pam_otpd.so and otpd, run with the shipped snippets
+ * (packaging/openvpn/server-otpd.conf; packaging/pam.d/openvpn and openvpn-otpd-only). The real plugin
+ * is driven two ways: by a real OpenVPN server and client on 127.0.0.1 where tun devices can be made
+ * (else skipped, saying why), and always by test/openvpn-harness/, which loads it as OpenVPN does
+ * (OTPD_TEST_NO_TUN=1 forces the harness-only path). Needs root; the Unix account `otpdtest-vpn` (kept,
+ * no shell) gets a random password for the run, locked again afterwards.
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditCodesWhen, startDaemon, type Daemon } from '../support/daemon.js';
-import { buildHarness, makeOpenvpnLab, pluginArgs, shippedClientLines, shippedPluginLine, tunUnusableReason, type Harness, type OpenvpnLab, type OpenvpnServer } from '../support/openvpn.js';
+import { makeOpenvpnLab, tunUnusableReason, type OpenvpnLab, type OpenvpnServer } from '../support/openvpn.js';
+import { buildHarness, type Harness } from '../support/openvpn-harness.js';
+import { pluginArgs, shippedClientLines, shippedPluginLine } from '../support/openvpn-snippets.js';
+import { storedHotp, wrongHotpCode } from '../support/hotp-line.js';
 import { snippetForTest } from '../support/pam-module.js';
 import { hotp, installPamService, makeFixture, randomKeyHex, type Fixture, type PamService } from '../support/store-fixture.js';
 import { ensureUnixUser, lockUnixPassword, setUnixPassword } from '../support/unix-user.js';
@@ -43,22 +38,6 @@ let lab: OpenvpnLab | undefined;
 const services: PamService[] = [];
 let withPassword: PamService | undefined;
 let otpdOnly: PamService | undefined;
-
-/** The user's [counter, last OTP] from the store. */
-function stored(user: string): [number, string] {
-  const line = fx?.storeBytes().toString('latin1').split('\n').find((l) => l.split(/\s+/)[1] === user) ?? '';
-  const fields = line.split(/\s+/);
-  return [Number(fields[4]), fields[5] ?? ''];
-}
-
-/** A code no counter the daemon would try for KEY (next .. next + look-ahead) produces. */
-function wrongCode(key: string, next: number): string {
-  const near = new Set(Array.from({ length: 12 }, (_, i) => hotp(key, next + i)));
-  for (let n = 0; ; n++) {
-    const candidate = String((654_321 + n * 7_919) % 1_000_000).padStart(6, '0');
-    if (!near.has(candidate)) return candidate;
-  }
-}
 
 function okCount(): number {
   return fx?.auditCodes().filter((c) => c === 'AUTH_OK_OTP').length ?? 0;
@@ -104,11 +83,11 @@ describe.skipIf(!isRoot)('OpenVPN auth-pam plugin with pam_otpd.so', () => {
       expect(ok, `${ok.stderr}\n${daemon?.stderr()}`).toMatchObject({ status: 0, verdict: 'SUCCESS' });
       // The plugin matched every prompt by its list: the user-name prompt, pam_unix's, then otpd's.
       expect(ok.stderr).toMatch(/query='login: ?'.*\n(.*\n)*.*query='Password: '.*\n(.*\n)*.*query='One-time password: '/);
-      expect(stored(UNIX_USER)).toEqual([counters.unix, code]);
+      expect(storedHotp(fx!, UNIX_USER)).toEqual([counters.unix, code]);
 
       const before = fx!.storeBytes();
       expect(harness.verify(words, UNIX_USER, scrv1(unixPassword, code))).toMatchObject({ status: 1, verdict: 'AUTH_FAILED' });
-      expect(harness.verify(words, UNIX_USER, scrv1(unixPassword, wrongCode(keys.unix, counters.unix + 1)))).toMatchObject({ status: 1, verdict: 'AUTH_FAILED' });
+      expect(harness.verify(words, UNIX_USER, scrv1(unixPassword, wrongHotpCode(keys.unix, counters.unix + 1)))).toMatchObject({ status: 1, verdict: 'AUTH_FAILED' });
       // Without SCRV1 the plugin answers the one-time prompt with an empty OTP.
       expect(harness.verify(words, UNIX_USER, unixPassword)).toMatchObject({ status: 1, verdict: 'AUTH_FAILED' });
       // A wrong Unix password ends the login in common-auth: the next code is not spent.
@@ -126,7 +105,7 @@ describe.skipIf(!isRoot)('OpenVPN auth-pam plugin with pam_otpd.so', () => {
       const code = hotp(keys.otpdOnly, ++counters.otpdOnly);
       const ok = harness.verify(words, OTPD_USER, `${PIN}${code}`);
       expect(ok, `${ok.stderr}\n${daemon?.stderr()}`).toMatchObject({ status: 0, verdict: 'SUCCESS' });
-      expect(stored(OTPD_USER)).toEqual([counters.otpdOnly, code]);
+      expect(storedHotp(fx!, OTPD_USER)).toEqual([counters.otpdOnly, code]);
       const before = fx!.storeBytes();
       expect(harness.verify(words, OTPD_USER, `${PIN}${code}`)).toMatchObject({ status: 1, verdict: 'AUTH_FAILED' });
       expect(harness.verify(words, OTPD_USER, hotp(keys.otpdOnly, counters.otpdOnly + 1))).toMatchObject({ status: 1, verdict: 'AUTH_FAILED' });
@@ -138,7 +117,7 @@ describe.skipIf(!isRoot)('OpenVPN auth-pam plugin with pam_otpd.so', () => {
       const plugin = shippedPluginLine('openvpn-otpd-only').plugin;
       const before = okCount();
       expect(harness.verify([plugin, otpdOnly!.name], OTPD_USER, `${PIN}${code}`)).toMatchObject({ status: 0, verdict: 'SUCCESS' });
-      expect(stored(OTPD_USER)).toEqual([counters.otpdOnly, code]);
+      expect(storedHotp(fx!, OTPD_USER)).toEqual([counters.otpdOnly, code]);
       expect(okCount()).toBe(before + 1);
       expect(harness.verify([plugin, otpdOnly!.name], OTPD_USER, `${PIN}${code}`)).toMatchObject({ status: 1, verdict: 'AUTH_FAILED' });
     });
@@ -172,12 +151,12 @@ describe.skipIf(!isRoot)('OpenVPN auth-pam plugin with pam_otpd.so', () => {
       const ok = lab!.connect({ server: server!, username: UNIX_USER, password: unixPassword, lines, challengeAnswer: code });
       expect(ok.connected, `${ok.output}\nserver:\n${server!.log()}\notpd:\n${daemon?.stderr()}`).toBe(true);
       expect(ok.challenged).toBe(true);
-      expect(stored(UNIX_USER)).toEqual([counters.unix, code]);
+      expect(storedHotp(fx!, UNIX_USER)).toEqual([counters.unix, code]);
 
       const before = fx!.storeBytes();
       const replay = lab!.connect({ server: server!, username: UNIX_USER, password: unixPassword, lines, challengeAnswer: code });
       expect(replay.authFailed, replay.output).toBe(true);
-      const wrong = lab!.connect({ server: server!, username: UNIX_USER, password: unixPassword, lines, challengeAnswer: wrongCode(keys.unix, counters.unix + 1) });
+      const wrong = lab!.connect({ server: server!, username: UNIX_USER, password: unixPassword, lines, challengeAnswer: wrongHotpCode(keys.unix, counters.unix + 1) });
       expect(wrong.authFailed, wrong.output).toBe(true);
       expect(fx!.storeBytes()).toEqual(before);
       expect(server!.log()).toMatch(new RegExp(`user '${UNIX_USER}' failed to authenticate`));
@@ -190,7 +169,7 @@ describe.skipIf(!isRoot)('OpenVPN auth-pam plugin with pam_otpd.so', () => {
       const ok = lab!.connect({ server: serverOtpdOnly, username: OTPD_USER, password: `${PIN}${code}`, lines });
       expect(ok.connected, `${ok.output}\nserver:\n${serverOtpdOnly.log()}`).toBe(true);
       expect(ok.challenged).toBe(false);
-      expect(stored(OTPD_USER)).toEqual([counters.otpdOnly, code]);
+      expect(storedHotp(fx!, OTPD_USER)).toEqual([counters.otpdOnly, code]);
       const before = fx!.storeBytes();
       const replay = lab!.connect({ server: serverOtpdOnly, username: OTPD_USER, password: `${PIN}${code}`, lines });
       expect(replay.authFailed, replay.output).toBe(true);

@@ -12,6 +12,7 @@ import { auditCodesWhen, startDaemon, type Daemon } from '../support/daemon.js';
 import { snippetForTest } from '../support/pam-module.js';
 import { shippedSshdConfigLines, startSshd, type Sshd } from '../support/sshd.js';
 import { hotp, installPamService, makeFixture, randomKeyHex, type Fixture, type PamService } from '../support/store-fixture.js';
+import { storedHotp, wrongHotpCode } from '../support/hotp-line.js';
 import { otpctl } from '../support/run.js';
 import { ensureUnixUser } from '../support/unix-user.js';
 
@@ -35,22 +36,6 @@ let fx: Fixture | undefined;
 let daemon: Daemon | undefined;
 let pam: PamService | undefined;
 let sshd: Sshd | undefined;
-
-/** The user's store line as [counter, last OTP]. */
-function storedCounter(): [number, string] {
-  const line = fx?.storeBytes().toString('latin1').split('\n').find((l) => l.split(/\s+/)[1] === USER) ?? '';
-  const fields = line.split(/\s+/);
-  return [Number(fields[4]), fields[5] ?? ''];
-}
-
-/** A 6-digit code that no counter the daemon would try (stored .. stored + look-ahead) produces. */
-function wrongCode(fromCounter: number): string {
-  const near = new Set(Array.from({ length: 12 }, (_, i) => hotp(key, fromCounter + i)));
-  for (let n = 0; ; n++) {
-    const candidate = String((123_456 + n * 7_919) % 1_000_000).padStart(6, '0');
-    if (!near.has(candidate)) return candidate;
-  }
-}
 
 function context(): string {
   return `sshd log:\n${sshd?.log() ?? ''}\notpd stderr:\n${daemon?.stderr() ?? ''}`;
@@ -79,7 +64,7 @@ describe.skipIf(!isRoot)('sshd: publickey + one-time password through pam_otpd.s
     expect(r.status, `${r.stderr}\n${context()}`).toBe(0);
     expect(r.stdout).toContain(`${MARK}:${USER}`);
     expect(r.prompts).toEqual([PROMPT]);
-    expect(storedCounter()).toEqual([1, code]);
+    expect(storedHotp(fx!, USER)).toEqual([1, code]);
     expect(sshd!.log()).toMatch(new RegExp(`Accepted keyboard-interactive/pam for ${USER} `));
   });
 
@@ -96,7 +81,7 @@ describe.skipIf(!isRoot)('sshd: publickey + one-time password through pam_otpd.s
 
   it('a wrong code is refused, and the store does not move', async () => {
     const before = fx!.storeBytes();
-    const r = sshd!.login({ user: USER, answer: wrongCode(2), command: COMMAND });
+    const r = sshd!.login({ user: USER, answer: wrongHotpCode(key, 2), command: COMMAND });
     expect(r.status, context()).toBe(255);
     expect(r.stdout).not.toContain(MARK);
     expect(r.prompts).toEqual([PROMPT]);
@@ -110,12 +95,12 @@ describe.skipIf(!isRoot)('sshd: publickey + one-time password through pam_otpd.s
     expect(refused.status, context()).toBe(255);
     expect(refused.stdout).not.toContain(MARK);
     expect(refused.prompts).toEqual([]);
-    expect(storedCounter()).toEqual([1, hotp(key, 1)]);
+    expect(storedHotp(fx!, USER)).toEqual([1, hotp(key, 1)]);
     // The code the refused attempt carried still logs in with the key: nothing consumed it.
     const r = sshd!.login({ user: USER, answer: next, command: COMMAND });
     expect(r.status, `${r.stderr}\n${context()}`).toBe(0);
     expect(r.stdout).toContain(`${MARK}:${USER}`);
-    expect(storedCounter()).toEqual([2, next]);
+    expect(storedHotp(fx!, USER)).toEqual([2, next]);
     expect(fx!.auditCodes().filter((c) => c === 'AUTH_OK_OTP')).toHaveLength(2);
   });
 

@@ -1,6 +1,6 @@
 /**
- * Real OpenVPN 2.6 servers and clients on 127.0.0.1 for login tests through the auth-pam plugin, and
- * the C harness (test/openvpn-harness/) that loads the same plugin where OpenVPN cannot run.
+ * Real OpenVPN 2.6 servers and clients on 127.0.0.1 for login tests through the auth-pam plugin
+ * (where OpenVPN cannot run, openvpn-harness.ts loads the same plugin instead).
  *
  * TLS: two self-signed certificates made with openssl, each side pinning the other's with
  * `peer-fingerprint` (OpenVPN 2.6), so no CA is needed. Both sides use `ifconfig-noexec` and
@@ -16,51 +16,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { freeTcpPort } from './free-port.js';
 import { run } from './run.js';
-import { repoRoot } from './shared-data.js';
-
-const SERVER_CONF = path.join(repoRoot, 'packaging', 'openvpn', 'server-otpd.conf');
-const HARNESS_SOURCE = path.join(repoRoot, 'test', 'openvpn-harness', 'auth_pam_harness.c');
-/** Debian's openvpn package ships the plugin header here. */
-const PLUGIN_INCLUDE = '/usr/include/openvpn';
-
-/** The words of one `plugin` line: the plugin's path, the PAM service, then the name/value list. */
-export interface PluginLine {
-  readonly plugin: string;
-  readonly service: string;
-  readonly list: readonly string[];
-}
-
-/**
- * The `plugin` lines of packaging/openvpn/server-otpd.conf, active or shown commented as a variant
- * (`#   plugin …`), split the way OpenVPN splits them (the quoted string into words).
- */
-export function shippedPluginLines(): PluginLine[] {
-  const lines = readFileSync(SERVER_CONF, 'utf8').split('\n');
-  return lines
-    .map((l) => /^(?:#\s+)?plugin\s+(\S+)\s+"([^"]*)"\s*$/.exec(l))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => {
-      const [service = '', ...list] = (m[2] ?? '').split(/\s+/).filter((w) => w.length > 0);
-      return { plugin: m[1] ?? '', service, list };
-    });
-}
-
-/** The shipped plugin line whose PAM service is SERVICE; throws when there is none. */
-export function shippedPluginLine(service: string): PluginLine {
-  const found = shippedPluginLines().find((p) => p.service === service);
-  if (found === undefined) throw new Error(`${SERVER_CONF}: no plugin line for PAM service ${service}`);
-  return found;
-}
-
-/** The client lines shown in server-otpd.conf as `#client: LINE`. */
-export function shippedClientLines(): string[] {
-  return [...readFileSync(SERVER_CONF, 'utf8').matchAll(/^#client: (.+)$/gm)].map((m) => (m[1] ?? '').trim());
-}
-
-/** The plugin's words for a test: the same line with the test's PAM service in place of the shipped one. */
-export function pluginArgs(line: PluginLine, service: string): string[] {
-  return [line.plugin, service, ...line.list];
-}
 
 /**
  * Whether this machine can give OpenVPN a tun device: /dev/net/tun opens and the kernel makes a
@@ -252,33 +207,3 @@ expect {
   eof { catch {wait}; exit 3 }
 }
 `;
-
-/** The harness built from test/openvpn-harness/auth_pam_harness.c into DIR with cc. */
-export interface Harness {
-  /** Asks the plugin (loaded with PLUGINWORDS) to verify USERNAME/PASSWORD as OpenVPN would. */
-  verify(pluginWords: readonly string[], username: string, password: string): HarnessResult;
-}
-
-export interface HarnessResult {
-  readonly status: number | null;
-  /** The harness's verdict line: SUCCESS, AUTH_FAILED, or ERROR … */
-  readonly verdict: string;
-  readonly stderr: string;
-}
-
-/**
- * Compiles the harness (cc, strict warnings, against Debian's /usr/include/openvpn/openvpn-plugin.h).
- * @throws when the header is missing (apt-get install openvpn) or the build fails
- */
-export function buildHarness(dir: string): Harness {
-  const out = path.join(dir, 'auth_pam_harness');
-  const cc = run('cc', ['-std=c11', '-D_GNU_SOURCE', '-Wall', '-Wextra', '-Werror', '-O2', `-I${PLUGIN_INCLUDE}`, '-o', out, HARNESS_SOURCE, '-ldl']);
-  if (cc.status !== 0) throw new Error(`cannot build the OpenVPN plugin harness (needs ${PLUGIN_INCLUDE}/openvpn-plugin.h from the openvpn package):\n${cc.stderr}`);
-  return {
-    verify(pluginWords, username, password) {
-      const r = run(out, [...pluginWords], { input: `${username}\n${password}\n`, env: { ...process.env, HARNESS_VERB: '4' }, timeoutMs: 30_000 });
-      const verdict = /HARNESS: (.*)\n?$/.exec(r.stdout)?.[1] ?? '';
-      return { status: r.status, verdict, stderr: r.stderr };
-    },
-  };
-}
