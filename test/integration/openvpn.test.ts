@@ -44,6 +44,7 @@ function okCount(): number {
 }
 
 const tunReason = isRoot ? tunUnusableReason() : 'not root';
+if (!isRoot) console.warn('openvpn.test.ts: skipped, not root (OpenVPN, /etc/pam.d and a Unix account need root; CI runs as root)');
 if (isRoot && tunReason !== undefined) {
   console.warn(`openvpn.test.ts: no usable tun device (${tunReason}): the real OpenVPN cases are skipped; the harness cases drive openvpn-plugin-auth-pam.so instead`);
 }

@@ -22,6 +22,7 @@ const COMMAND = `echo ${MARK}:$(id -un)`;
 // ssh (OpenSSH 8.4 and later) puts "(user@host) " before each keyboard-interactive prompt it shows.
 const PROMPT = `(${USER}@127.0.0.1) One-time password: `;
 const isRoot = process.getuid?.() === 0;
+if (!isRoot) console.warn('sshd.test.ts: skipped, not root (sshd, useradd and /etc/pam.d need root; CI runs as root)');
 const key = randomKeyHex();
 const SKEY_PASS = 'sshd test pass phrase';
 

@@ -68,7 +68,7 @@ export interface ClientResult {
   readonly challenged: boolean;
 }
 
-/** Makes a lab directory with the two certificates. */
+/** Makes a lab directory; the two certificates are made when the first server starts. */
 export function makeOpenvpnLab(): OpenvpnLab {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'otpd-openvpn-'));
   const fingerprint = (name: string): string => {
@@ -79,8 +79,9 @@ export function makeOpenvpnLab(): OpenvpnLab {
     if (fp.status !== 0 || value === undefined) throw new Error(`openssl x509 -fingerprint failed: ${fp.stderr}`);
     return value;
   };
-  const serverFp = fingerprint('server');
-  const clientFp = fingerprint('client');
+  // Made on first use: the harness cases share the directory but need no certificates (nor openssl).
+  let pins: { server: string; client: string } | undefined;
+  const fingerprints = (): { server: string; client: string } => (pins ??= { server: fingerprint('server'), client: fingerprint('client') });
   return {
     dir,
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
@@ -101,7 +102,7 @@ export function makeOpenvpnLab(): OpenvpnLab {
           `cert ${path.join(dir, 'server.crt')}`,
           `key ${path.join(dir, 'server.key')}`,
           'dh none',
-          `peer-fingerprint ${clientFp}`,
+          `peer-fingerprint ${fingerprints().client}`,
           'disable-dco',
           'ifconfig-noexec',
           'route-noexec',
@@ -163,7 +164,7 @@ export function makeOpenvpnLab(): OpenvpnLab {
       `remote 127.0.0.1 ${options.server.port}`,
       'dev tun',
       'nobind',
-      `peer-fingerprint ${serverFp}`,
+      `peer-fingerprint ${fingerprints().server}`,
       `cert ${path.join(dir, 'client.crt')}`,
       `key ${path.join(dir, 'client.key')}`,
       'auth-retry none',
