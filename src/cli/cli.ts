@@ -11,6 +11,7 @@ import { genSkeyCommand } from './commands/gen-skey.js';
 import { genTotpCommand } from './commands/gen-totp.js';
 import { keyConvertCommand } from './commands/key-convert.js';
 import { verifyCommand } from './commands/verify.js';
+import { groupCommands } from './commands/group.js';
 import { sessionDelCommand, sessionListCommand } from './commands/session.js';
 import { tokenAddCommand } from './commands/token-add.js';
 import { tokenDelCommand } from './commands/token-del.js';
@@ -68,6 +69,11 @@ export function createCli(deps: CliDeps): Argv<GlobalArguments> {
         .command(tokenGroupsCommand(deps))
         .command(tokenResyncCommand(deps))
         .demandCommand(1, 'token needs a subcommand: add, del, list, enable, disable, groups or resync'),
+    )
+    .command('group', 'manage service groups in otpd.conf: add, del, list, show, services', (group) =>
+      groupCommands(deps)
+        .reduce((g, c) => g.command(c), group)
+        .demandCommand(1, 'group needs a subcommand: add, del, list, show or services'),
     )
     .command('session', 'list or end sessions', (session) =>
       session.command(sessionListCommand(deps)).command(sessionDelCommand(deps)).demandCommand(1, 'session needs a subcommand: list or del'),
