@@ -12,6 +12,7 @@
 //   skeyChainAsync(same)                                            -> Promise<Buffer>
 //   skeyList(alg, input, first, n)                                  -> Buffer(n * 8)
 //   peerCredentials(fd)                                             -> { pid, uid, gid }
+//   peerGone(fd)                                                    -> boolean
 #include <napi.h>
 
 #include <cinttypes>
@@ -281,6 +282,15 @@ Napi::Value PeerCredentials(const Napi::CallbackInfo &info) {
   return out;
 }
 
+// Whether the peer of a connected socket has hung up; throws Error with errno's text on failure.
+Napi::Value PeerGone(const Napi::CallbackInfo &info) {
+  CheckArity(info, 1);
+  auto fd = static_cast<int>(IntegerArg(info, 0, "fd", 2147483647.0));
+  int gone = otpd_peer_gone(fd);
+  if (gone < 0) throw Napi::Error::New(info.Env(), std::string("poll: ") + std::strerror(-gone));
+  return Napi::Boolean::New(info.Env(), gone == 1);
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("hotpSearch", Napi::Function::New(env, HotpSearch, "hotpSearch"));
   exports.Set("hotpSearchAsync", Napi::Function::New(env, HotpSearchAsync, "hotpSearchAsync"));
@@ -289,6 +299,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("skeyChainAsync", Napi::Function::New(env, SkeyChainAsync, "skeyChainAsync"));
   exports.Set("skeyList", Napi::Function::New(env, SkeyList, "skeyList"));
   exports.Set("peerCredentials", Napi::Function::New(env, PeerCredentials, "peerCredentials"));
+  exports.Set("peerGone", Napi::Function::New(env, PeerGone, "peerGone"));
   return exports;
 }
 

@@ -4,6 +4,7 @@
 #include "peer_cred.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -20,4 +21,16 @@ int otpd_peer_cred_get(int fd, otpd_peer_cred *out) {
   out->uid = (int64_t)cred.uid;
   out->gid = (int64_t)cred.gid;
   return 0;
+}
+
+int otpd_peer_gone(int fd) {
+  if (fd < 0) return -EINVAL;
+  struct pollfd p = {.fd = fd, .events = POLLRDHUP, .revents = 0};
+  int n;
+  do {
+    n = poll(&p, 1, 0);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return -errno;
+  if (p.revents & POLLNVAL) return -EBADF;
+  return (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Who is on the other end of a connected Unix socket (SO_PEERCRED): the daemon's check that the
- * PAM module talking to it runs as root. Node's `net` cannot ask, so the addon does.
+ * The other end of a connected Unix socket, as the daemon needs to know it and Node's `net` cannot
+ * tell: who it is (SO_PEERCRED: the PAM module must run as root), and whether it has hung up already
+ * (so that an answer whose sender gave up is not decided for nobody).
  */
 #ifndef OTPD_PEER_CRED_H
 #define OTPD_PEER_CRED_H
@@ -24,6 +25,13 @@ typedef struct otpd_peer_cred {
  * out, ...) and leaves *out zeroed. Never trusts anything the peer sent.
  */
 int otpd_peer_cred_get(int fd, otpd_peer_cred *out);
+
+/*
+ * Whether the peer has closed or shut down its side (poll: POLLRDHUP, POLLHUP or POLLERR, without
+ * waiting). Returns 1 when it has, 0 when it has not, or -errno (-EBADF, -EINVAL for a negative fd).
+ * Bytes still unread do not hide a hang-up.
+ */
+int otpd_peer_gone(int fd);
 
 #ifdef __cplusplus
 }

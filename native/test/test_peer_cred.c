@@ -17,8 +17,15 @@ int main(void) {
   assert(cred.pid == (int64_t)getpid());
   assert(cred.uid == (int64_t)geteuid());
   assert(cred.gid == (int64_t)getegid());
+  /* still there, also with bytes unread; gone once it shut down its side, even with bytes unread */
+  assert(otpd_peer_gone(pair[0]) == 0);
+  assert(write(pair[1], "x", 1) == 1);
+  assert(otpd_peer_gone(pair[0]) == 0);
+  assert(shutdown(pair[1], SHUT_WR) == 0);
+  assert(otpd_peer_gone(pair[0]) == 1);
   close(pair[0]);
   close(pair[1]);
+  assert(otpd_peer_gone(-1) == -EINVAL);
 
   int pipefd[2];
   assert(pipe(pipefd) == 0);

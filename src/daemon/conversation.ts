@@ -49,6 +49,8 @@ export interface ConversationPolicy {
 export interface ConversationIO {
   send(message: Message): void;
   close(): void;
+  /** Whether the client has hung up already (asked before an answer is decided). */
+  clientGone(): boolean;
 }
 
 export type ConversationState = 'start' | 'hello-done' | 'working' | 'conv-sent' | 'done';
@@ -257,9 +259,9 @@ export class Conversation {
       if (error instanceof Aborted) this.#policy.abandoned(base, this.#endReason);
       throw error;
     });
-    // A client that gave up while the answer waited in the socket (a daemon paused past the module's
-    // timeout) closes right after it: let that end arrive before a code is spent on nobody.
-    await new Promise((resolve) => setImmediate(resolve));
+    // A client that gave up while its answer waited in the socket (a daemon paused past the module's
+    // timeout) has hung up behind it: no code is spent on nobody.
+    if (this.#state === 'working' && this.#io.clientGone()) this.fail(WireErrorCode.UNEXPECTED, 'the client gave up before its answer was checked');
     if (this.#state !== 'working') {
       answer = undefined;
       this.#policy.abandoned(base, this.#endReason);

@@ -9,9 +9,10 @@ import { pathToFileURL } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { loadBackend } from '../native/loader.js';
-import { loadPeerCredentials } from '../native/peer-credentials.js';
+import { loadPeerInspector } from '../native/peer-credentials.js';
+import { sweepStoreLeftovers } from '../store/recover.js';
 import { openDaemonLog, type DaemonLogTarget } from './daemon-log.js';
-import { rootOnlyPeerCheck } from './peer-check.js';
+import { hungUpCheck, rootOnlyPeerCheck } from './peer-check.js';
 import { DEFAULT_SOCKET, socketActivation, startServer, type DaemonServer } from './server.js';
 import { openService, type Service } from './service.js';
 
@@ -64,23 +65,25 @@ async function serve(args: OtpdArguments, env: NodeJS.ProcessEnv, log: (line: st
       delete env.LISTEN_FDNAMES;
     }
     const svc = service;
-    const readPeer = loadPeerCredentials(env);
-    if (readPeer instanceof Error) log(`cannot check peer credentials: ${readPeer.message.split('\n', 1)[0] ?? ''}`);
-    const checkPeer = readPeer instanceof Error ? undefined : rootOnlyPeerCheck(readPeer, log);
-    server = await startServer({ listen: fd === undefined ? { path: args.socket } : { fd }, policy: () => svc.conversationPolicy(), log, ...(checkPeer !== undefined && { checkPeer }) });
+    const peer = loadPeerInspector(env);
+    if (peer instanceof Error) log(`cannot check peer credentials: ${peer.message.split('\n', 1)[0] ?? ''}`);
+    const peerChecks = peer instanceof Error ? {} : { checkPeer: rootOnlyPeerCheck(peer, log), peerGone: hungUpCheck(peer) };
+    server = await startServer({ listen: fd === undefined ? { path: args.socket } : { fd }, policy: () => svc.conversationPolicy(), log, ...peerChecks });
   } catch (error) {
     log(`cannot start: ${error instanceof Error ? error.message : String(error)}`);
     process.exitCode = 1;
     return;
   }
   log(`listening on ${server.address} (store ${service.config.store})`);
+  let sweeping = sweep(service.config.store, log);
 
   await new Promise<void>((resolve) => {
     let reloading = Promise.resolve();
     const onHup = (): void => {
-      reloading = reloading.then(() =>
-        service.reload().catch((error: unknown) => log(`reload failed, keeping the old configuration: ${error instanceof Error ? error.message : String(error)}`)),
-      );
+      reloading = reloading.then(async () => {
+        await service.reload().catch((error: unknown) => log(`reload failed, keeping the old configuration: ${error instanceof Error ? error.message : String(error)}`));
+        sweeping = sweeping.then(() => sweep(service.config.store, log));
+      });
     };
     const onStop = (signal: string) => (): void => {
       log(`${signal}: stopping`);
@@ -88,6 +91,7 @@ async function serve(args: OtpdArguments, env: NodeJS.ProcessEnv, log: (line: st
       void server
         .stop()
         .then(() => reloading)
+        .then(() => sweeping)
         .then(() => service.close())
         .catch((error: unknown) => log(`stopping: ${error instanceof Error ? error.message : String(error)}`))
         .finally(resolve);
@@ -97,6 +101,21 @@ async function serve(args: OtpdArguments, env: NodeJS.ProcessEnv, log: (line: st
     process.once('SIGINT', onStop('SIGINT'));
   });
   log('stopped');
+}
+
+/**
+ * Clears a `.lock`/`.new` that a dead writer left beside the store, which would make every pam_oath
+ * login on the file fail until the next write (src/store/recover.ts). In the background: a live
+ * writer's lock makes it wait a few seconds, and logins need not wait for that. Never throws.
+ */
+async function sweep(store: string, log: (line: string) => void): Promise<void> {
+  try {
+    const result = await sweepStoreLeftovers(store);
+    if (result.removedNew) log(`removed ${store}.new left by a writer that died`);
+    if (result.busy) log(`${store}.lock is held by a live writer; not swept`);
+  } catch (error) {
+    log(`cannot sweep the store's leftovers: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /** True when this file is the program node runs (also through a symlink such as /usr/bin/otpd). */

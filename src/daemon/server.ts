@@ -33,6 +33,8 @@ export interface ServerOptions {
   readonly policy: () => ConversationPolicy & { release?(): void };
   /** Checks the connecting peer (SO_PEERCRED through the native addon). Absent: 'unchecked'. */
   readonly checkPeer?: (socket: net.Socket) => PeerVerdict;
+  /** Whether the client has hung up already (the native addon's poll); absent: only what Node saw. */
+  readonly peerGone?: (socket: net.Socket) => boolean;
   readonly handshakeMs?: number;
   readonly partialFrameMs?: number;
   readonly conversationMs?: number;
@@ -146,7 +148,8 @@ export async function startServer(options: ServerOptions): Promise<DaemonServer>
       // A peer that stops reading must not keep the connection: end() waits for a flush that may never come.
       setTimeout(() => socket.destroy(), 1_000).unref();
     };
-    const conversation = new Conversation(policy, { send, close });
+    const clientGone = (): boolean => closing || socket.destroyed || socket.readableEnded || (options.peerGone?.(socket) ?? false);
+    const conversation = new Conversation(policy, { send, close, clientGone });
     const reader = new FrameReader({ partialFrameMs });
     const handshake = setTimeout(() => {
       if (conversation.state === 'start') conversation.fail(WireErrorCode.TIMEOUT, `no HELLO within ${handshakeMs} ms`);

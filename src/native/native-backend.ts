@@ -38,6 +38,7 @@ interface NativeAddon {
   skeyChainAsync(alg: string, input: Uint8Array, count: number): Promise<Uint8Array>;
   skeyList(alg: string, input: Uint8Array, first: number, n: number): Uint8Array;
   peerCredentials(fd: number): { pid: number; uid: number; gid: number };
+  peerGone(fd: number): boolean;
 }
 
 const ADDON_FUNCTIONS = Object.freeze([
@@ -48,6 +49,7 @@ const ADDON_FUNCTIONS = Object.freeze([
   'skeyChainAsync',
   'skeyList',
   'peerCredentials',
+  'peerGone',
 ] as const satisfies readonly (keyof NativeAddon)[]);
 
 /**

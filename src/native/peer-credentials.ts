@@ -1,7 +1,7 @@
 /**
- * The credentials of the process on the other end of a connected Unix socket (SO_PEERCRED), read by
- * the native addon because Node's `net` has no API for it. The daemon uses them to serve only root
- * (docs/daemon.md, "Who may connect").
+ * The other end of a connected Unix socket, read by the native addon because Node's `net` cannot:
+ * its credentials (SO_PEERCRED), so the daemon serves only root (docs/daemon.md, "Who may connect"),
+ * and whether it has hung up, so an answer whose sender already gave up is not decided for nobody.
  */
 import { loadAddon, nativeAddonPath } from './native-backend.js';
 
@@ -12,26 +12,37 @@ export interface PeerCredentials {
   readonly gid: number;
 }
 
-/** Reads the peer credentials of a connected Unix socket's file descriptor; throws on any failure. */
-export type PeerCredentialsReader = (fd: number) => PeerCredentials;
+/** Questions about the peer of a connected socket's file descriptor; each throws on failure. */
+export interface PeerInspector {
+  credentials(fd: number): PeerCredentials;
+  /** True once the peer has closed or shut down its side, even with bytes of it still unread. */
+  gone(fd: number): boolean;
+}
+
+function checkedFd(fd: number): number {
+  if (!Number.isSafeInteger(fd) || fd < 0) throw new RangeError(`not a file descriptor: ${fd}`);
+  return fd;
+}
 
 /**
- * The addon's SO_PEERCRED reader. Unlike the hot-loop backend it ignores `OTPD_NO_NATIVE` (that
- * switch exists to compare the two OTP backends; there is no TypeScript way to read peer credentials).
+ * The addon's inspector. Unlike the hot-loop backend it ignores `OTPD_NO_NATIVE` (that switch exists
+ * to compare the two OTP backends; there is no TypeScript way to ask these questions).
  *
  * @param env - where `OTPD_NATIVE_PATH` is read
- * @returns the reader, or an Error saying why the addon could not provide it
+ * @returns the inspector, or an Error saying why the addon could not provide it
  * @example
- * const read = loadPeerCredentials();
- * if (!(read instanceof Error)) read(fd).uid; // 0 for root
+ * const peer = loadPeerInspector();
+ * if (!(peer instanceof Error)) peer.credentials(fd).uid; // 0 for root
  */
-export function loadPeerCredentials(env: NodeJS.ProcessEnv = process.env): PeerCredentialsReader | Error {
+export function loadPeerInspector(env: NodeJS.ProcessEnv = process.env): PeerInspector | Error {
   try {
     const addon = loadAddon(nativeAddonPath(env));
-    return (fd) => {
-      if (!Number.isSafeInteger(fd) || fd < 0) throw new RangeError(`not a file descriptor: ${fd}`);
-      const { pid, uid, gid } = addon.peerCredentials(fd);
-      return { pid, uid, gid };
+    return {
+      credentials(fd) {
+        const { pid, uid, gid } = addon.peerCredentials(checkedFd(fd));
+        return { pid, uid, gid };
+      },
+      gone: (fd) => addon.peerGone(checkedFd(fd)),
     };
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));

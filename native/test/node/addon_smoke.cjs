@@ -6,7 +6,8 @@ const assert = require('node:assert/strict');
 
 const addon = require(process.argv[2]);
 assert.deepEqual(Object.keys(addon).sort(),
-  ['hotpRange', 'hotpSearch', 'hotpSearchAsync', 'peerCredentials', 'skeyChain', 'skeyChainAsync', 'skeyList']);
+  ['hotpRange', 'hotpSearch', 'hotpSearchAsync', 'peerCredentials', 'peerGone', 'skeyChain', 'skeyChainAsync', 'skeyList']);
+assert.throws(() => addon.peerGone(0x7ffffff0), /poll: Bad file descriptor/);
 assert.throws(() => addon.peerCredentials(0x7ffffff0), /SO_PEERCRED: Bad file descriptor/);
 assert.throws(() => addon.peerCredentials(-1), RangeError);
 const key = Buffer.from('12345678901234567890');

@@ -13,6 +13,8 @@ interface Harness {
   released: string[];
   abandoned: string[];
   undelivered: string[];
+  /** Makes the client look hung up (the native poll's answer). */
+  hangUp(): void;
 }
 
 function harness(options: { known?: boolean; challenge?: ChallengeOutcome; decide?: (r: AuthRequest) => AuthOutcome | Promise<AuthOutcome> } = {}): Harness {
@@ -22,6 +24,7 @@ function harness(options: { known?: boolean; challenge?: ChallengeOutcome; decid
   const abandoned: string[] = [];
   const undelivered: string[] = [];
   let closed = false;
+  let gone = false;
   const policy: ConversationPolicy = {
     knowsUser: async () => options.known ?? true,
     issueChallenge: async () => options.challenge ?? { issued: false, reason: 'no-skey-token' },
@@ -36,8 +39,8 @@ function harness(options: { known?: boolean; challenge?: ChallengeOutcome; decid
     undelivered: (r, outcome, why) => undelivered.push(`${r.service}/${r.user} ${outcome.code}: ${why}`),
     log: () => undefined,
   };
-  const conv = new Conversation(policy, { send: (m) => sent.push(m), close: () => (closed = true) });
-  return { conv, sent, closed: () => closed, requests, released, abandoned, undelivered };
+  const conv = new Conversation(policy, { send: (m) => sent.push(m), close: () => (closed = true), clientGone: () => gone });
+  return { conv, sent, closed: () => closed, requests, released, abandoned, undelivered, hangUp: () => (gone = true) };
 }
 
 const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
@@ -113,6 +116,18 @@ describe('Conversation', () => {
     await h.conv.finished;
     expect(h.requests).toEqual([]);
     expect(h.abandoned).toEqual(['sshd/alice: the client closed its side']);
+  });
+
+  it('an answer that arrives from a client which has already hung up is not decided', async () => {
+    const h = harness();
+    h.conv.receive({ type: 'HELLO', version: 1 });
+    h.conv.receive({ type: 'AUTH_START', service: 'sshd', user: 'alice' });
+    await tick();
+    h.hangUp();
+    h.conv.receive({ type: 'ANSWER', response: '755224' });
+    await h.conv.finished;
+    expect(h.requests).toEqual([]);
+    expect(h.abandoned).toEqual(['sshd/alice: the client gave up before its answer was checked']);
   });
 
   it('a decision whose verdict cannot be sent any more is reported as undelivered', async () => {
