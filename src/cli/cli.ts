@@ -78,6 +78,10 @@ export function createCli(deps: CliDeps): Argv<GlobalArguments> {
     .command('session', 'list or end sessions', (session) =>
       session.command(sessionListCommand(deps)).command(sessionDelCommand(deps)).demandCommand(1, 'session needs a subcommand: list or del'),
     )
+    .example('$0 user add alice && $0 token add alice/phone --type totp', 'enrol a phone: scan the QR code printed')
+    .example('$0 verify alice 123456 --service sshd', 'check a code as a login of sshd would')
+    .example('$0 user show alice', "alice's tokens, lock-outs and sessions")
+    .completion('completion', 'print a bash/zsh completion script: otpctl completion >> ~/.bashrc')
     .demandCommand(1, 'give a command; see otpctl --help')
     .strict()
     .help()

@@ -1,0 +1,89 @@
+/**
+ * docs/otpctl.md, generated from the same yargs definitions otpctl runs with: the help of every command
+ * (found by walking the "Commands:" sections from the top), so the manual cannot drift from the
+ * program. `scripts/gen-otpctl-doc.mjs` writes it after a build; a unit test fails when the file in
+ * the repository differs from what this renders.
+ */
+import { Writable } from 'node:stream';
+import { createCli } from './cli.js';
+import type { CliDeps } from './deps.js';
+
+/** Help is rendered at this width, whatever the terminal, so the document is reproducible. */
+const WIDTH = 100;
+
+/** Commands whose help is not a help page (the completion script is printed instead). */
+const NOT_WALKED = new Set(['completion']);
+
+const silent = (): NodeJS.WritableStream => new Writable({ write: (_chunk, _encoding, done) => done() });
+
+/** Dependencies that are never used: rendering help runs no command. */
+function inertDeps(): CliDeps {
+  return {
+    stdout: silent(),
+    stderr: silent(),
+    env: {},
+    now: () => 0,
+    readSecret: () => Promise.reject(new Error('no input while rendering help')),
+    backend: () => {
+      throw new Error('no backend while rendering help');
+    },
+  };
+}
+
+/** The help text of `otpctl PATH… --help`. */
+export async function helpOf(path: readonly string[]): Promise<string> {
+  const cli = createCli(inertDeps()).wrap(WIDTH).exitProcess(false);
+  let text = '';
+  await cli.parseAsync([...path, '--help'], {}, (_error, _argv, output) => {
+    text = output;
+  });
+  return text.trimEnd();
+}
+
+/** The subcommand names listed in a help text's "Commands:" section for `path`. */
+function subcommands(help: string, path: readonly string[]): string[] {
+  const start = help.indexOf('Commands:\n');
+  const section = start < 0 ? '' : help.slice(start).split('\n\n')[0] ?? '';
+  const prefix = ['otpctl', ...path].join(' ');
+  const names: string[] = [];
+  for (const line of section.split('\n')) {
+    const rest = line.trim().startsWith(`${prefix} `) ? line.trim().slice(prefix.length + 1) : undefined;
+    const name = rest?.split(/\s+/)[0];
+    if (name !== undefined && /^[a-z][a-z-]*$/.test(name) && !names.includes(name)) names.push(name);
+  }
+  return names;
+}
+
+/** Every command path, depth first, in the order the help lists them. */
+export async function commandPaths(path: readonly string[] = []): Promise<string[][]> {
+  const help = await helpOf(path);
+  const paths: string[][] = [[...path]];
+  for (const name of subcommands(help, path)) {
+    if (NOT_WALKED.has(name)) paths.push([...path, name]);
+    else paths.push(...(await commandPaths([...path, name])));
+  }
+  return paths;
+}
+
+/** @returns the whole of docs/otpctl.md */
+export async function renderOtpctlDoc(): Promise<string> {
+  const parts = [
+    '# otpctl',
+    '',
+    '<!-- Generated from the yargs definitions in src/cli/ by scripts/gen-otpctl-doc.mjs (after `npm run build:ts`).',
+    '     Do not edit: change the command definitions and run the script; test/unit/cli/doc.test.ts checks it. -->',
+    '',
+    'otpctl administers otpd: users and their tokens in the users.oath store (docs/store.md), service',
+    'groups in otpd.conf (docs/config.md), lock-outs and sessions in the state directory (docs/state.md);',
+    'it also generates, converts and checks codes. Every change goes through the same lock and durable',
+    'replace as a login, so it is safe while otpd and pam_oath run. Errors are one line on stderr and',
+    'exit code 2 (1: Reject or no match); `--json` prints one JSON document for scripts.',
+    '',
+    'Shell completion: `otpctl completion >> ~/.bashrc` (bash; zsh with bashcompinit).',
+  ];
+  for (const path of await commandPaths()) {
+    if (NOT_WALKED.has(path[path.length - 1] ?? '')) continue;
+    parts.push('', `## otpctl${path.length > 0 ? ` ${path.join(' ')}` : ''}`, '', '```', await helpOf(path), '```');
+  }
+  return `${parts.join('\n')}\n`;
+}
