@@ -6,12 +6,13 @@ cd "$(dirname "$0")/.."
 
 # build: gcc, cmake, OpenSSL's libcrypto headers for the native addon, libpam headers for pam_otpd;
 # tests: the real tools we cross-check against (oathtool, Heimdal's otpprint, pam_oath through
-# pamtester), the real programs logins go through (sshd and ssh, su, OpenVPN with its auth-pam plugin,
+# pamtester), the real programs logins go through (sshd and ssh, su, OpenVPN with its auth-pam plugin
+# and openssl to make its test certificates,
 # expect to answer su's prompt in a pty) and valgrind for C;
 # packaging: dpkg-deb, fakeroot and lintian for the Debian package, systemd for systemd-analyze and
 # systemd-socket-activate.
 apt_packages=(build-essential cmake libssl-dev libpam0g-dev oathtool heimdal-clients libpam-oath pamtester valgrind util-linux
-  openssh-server openssh-client openvpn expect iproute2 dpkg-dev fakeroot lintian systemd)
+  openssh-server openssh-client openvpn openssl expect iproute2 dpkg-dev fakeroot lintian systemd)
 
 missing=()
 for pkg in "${apt_packages[@]}"; do
