@@ -160,14 +160,24 @@ unit_value() { sed -n "s/^$2=//p" "/lib/systemd/system/$1" | tail -n1; }
 exec_start=$(unit_value otpd.service ExecStart)
 listen=$(unit_value otpd.socket ListenStream)
 [ -n "$exec_start" ] && [ -n "$listen" ] || fail "cannot read ExecStart/ListenStream from the units"
-# As otpd.socket (DirectoryMode=0755, SocketMode=0600, root) and otpd.service (UMask=0077) would.
+# As otpd.socket (DirectoryMode, SocketMode, root) and otpd.service would: its UMask, its
+# NoNewPrivileges and its CapabilityBoundingSet (through setpriv), so a run that needs a capability
+# the unit takes away fails here too. The namespace options (ProtectSystem...) need systemd itself.
+[ "$(unit_value otpd.service NoNewPrivileges)" = yes ] || fail "otpd.service lost NoNewPrivileges=yes"
+bounding=-all
+for cap in $(unit_value otpd.service CapabilityBoundingSet); do
+  cap=${cap,,}
+  bounding+=",+${cap#cap_}"
+done
 install -d -m "$(unit_value otpd.socket DirectoryMode)" "$(dirname "$listen")"
-(umask 0077 && exec systemd-socket-activate -l "$listen" $exec_start) >"$WORK/otpd.log" 2>&1 </dev/null &
+(umask "$(unit_value otpd.service UMask)" &&
+  exec setpriv --no-new-privs --bounding-set="$bounding" --inh-caps=-all -- systemd-socket-activate -l "$listen" $exec_start) \
+  >"$WORK/otpd.log" 2>&1 </dev/null &
 daemon_pid=$!
 for _ in $(seq 50); do [ -S "$listen" ] && break; sleep 0.1; done
 [ -S "$listen" ] || fail "systemd-socket-activate did not create $listen"
 chmod "$(unit_value otpd.socket SocketMode)" "$listen"
-ok "otpd socket-activated: systemd-socket-activate -l $listen $exec_start"
+ok "otpd socket-activated: setpriv --no-new-privs --bounding-set=$bounding systemd-socket-activate -l $listen $exec_start"
 
 printf 'auth required pam_otpd.so\naccount required pam_permit.so\n' >"$PAM_FILE"
 login() { echo "$1" | timeout 30 pamtester "$SERVICE" "$TEST_USER" authenticate >"$WORK/pamtester.out" 2>&1; }
@@ -176,7 +186,10 @@ login "$code" || { cat "$WORK/pamtester.out" >&2; fail "pamtester login with a f
 ok "pamtester login through the installed pam_otpd.so"
 [ "$(readlink "/proc/$daemon_pid/exe")" = /usr/lib/otpd/bin/node ] || fail "otpd does not run on /usr/lib/otpd/bin/node"
 grep -q "listening on fd 3" "$WORK/otpd.log" || fail "otpd did not serve the passed socket (fd 3)"
-ok "the daemon is the shipped runtime serving the socket-activated fd 3"
+expected_caps=$(setpriv --bounding-set="$bounding" -- grep '^CapBnd' /proc/self/status)
+[ "$(grep '^CapBnd' "/proc/$daemon_pid/status")" = "$expected_caps" ] && [ "$expected_caps" != "$(grep '^CapBnd' /proc/self/status)" ] ||
+  fail "otpd does not run with the unit's bounding set ($expected_caps)"
+ok "the daemon is the shipped runtime serving the socket-activated fd 3, with the unit's capabilities"
 if login "$code"; then fail "a replayed code was accepted"; fi
 grep -q 'Authentication failure' "$WORK/pamtester.out" || { cat "$WORK/pamtester.out" >&2; fail "the replay failed for another reason"; }
 ok "the same code again is refused (replay)"
