@@ -13,6 +13,7 @@ import type { OtpBackend } from '../src/native/backend.js';
 import { loadNativeBackend } from '../src/native/native-backend.js';
 import { typescriptBackend } from '../src/native/typescript-backend.js';
 import { SKEY_ALGORITHMS } from '../src/tokens/algorithms.js';
+import { benchPam } from './pam.js';
 import { benchStore, type StoreRow } from './store.js';
 
 const KEY_HEX = '3132333435363738393031323334353637383930';
@@ -131,3 +132,9 @@ console.log('\nverifier on a users.oath store (durable accepted logins; whole-fi
 console.log('| users  | mode           | logins | result          |');
 console.log('|--------|----------------|--------|-----------------|');
 for (const r of storeRows) console.log(`| ${String(r.users).padEnd(6)} | ${r.mode.padEnd(14)} | ${String(r.logins).padEnd(6)} | ${r.result.padEnd(15)} |`);
+
+const pamRows = await benchPam(native, 50);
+console.log('\nwhole logins through pamtester (pam_otpd.so + otpd vs. pam_oath, same users, same run):\n');
+console.log('| benchmark                  | module          | work      | result     |');
+console.log('|----------------------------|-----------------|-----------|------------|');
+for (const r of pamRows) console.log(`| ${r.what.padEnd(26)} | ${r.module.padEnd(15)} | ${r.work.padEnd(9)} | ${r.result.padEnd(10)} |`);
