@@ -30,6 +30,7 @@ readonly MULTIARCH=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 readonly WORK=$(mktemp -d /tmp/otpd-package-test.XXXXXX)
 passed=0
 daemon_pid=
+other_user_pid=
 
 fail() { echo "test-package.sh: FAIL: $*" >&2; exit 1; }
 trap 'fail "line $LINENO: $BASH_COMMAND exited $?"' ERR
@@ -71,17 +72,14 @@ cleanup() {
   local status=$?
   trap - EXIT
   if [ -n "$daemon_pid" ]; then kill -KILL "$daemon_pid" 2>/dev/null || true; fi
+  if [ -n "$other_user_pid" ]; then kill "$other_user_pid" 2>/dev/null || true; fi
   if [ -n "$(package_status)" ]; then
     apt-get purge -y -q otpd >/dev/null 2>&1 || dpkg --purge otpd >/dev/null 2>&1 || true
   fi
+  if [ "$status" != 0 ] && [ -s "$WORK/otpd.log" ]; then sed 's/^/otpd log: /' "$WORK/otpd.log" >&2; fi
   # Everything below was checked absent at the start, so it is this test's.
   rm -rf /etc/otpd /var/lib/otpd /run/otpd "$PAM_FILE" "$WORK"
-  if [ "$status" = 0 ]; then
-    echo "$passed passed, 0 failed"
-  else
-    echo "$passed passed, 1 failed"
-    [ -f "$WORK/otpd.log" ] && sed 's/^/otpd log: /' "$WORK/otpd.log" >&2
-  fi
+  if [ "$status" = 0 ]; then echo "$passed passed, 0 failed"; else echo "$passed passed, 1 failed"; fi
   exit "$status"
 }
 trap cleanup EXIT
@@ -180,10 +178,21 @@ chmod "$(unit_value otpd.socket SocketMode)" "$listen"
 ok "otpd socket-activated: setpriv --no-new-privs --bounding-set=$bounding systemd-socket-activate -l $listen $exec_start"
 
 printf 'auth required pam_otpd.so\naccount required pam_permit.so\n' >"$PAM_FILE"
+# A writer that died holding the store's lock, and a process of another user running: the first
+# login must break that lock, which the unit's capabilities have to allow (reading the other
+# user's /proc/PID/fd). With too few, otpd cannot prove the lock stale and the login fails.
+: >/etc/otpd/users.oath.lock && touch -d '-1 minute' /etc/otpd/users.oath.lock
+: >/etc/otpd/users.oath.new
+setpriv --reuid=65534 --regid=65534 --clear-groups -- sleep 300 &
+other_user_pid=$!
 login() { echo "$1" | timeout 30 pamtester "$SERVICE" "$TEST_USER" authenticate >"$WORK/pamtester.out" 2>&1; }
 code=$(oathtool --hotp -c 1 "$KEY")
 login "$code" || { cat "$WORK/pamtester.out" >&2; fail "pamtester login with a fresh HOTP code was refused"; }
-ok "pamtester login through the installed pam_otpd.so"
+kill "$other_user_pid" 2>/dev/null || true
+ok "pamtester login through the installed pam_otpd.so, breaking a dead writer's lock"
+for _ in $(seq 50); do [ ! -e /etc/otpd/users.oath.new ] && break; sleep 0.1; done
+[ ! -e /etc/otpd/users.oath.lock ] && [ ! -e /etc/otpd/users.oath.new ] || fail "the dead writer's .lock/.new are still beside the store"
+ok "the dead writer's .lock and .new are gone"
 [ "$(readlink "/proc/$daemon_pid/exe")" = /usr/lib/otpd/bin/node ] || fail "otpd does not run on /usr/lib/otpd/bin/node"
 grep -q "listening on fd 3" "$WORK/otpd.log" || fail "otpd did not serve the passed socket (fd 3)"
 expected_caps=$(setpriv --bounding-set="$bounding" -- grep '^CapBnd' /proc/self/status)
