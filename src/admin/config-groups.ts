@@ -31,11 +31,10 @@ export function validateServices(services: readonly string[]): string[] {
   return unique;
 }
 
-const escape = (name: string): string => name; // group names hold no regular-expression syntax
 const header = (line: string): boolean => /^\s*\[/.test(line);
-/** `[groups.NAME]` or `[groups.NAME.sub]`, bare or quoted, with an optional comment. */
+/** `[groups.NAME]` or `[groups.NAME.sub]`, bare or quoted, with an optional comment (names are validated: no regular-expression syntax). */
 const tableOf = (name: string, sub: boolean): RegExp =>
-  new RegExp(`^\\s*\\[\\s*groups\\s*\\.\\s*(?:${escape(name)}|"${escape(name)}"|'${escape(name)}')\\s*${sub ? '\\.' : '\\]\\s*(?:#.*)?\\s*$'}`);
+  new RegExp(`^\\s*\\[\\s*groups\\s*\\.\\s*(?:${name}|"${name}"|'${name}')\\s*${sub ? '\\.' : '\\]\\s*(?:#.*)?\\s*$'}`);
 
 const servicesLine = (services: readonly string[]): string => `services = [${services.map((s) => JSON.stringify(s)).join(', ')}]\n`;
 

@@ -10,10 +10,11 @@ export interface TokenSummary {
   /** The part after `USER/` in its address: the metadata name, or `TYPE@LINE`. */
   readonly name: string;
   readonly user: string;
-  /** hotp, totp, skey, motp or password. */
+  /** hotp, totp, skey, motp, password or backup. */
   readonly type: string;
-  /** The store line's type (`HOTP/T30`, `OTPD/SKEY`, …). */
+  /** 1-based line of the token in the store. */
   readonly line: number;
+  /** The store line's type (`HOTP/T30`, `OTPD/SKEY`, …). */
   readonly storeType: string;
   readonly enabled: boolean;
   /** Empty: every service. */
@@ -68,9 +69,10 @@ export function stateText(summary: TokenSummary): string {
     .join(' ');
 }
 
-/** Table rows for a list of tokens. */
+/** Column titles of a token table. */
 export const TOKEN_TABLE_HEADER = Object.freeze(['TOKEN', 'TYPE', 'ENABLED', 'GROUPS', 'STATE', 'LAST USED']);
 
+/** One row of a token table (see {@link TOKEN_TABLE_HEADER}). */
 export function tokenRow(summary: TokenSummary): string[] {
   return [
     `${summary.user}/${summary.name}`,

@@ -3,11 +3,10 @@
  * key in hex (so oathtool and pam_oath use the same line), and its `otpauth://` URI for the phone.
  */
 import { randomBytes } from 'node:crypto';
-import { parseKey } from '../encoding/key.js';
+import { formatHex, parseKey } from '../encoding/key.js';
 import { InvalidInputError } from '../errors.js';
 import { formatOathType, PAM_OATH_MAX_KEY_BYTES } from '../store/index.js';
 import { toBinary } from '../store/usersfile/lines.js';
-import { formatHex } from '../encoding/key.js';
 import { HOTP_LIMITS } from '../tokens/hotp.js';
 import { otpauthUri } from './otpauth-uri.js';
 

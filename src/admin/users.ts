@@ -29,7 +29,6 @@ const MAX_USER_BYTES = 256;
 export function validateUserName(user: string): string {
   const bytes = Buffer.byteLength(user, 'utf8');
   if (bytes === 0 || bytes > MAX_USER_BYTES) throw new InvalidInputError('user', `must be 1 to ${MAX_USER_BYTES} bytes`);
-  // eslint-disable-next-line no-control-regex
   if (/[\s\u0000-\u001f\u007f/]/.test(user)) throw new InvalidInputError('user', 'must not contain blanks, control characters or "/"');
   if (user.startsWith('#')) throw new InvalidInputError('user', 'must not start with "#" (the line would be a comment)');
   if (user.includes('\uFFFD') || Buffer.from(user, 'utf8').toString('utf8') !== user) throw new InvalidInputError('user', 'is not valid Unicode');

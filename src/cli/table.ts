@@ -5,7 +5,6 @@
 
 /** Control characters become `?`: a user or token name must not write escape sequences. */
 function cell(value: string): string {
-  // eslint-disable-next-line no-control-regex
   return value.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }
 
