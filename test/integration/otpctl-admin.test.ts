@@ -72,6 +72,29 @@ describe('enrolment checked by independent implementations', () => {
   });
 });
 
+describe('resync with the built backend', () => {
+  it('HOTP: a counter millions ahead is found, with progress on stderr', () => {
+    const key = randomKeyHex();
+    fx = makeFixture({ name: 'admin-resync', store: `HOTP\talice\t-\t${key}\t0\n` });
+    const r = fx.otpctl(['token', 'resync', 'alice/HOTP@1', hotp(key, 2_500_000), hotp(key, 2_500_001), '--window', '3000000']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe('alice/HOTP@1 resynchronised at counter 2500001\n');
+    expect(r.stderr).toMatch(/^otpctl: searched 1000000 of 3000001\n/);
+    expect(fx.verify('alice', hotp(key, 2_500_002)).verdict).toBe('Accept');
+  });
+
+  it('TOTP: a hand-written line gets a metadata line with its skew; oathtool codes of the drifted clock then pass', () => {
+    const key = randomKeyHex();
+    fx = makeFixture({ name: 'admin-skew', store: `# mine\nHOTP/T30\talice\t-\t${key}\n` });
+    const drifted = Math.floor(Date.now() / 1000) - 20 * 60; // the token runs 20 minutes late
+    const code = (t: number): string => run('oathtool', ['--totp', '-N', `@${t}`, key]).stdout.trim();
+    const r = fx.otpctl(['token', 'resync', 'alice/HOTP/T30@2', code(drifted - 30), code(drifted)]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(fx.storeBytes().toString()).toMatch(/^# mine\n#OTPD\/META\talice\tenabled=yes\tskew=-4[01]\nHOTP\/T30\talice\t-\t/);
+    expect(fx.verify('alice', code(drifted + 30)).verdict).toBe('Accept');
+  });
+});
+
 describe('backup codes', () => {
   it('each works once through otpctl verify and through the daemon', async () => {
     fx = makeFixture({ name: 'admin-backup', store: '#OTPD/USER\talice\n' });
