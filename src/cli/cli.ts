@@ -42,12 +42,16 @@ export function createCli(deps: CliDeps): Argv<GlobalArguments> {
         .command(genTotpCommand(deps))
         .command(genSkeyCommand(deps))
         .command(genMotpCommand(deps))
+        .example('$0 gen totp --base32 JBSWY3DPEHPK3PXP', 'the current TOTP code of a base32 key')
         .demandCommand(1, 'gen needs a token type: hotp, totp, skey or motp'),
     )
     .command(verifyCommand(deps))
     .command(challengeCommand(deps))
     .command('key', 'work with OATH keys', (key) =>
-      key.command(keyConvertCommand(deps)).demandCommand(1, 'key needs a subcommand: convert'),
+      key
+        .command(keyConvertCommand(deps))
+        .example('$0 key convert --base32 JBSWY3DPEHPK3PXP', 'the hex key for users.oath')
+        .demandCommand(1, 'key needs a subcommand: convert'),
     )
     .command('user', 'manage users: add, del, list, show, lock, unlock', (user) =>
       user
@@ -57,6 +61,7 @@ export function createCli(deps: CliDeps): Argv<GlobalArguments> {
         .command(userShowCommand(deps))
         .command(userLockCommand(deps))
         .command(userUnlockCommand(deps))
+        .example('$0 user list', 'every user with the number of tokens')
         .demandCommand(1, 'user needs a subcommand: add, del, list, show, lock or unlock'),
     )
     .command('token', 'manage tokens: add, del, list, enable, disable, groups, resync', (token) =>
@@ -68,15 +73,21 @@ export function createCli(deps: CliDeps): Argv<GlobalArguments> {
         .command(tokenDisableCommand(deps))
         .command(tokenGroupsCommand(deps))
         .command(tokenResyncCommand(deps))
+        .example('$0 token list alice', "alice's tokens")
         .demandCommand(1, 'token needs a subcommand: add, del, list, enable, disable, groups or resync'),
     )
     .command('group', 'manage service groups in otpd.conf: add, del, list, show, services', (group) =>
       groupCommands(deps)
         .reduce((g, c) => g.command(c), group)
+        .example('$0 group list', 'the groups and their services')
         .demandCommand(1, 'group needs a subcommand: add, del, list, show or services'),
     )
     .command('session', 'list or end sessions', (session) =>
-      session.command(sessionListCommand(deps)).command(sessionDelCommand(deps)).demandCommand(1, 'session needs a subcommand: list or del'),
+      session
+        .command(sessionListCommand(deps))
+        .command(sessionDelCommand(deps))
+        .example('$0 session list alice', "alice's open sessions")
+        .demandCommand(1, 'session needs a subcommand: list or del'),
     )
     .example('$0 user add alice && $0 token add alice/phone --type totp', 'enrol a phone: scan the QR code printed')
     .example('$0 verify alice 123456 --service sshd', 'check a code as a login of sshd would')

@@ -19,13 +19,12 @@ describe('docs/otpctl.md', () => {
     expect(file).toBe(await renderOtpctlDoc());
   });
 
-  it('covers every command, and every command that runs has examples', async () => {
+  it('covers every command, and every command has examples', async () => {
     const paths = (await commandPaths()).map((p) => p.join(' '));
     for (const command of ['user add', 'user del', 'user list', 'user show', 'user lock', 'user unlock', 'token add', 'token del', 'token list', 'token enable', 'token disable', 'token groups', 'token resync', 'group add', 'group del', 'group list', 'group show', 'group services', 'session list', 'session del', 'completion']) {
       expect(paths).toContain(command);
     }
-    const containers = new Set(['gen', 'key', 'user', 'token', 'group', 'session', 'completion']);
-    for (const command of paths.filter((p) => !containers.has(p))) {
+    for (const command of paths.filter((p) => p !== 'completion')) {
       expect(await helpOf(command === '' ? [] : command.split(' ')), command || 'otpctl').toMatch(/\nExamples:\n/);
     }
   });
