@@ -1,6 +1,6 @@
 /**
  * `otpctl user del USER [--yes]`: removes the user's lines from the store (declaration, metadata and
- * tokens) and the user's lock-outs and sessions from the state directory. Asks first at a terminal;
+ * tokens) and the user's lock-outs, sessions and pending S/KEY challenge from the state directory. Asks first at a terminal;
  * without one it needs `--yes`.
  */
 import type { Argv, CommandModule } from 'yargs';
@@ -46,6 +46,7 @@ export async function userDel(out: Output, argv: UserDelArguments, deps: CliDeps
   const sessions = await state.listSessions(user);
   for (const session of sessions) await state.deleteSession(session.id);
   await state.unlock(user);
+  await state.releaseChallenge(user); // a pending S/KEY challenge of a token that no longer exists
   await out.result(`deleted user ${user}: ${removed} line(s) from the store, ${sessions.length} session(s)`, { user, deleted: true, lines: removed, sessions: sessions.length });
   return ExitCodes.OK;
 }

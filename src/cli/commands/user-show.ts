@@ -1,6 +1,6 @@
 /**
  * `otpctl user show USER`: the user's tokens (type, enabled, groups, state), failure counts and locks
- * per service group, open sessions and any malformed store line — as tables, or one JSON document.
+ * per service group, open sessions, a pending S/KEY challenge and any malformed store line — as tables, or one JSON document.
  * Never a key, PIN, hash or answer.
  */
 import type { Argv, CommandModule } from 'yargs';
@@ -34,6 +34,8 @@ export async function userShow(out: Output, argv: UserShowArguments, deps: CliDe
     return { group: f.group, failures: f.count, locked, lockedUntil: locked ? f.lockedUntil : null, lastFailure: f.lastAt };
   });
   const sessions = await state.listSessions(user);
+  const pending = await state.pendingChallenge(user, now);
+  const challenge = pending === null ? null : { token: pending.token, challenge: pending.challenge, until: pending.until };
   const text = [
     `user ${user}`,
     '',
@@ -45,9 +47,10 @@ export async function userShow(out: Output, argv: UserShowArguments, deps: CliDe
     ),
     '',
     formatTable(['SESSION', 'GROUP', 'RHOST', 'TOKEN', 'LOGINS', 'LAST USED'], sessions.map((s) => [s.id, s.group, s.rhost ?? '-', s.token, String(s.logins), iso(s.lastUsedAt)])),
+    ...(challenge === null ? [] : [`pending S/KEY challenge: ${challenge.challenge} (${challenge.token}) until ${iso(challenge.until)}`]),
     ...problems.map((p) => `problem: ${p}`),
   ].join('\n');
-  await out.result(text, { user, tokens, failures, sessions, problems });
+  await out.result(text, { user, tokens, failures, sessions, challenge, problems });
   return ExitCodes.OK;
 }
 

@@ -22,7 +22,7 @@ describe('otpctl user', () => {
     const list = await fx.json(['user', 'list']);
     expect(list.doc).toEqual({ users: [{ user: 'alice', tokens: 0, problems: 0 }, { user: 'bob', tokens: 1, problems: 0 }] });
     const show = await fx.json(['user', 'show', 'bob']);
-    expect(show.doc).toMatchObject({ user: 'bob', tokens: [{ name: 'HOTP@2', type: 'hotp', enabled: true, state: { counter: 7 } }], failures: [], sessions: [] });
+    expect(show.doc).toMatchObject({ user: 'bob', tokens: [{ name: 'HOTP@2', type: 'hotp', enabled: true, state: { counter: 7 } }], failures: [], sessions: [], challenge: null });
     expect(JSON.stringify(show.doc)).not.toContain(KEY);
     const table = await fx.run(['user', 'show', 'bob']);
     expect(table.stdout).toMatch(/^bob\/HOTP@2 +hotp +yes +\(all\) +digits=6 counter=7/m);
@@ -50,6 +50,17 @@ describe('otpctl user', () => {
     const done = await fx.run(['user', 'del', 'alice'], { interactive: true, secrets: ['yes'] });
     expect(done.code).toBe(0);
     expect(fx.storeText()).toBe(`${OTHERS}# after\n`);
+  });
+
+  it('shows a pending S/KEY challenge, and user del ends it with the user', async () => {
+    fx = adminFixture('#OTPD/META\talice\tname=paper\tenabled=yes\nOTPD/SKEY\talice\t-\tmd5\t98\tab1234\t0123456789abcdef\n');
+    expect((await fx.run(['challenge', 'alice'])).stdout).toBe('otp-md5 98 ab1234 ext\n');
+    const shown = await fx.json(['user', 'show', 'alice']);
+    expect(shown.doc.challenge).toMatchObject({ token: 'alice/paper', challenge: 'otp-md5 98 ab1234 ext' });
+    expect((await fx.run(['user', 'show', 'alice'])).stdout).toMatch(/^pending S\/KEY challenge: otp-md5 98 ab1234 ext \(alice\/paper\) until /m);
+    expect((await fx.run(['user', 'del', 'alice', '--yes'])).code).toBe(0);
+    expect((await fx.run(['user', 'add', 'alice'])).code).toBe(0);
+    expect((await fx.json(['user', 'show', 'alice'])).doc.challenge).toBeNull();
   });
 
   it('locks a user for every group until unlocked; unlock clears and is audited', async () => {
