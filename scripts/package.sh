@@ -197,6 +197,10 @@ cp packaging/debian/control packaging/debian/changelog "$STAGE/control/debian/"
 chmod 0644 "$ROOT/DEBIAN/control" "$ROOT/DEBIAN/md5sums"
 
 step "dpkg-deb --build"
+# Every file dated by the changelog entry, so the same tree gives the same .deb.
+SOURCE_DATE_EPOCH=$(dpkg-parsechangelog -l packaging/debian/changelog -S Timestamp)
+export SOURCE_DATE_EPOCH
+find "$ROOT" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 rm -f "$DEB"
 fakeroot dpkg-deb --root-owner-group -Zxz --build "$ROOT" "$DEB" >/dev/null
 step "built $DEB ($(du -h "$DEB" | cut -f1); runtime Node.js $runtime_version)"
