@@ -1,8 +1,12 @@
 /**
- * Replacing the store durably, while holding its lock: write `<file>.new` (O_EXCL, 0600, the old
- * file's owner), fsync it, rename it over the file, fsync the directory. A `.new` left by a writer
- * that died is removed first (only the lock holder may write `.new`, and we hold the lock). pam_oath
- * refuses to log anyone in while a `.new` exists, so it is removed on every failure too.
+ * Changing the store durably, while holding its lock, in one of two ways (docs/store.md, "Write
+ * strategy"):
+ * - replace: write `<file>.new` (O_EXCL, 0600, the old file's owner), fsync it, rename it over the
+ *   file, fsync the directory. A `.new` left by a writer that died is removed first (only the lock
+ *   holder may write `.new`, and we hold the lock). pam_oath refuses to log anyone in while a `.new`
+ *   exists, so it is removed on every failure too.
+ * - patch: when every changed line keeps its length inside one block, overwrite those bytes in place
+ *   and fdatasync: one sync, no new file, no rename, a cost that does not grow with the file.
  */
 import { constants, type Stats } from 'node:fs';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
@@ -61,5 +65,46 @@ export async function replaceFileDurably(file: string, content: Uint8Array, prev
     throw new StoreError(StoreErrorReasons.IO, file, `${path.dirname(file)}: fsync of the directory failed: ${(err as NodeJS.ErrnoException).code ?? 'error'}; the update may not survive a crash`, { cause: err });
   } finally {
     await dir?.close();
+  }
+}
+
+/** A change of bytes at an offset, same length as what it replaces. */
+export interface FilePatch {
+  readonly offset: number;
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * Overwrites bytes of `file` in place and makes them durable (fdatasync). The caller holds the store
+ * lock and read the file under it; the file must still be that one (same inode and size), or nothing is
+ * written.
+ *
+ * @param file - the store's path
+ * @param patches - same-length replacements (from UpdateBatch.inPlaceEdits)
+ * @param expected - the stats of the file as read under the lock
+ * @throws StoreError (reason `io`) when the file was replaced or resized behind the lock (nothing
+ *   written), or a write or sync failed
+ */
+export async function patchFileDurably(file: string, patches: readonly FilePatch[], expected: Pick<Stats, 'dev' | 'ino' | 'size'>): Promise<void> {
+  let handle: FileHandle | undefined;
+  let step = 'open';
+  try {
+    handle = await open(file, constants.O_WRONLY | constants.O_NOFOLLOW);
+    const now = await handle.stat();
+    if (now.dev !== expected.dev || now.ino !== expected.ino || now.size !== expected.size) {
+      throw new StoreError(StoreErrorReasons.IO, file, `${file}: replaced or resized by a writer that ignores ${file}.lock while otpd held it; nothing written, try again`);
+    }
+    step = 'write';
+    for (const { offset, bytes } of patches) {
+      let done = 0;
+      while (done < bytes.byteLength) done += (await handle.write(bytes, done, bytes.byteLength - done, offset + done)).bytesWritten;
+    }
+    step = 'fdatasync';
+    await handle.datasync();
+  } catch (err) {
+    if (err instanceof StoreError) throw err;
+    throw new StoreError(StoreErrorReasons.IO, file, `${file}: in-place ${step} failed: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, { cause: err });
+  } finally {
+    await handle?.close().catch(() => undefined);
   }
 }

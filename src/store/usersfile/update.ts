@@ -168,6 +168,24 @@ export class UpdateBatch implements LineSource {
     return { outcomes, changed: true };
   }
 
+  /**
+   * The changes as writes over the old bytes, when every changed line keeps its length and lies inside
+   * one `block`-aligned block (so each write lands in one device block); undefined otherwise, and the
+   * whole file must be rewritten. A HOTP, TOTP, mOTP or S/KEY line usually keeps its length from one
+   * login to the next: only the counter's digit count and first use change it.
+   */
+  inPlaceEdits(block: number): Array<{ offset: number; bytes: Buffer }> | undefined {
+    const edits: Array<{ offset: number; bytes: Buffer }> = [];
+    for (const [i, raw] of this.#changed) {
+      const start = this.#index.starts[i] ?? 0;
+      const end = this.#index.starts[i + 1] ?? 0;
+      if (raw.length !== end - start || end <= start) return undefined;
+      if (Math.floor(start / block) !== Math.floor((end - 1) / block)) return undefined;
+      edits.push({ offset: start, bytes: Buffer.from(raw, 'latin1') });
+    }
+    return edits.sort((a, b) => a.offset - b.offset);
+  }
+
   /** The whole new content: the old text with the changed lines spliced in. */
   content(): Buffer {
     if (this.#content !== undefined) return this.#content;

@@ -1,0 +1,74 @@
+/**
+ * The in-place write path (docs/store.md, "Write strategy"): an update that keeps every changed line's
+ * length inside one 4096-byte block overwrites those bytes in the same file (same inode) with one
+ * fdatasync; anything else (a longer line, a line across a block boundary) replaces the whole file.
+ * Either way pam_oath reads the result, and every other byte stays as it was.
+ */
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { IN_PLACE_BLOCK } from '../../src/store/store.js';
+import { readStore, storeCounters, tokensOf, updateStore, type OathEntry } from '../../src/store/index.js';
+import { hotp, installPamService, RFC_KEY_HEX } from '../support/store-fixture.js';
+
+let dir = '';
+let store = '';
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'otpd-in-place-'));
+  store = path.join(dir, 'users.oath');
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const entryOf = async (user: string): Promise<OathEntry> => tokensOf(await readStore(store, { users: [user] }), user)[0] as OathEntry;
+const advance = async (user: string, counter: number, lastOtp: string): Promise<void> => {
+  const r = await updateStore(store, [{ entry: await entryOf(user), state: { kind: 'oath', counter, lastOtp, time: new Date('2026-11-29T08:00:00Z') } }]);
+  expect(r.outcomes[0]?.status).toBe('updated');
+};
+
+describe('in-place updates', () => {
+  it('a same-length update is written in place (same inode, one patch); the rest of the file is untouched', async () => {
+    writeFileSync(store, `# admin comment\nHOTP\talice\t-\t${RFC_KEY_HEX}\t1\t755224\t2026-11-29T07:00:00L\nHOTP\tbob\t-\t${RFC_KEY_HEX}\n`, { mode: 0o600 });
+    const before = statSync(store);
+    storeCounters(true);
+    await advance('alice', 2, '287082');
+    expect(storeCounters()).toMatchObject({ patches: 1, writes: 0 });
+    expect(statSync(store).ino).toBe(before.ino);
+    expect(readFileSync(store, 'latin1')).toBe(`# admin comment\nHOTP\talice\t-\t${RFC_KEY_HEX}\t2\t287082\t2026-11-29T08:00:00L\nHOTP\tbob\t-\t${RFC_KEY_HEX}\n`);
+  });
+
+  it('a longer line, or one that crosses a block boundary, replaces the whole file', async () => {
+    // bob's first use adds fields: longer line ⇒ rewrite
+    writeFileSync(store, `HOTP\tbob\t-\t${RFC_KEY_HEX}\n`, { mode: 0o600 });
+    storeCounters(true);
+    await advance('bob', 1, '755224');
+    expect(storeCounters()).toMatchObject({ patches: 0, writes: 1 });
+
+    // carol's line straddles the first block boundary ⇒ rewrite, even with the same length
+    const carol = `HOTP\tcarol\t-\t${RFC_KEY_HEX}\t1\t755224\t2026-11-29T07:00:00L\n`;
+    const pad = `#${'x'.repeat(IN_PLACE_BLOCK - 20 - 2)}\n`;
+    writeFileSync(store, pad + carol, { mode: 0o600 });
+    expect(pad.length).toBeLessThan(IN_PLACE_BLOCK);
+    expect(pad.length + carol.length).toBeGreaterThan(IN_PLACE_BLOCK);
+    const ino = statSync(store).ino;
+    storeCounters(true);
+    await advance('carol', 2, '287082');
+    expect(storeCounters()).toMatchObject({ patches: 0, writes: 1 });
+    expect(statSync(store).ino).not.toBe(ino);
+    expect(readFileSync(store, 'latin1')).toBe(`${pad}HOTP\tcarol\t-\t${RFC_KEY_HEX}\t2\t287082\t2026-11-29T08:00:00L\n`);
+  });
+
+  it('pam_oath takes over a line otpd patched in place and refuses what otpd accepted', async () => {
+    // pam_oath's meaning: COUNTER is the last accepted counter, LASTOTP its code.
+    writeFileSync(store, `HOTP\tdave\t-\t${RFC_KEY_HEX}\t0\t755224\t2026-11-29T07:00:00L\n`, { mode: 0o600 });
+    await advance('dave', 1, hotp(RFC_KEY_HEX, 1));
+    const pam = installPamService(`auth required pam_oath.so usersfile=${store} window=5\naccount required pam_permit.so\n`);
+    try {
+      expect(pam.login('dave', hotp(RFC_KEY_HEX, 1))).toBe(false);
+      expect(pam.login('dave', hotp(RFC_KEY_HEX, 2))).toBe(true);
+    } finally {
+      pam.remove();
+    }
+    expect(await entryOf('dave')).toMatchObject({ counter: 2, lastOtp: hotp(RFC_KEY_HEX, 2) });
+  });
+});
