@@ -26,8 +26,11 @@ function codeAt(s: ResyncSearch, counter: number): number | undefined {
   return s.backend.hotpRange(s.entry.key, 'sha1', s.entry.type.digits, counter, 1)[0];
 }
 
-/** Every counter in `first ..= last` whose code is CODE1 and whose successor's is CODE2, ascending. */
-async function pairs(s: ResyncSearch, first: number, last: number): Promise<number[]> {
+/**
+ * The counters in `first ..= last` whose code is CODE1 and whose successor's is CODE2, ascending (only
+ * the first with `firstOnly`).
+ */
+async function pairs(s: ResyncSearch, first: number, last: number, firstOnly = false): Promise<number[]> {
   const found: number[] = [];
   const total = last - first + 1;
   for (let from = first; from <= last; ) {
@@ -38,7 +41,10 @@ async function pairs(s: ResyncSearch, first: number, last: number): Promise<numb
       from = to + 1;
       continue;
     }
-    if (codeAt(s, hit + 1) === s.code2) found.push(hit);
+    if (codeAt(s, hit + 1) === s.code2) {
+      found.push(hit);
+      if (firstOnly) break;
+    }
     from = hit + 1;
   }
   return found;
@@ -50,7 +56,7 @@ async function pairs(s: ResyncSearch, first: number, last: number): Promise<numb
  */
 export async function findHotpPair(s: ResyncSearch, window: number): Promise<number | null> {
   const first = s.entry.counter;
-  const [hit] = await pairs(s, first, first + window);
+  const [hit] = await pairs(s, first, first + window, true);
   return hit === undefined ? null : hit + 1;
 }
 
