@@ -202,6 +202,23 @@ ok "the daemon is the shipped runtime serving the socket-activated fd 3, with th
 if login "$code"; then fail "a replayed code was accepted"; fi
 grep -q 'Authentication failure' "$WORK/pamtester.out" || { cat "$WORK/pamtester.out" >&2; fail "the replay failed for another reason"; }
 ok "the same code again is refused (replay)"
+
+# The other side of that capability set: a lock that another user's process holds open is live and
+# must never be broken. The SIGHUP sweep judges locks stale after 2 s (logins after 30 s, counted
+# from the file's ctime, which a test cannot backdate), so wait past that and send SIGHUP.
+: >/etc/otpd/users.oath.lock
+(exec 3</etc/otpd/users.oath.lock && exec setpriv --reuid=65534 --regid=65534 --clear-groups -- sleep 300) &
+other_user_pid=$!
+for _ in $(seq 50); do [ -e "/proc/$other_user_pid/fd/3" ] && break; sleep 0.1; done
+[ "$(stat -L -c %i "/proc/$other_user_pid/fd/3")" = "$(stat -c %i /etc/otpd/users.oath.lock)" ] || fail "the lock holder did not start"
+sleep 2.5
+kill -HUP "$daemon_pid"
+for _ in $(seq 100); do grep -q 'users.oath.lock is held by a live writer' "$WORK/otpd.log" && break; [ -e /etc/otpd/users.oath.lock ] || break; sleep 0.1; done
+[ -e /etc/otpd/users.oath.lock ] || fail "otpd broke a lock that another user's live process held open"
+grep -q 'users.oath.lock is held by a live writer' "$WORK/otpd.log" || fail "otpd's SIGHUP sweep did not report the live lock"
+kill "$other_user_pid" && other_user_pid=
+rm -f /etc/otpd/users.oath.lock
+ok "a lock held open by another user's process is left alone (SIGHUP sweep)"
 stop_daemon
 ok "otpd stops on SIGTERM"
 
