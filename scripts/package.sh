@@ -75,8 +75,11 @@ if [ -n "${OTPD_NODE_BINARY:-}" ]; then
   cp "$NODE_LICENSE" "$STAGE/runtime/LICENSE"
 else
   step "runtime: $NODE_PACKAGE@$NODE_VERSION from the npm registry"
-  (cd "$STAGE/runtime" && npm pack --silent --json "$NODE_PACKAGE@$NODE_VERSION" >pack.json)
-  got=$(node -p 'require(process.argv[1])[0].integrity' "$STAGE/runtime/pack.json")
+  (cd "$STAGE/runtime" && npm pack --silent "$NODE_PACKAGE@$NODE_VERSION" >/dev/null)
+  # The hash of the tarball on disk, not what npm says about it.
+  got=$(node -e 'const h = require("node:crypto").createHash("sha512");
+    h.update(require("node:fs").readFileSync(process.argv[1])); console.log("sha512-" + h.digest("base64"))' \
+    "$STAGE/runtime/$NODE_PACKAGE-$NODE_VERSION.tgz")
   [ "$got" = "$NODE_INTEGRITY" ] || die "$NODE_PACKAGE@$NODE_VERSION has integrity $got, expected $NODE_INTEGRITY"
   tar -xzf "$STAGE/runtime/$NODE_PACKAGE-$NODE_VERSION.tgz" -C "$STAGE/runtime" --strip-components=1 \
     package/bin/node package/LICENSE
