@@ -68,31 +68,36 @@ export async function replaceFileDurably(file: string, content: Uint8Array, prev
   }
 }
 
-/** A change of bytes at an offset, same length as what it replaces. */
+/** A change of bytes at an offset: `old` (what must be there now) becomes `bytes` (same length). */
 export interface FilePatch {
   readonly offset: number;
+  readonly old: Uint8Array;
   readonly bytes: Uint8Array;
 }
 
 /**
  * Overwrites bytes of `file` in place and makes them durable (fdatasync). The caller holds the store
- * lock and read the file under it; the file must still be that one (same inode and size), or nothing is
- * written.
+ * lock. Nothing is written unless the file is still the expected one (same inode and size) and every
+ * patch's `old` bytes are what the file holds at its offset (read back under the lock).
  *
  * @param file - the store's path
  * @param patches - same-length replacements (from UpdateBatch.inPlaceEdits)
- * @param expected - the stats of the file as read under the lock
- * @throws StoreError (reason `io`) when the file was replaced or resized behind the lock (nothing
- *   written), or a write or sync failed
+ * @param expected - the stats of the version the patches were computed on
+ * @returns `patched`, or `changed` when the file is not that version any more (nothing written)
+ * @throws StoreError (reason `io`) when a read, write or sync failed
  */
-export async function patchFileDurably(file: string, patches: readonly FilePatch[], expected: Pick<Stats, 'dev' | 'ino' | 'size'>): Promise<void> {
+export async function patchFileDurably(file: string, patches: readonly FilePatch[], expected: Pick<Stats, 'dev' | 'ino' | 'size'>): Promise<'patched' | 'changed'> {
   let handle: FileHandle | undefined;
   let step = 'open';
   try {
-    handle = await open(file, constants.O_WRONLY | constants.O_NOFOLLOW);
+    handle = await open(file, constants.O_RDWR | constants.O_NOFOLLOW);
     const now = await handle.stat();
-    if (now.dev !== expected.dev || now.ino !== expected.ino || now.size !== expected.size) {
-      throw new StoreError(StoreErrorReasons.IO, file, `${file}: replaced or resized by a writer that ignores ${file}.lock while otpd held it; nothing written, try again`);
+    if (now.dev !== expected.dev || now.ino !== expected.ino || now.size !== expected.size) return 'changed';
+    step = 'read back';
+    for (const { offset, old } of patches) {
+      const seen = Buffer.alloc(old.byteLength);
+      const { bytesRead } = await handle.read(seen, 0, seen.byteLength, offset);
+      if (bytesRead !== old.byteLength || !seen.equals(old)) return 'changed';
     }
     step = 'write';
     for (const { offset, bytes } of patches) {
@@ -101,6 +106,7 @@ export async function patchFileDurably(file: string, patches: readonly FilePatch
     }
     step = 'fdatasync';
     await handle.datasync();
+    return 'patched';
   } catch (err) {
     if (err instanceof StoreError) throw err;
     throw new StoreError(StoreErrorReasons.IO, file, `${file}: in-place ${step} failed: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, { cause: err });

@@ -15,13 +15,14 @@
  *   fsyncs once, releases the lock and then answers each request with its own outcomes.
  * Across processes the lock serialises writers as before.
  */
-import { readFile } from 'node:fs/promises';
+import { lstat, open } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
 import { patchFileDurably, replaceFileDurably } from './atomic-write.js';
 import { StoreError, StoreErrorReasons } from './errors.js';
 import { LOCK_DEFAULTS, acquireStoreLock, type LockOptions, type StoreLock } from './lock.js';
 import { checkStorePermissions } from './permissions.js';
+import { cachedIndex, forgetIndex, lastIndex, rememberIndex } from './read-cache.js';
 import { LineIndex } from './usersfile/lines.js';
 import { locateUsers, parseIndexed, type ParseOptions, type UsersFile } from './usersfile/parse.js';
 import { UpdateBatch, type TokenUpdate, type UpdateOutcome } from './usersfile/update.js';
@@ -84,15 +85,33 @@ interface Snapshot {
   readonly stats: Stats;
 }
 
-async function readIndexed(file: string): Promise<Snapshot> {
-  const stats = await checkStorePermissions(file);
+/**
+ * Reads the store (after checking its permissions). `hint`: a read a decision will be checked against
+ * again under the lock, which may come from the read cache; otherwise the file itself is read.
+ */
+async function readIndexed(file: string, options: { hint: boolean }): Promise<Snapshot> {
+  const checked = await checkStorePermissions(file);
+  if (options.hint) {
+    const index = cachedIndex(file, checked);
+    if (index !== undefined) return { index, stats: checked };
+  }
   let content: Buffer;
+  let stats: Stats;
   try {
-    content = await readFile(file);
+    const handle = await open(file, 'r');
+    try {
+      // The version read is the one the descriptor's stat names (the path may be replaced meanwhile).
+      stats = await handle.stat();
+      content = await handle.readFile();
+    } finally {
+      await handle.close();
+    }
   } catch (err) {
     throw new StoreError(StoreErrorReasons.IO, file, `${file}: cannot read the store: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, { cause: err });
   }
-  return { index: LineIndex.of(content), stats };
+  const index = LineIndex.of(content);
+  rememberIndex(file, stats, index);
+  return { index, stats };
 }
 
 /**
@@ -114,7 +133,7 @@ function sharedRead(file: string, users: ReadonlySet<string> | undefined): NonNu
   const s = slot;
   const start = (read: SharedRead): NonNullable<SharedRead['done']> => {
     s.running = read;
-    const done = readIndexed(file)
+    const done = readIndexed(file, { hint: true })
       .then(({ index }) => ({ index, located: read.users === null || read.users.size === 0 ? undefined : locateUsers(index, read.users) }))
       .finally(() => {
         if (s.running === read) s.running = undefined;
@@ -179,7 +198,54 @@ const queues = new Map<string, { waiting: Request[]; writing: boolean }>();
 
 type Answer = { ok: true; result: UpdateStoreResult } | { ok: false; err: unknown };
 
-/** One round: lock, re-read, apply every request in order, one durable write, unlock. */
+/**
+ * Applies every request of a round, in order, to one version of the file and makes the result durable.
+ * `patch-only`: the version may be stale (the read cache's), so only a round whose every request lands
+ * cleanly and whose changes fit in place is written, and only if the replaced bytes are still on disk;
+ * anything else returns undefined and the caller reads the file under the lock and calls again with
+ * `any`.
+ */
+async function writeRound(file: string, batch: readonly Request[], index: LineIndex, stats: Stats, mode: 'patch-only' | 'any'): Promise<Answer[] | undefined> {
+  const updates = new UpdateBatch(index, file);
+  updates.prepare(batch.flatMap((request) => request.updates.map((u) => u.entry.user)));
+  const applied = batch.map((request) => {
+    try {
+      return { ok: true as const, ...updates.apply(request.updates) };
+    } catch (err) {
+      return { ok: false as const, err }; // this request alone is refused (RangeError: a bad state)
+    }
+  });
+  if (updates.changed) {
+    const patches = updates.inPlaceEdits(IN_PLACE_BLOCK);
+    if (mode === 'patch-only' && (patches === undefined || applied.some((a) => !a.ok || a.outcomes.some((o) => o.status !== 'updated')))) return undefined;
+    try {
+      if (patches !== undefined) {
+        if ((await patchFileDurably(file, patches, stats)) === 'changed') {
+          if (mode === 'patch-only') return undefined;
+          throw new StoreError(StoreErrorReasons.IO, file, `${file}: changed under ${file}.lock by a writer that ignores it; nothing written, try again`);
+        }
+        counters.patches++;
+      } else {
+        await replaceFileDurably(file, updates.content(), stats);
+        counters.writes++;
+      }
+      // Under the lock the file is what we just wrote: keep it for the next reads.
+      rememberIndex(file, await lstat(file), updates.finalIndex());
+    } catch (err) {
+      forgetIndex(file);
+      throw err;
+    }
+  } else if (mode === 'patch-only') {
+    return undefined;
+  }
+  return applied.map((a, k): Answer => {
+    if (!a.ok) return a;
+    const users = (batch[k]?.updates ?? []).map((u) => u.entry.user);
+    return { ok: true, result: { outcomes: a.outcomes, file: updates.fileFor(users), written: a.changed } };
+  });
+}
+
+/** One round: lock, apply every request in order, one durable write, unlock. */
 async function commitRound(file: string, waiting: Request[]): Promise<void> {
   const first = waiting[0];
   if (first === undefined) return;
@@ -203,31 +269,16 @@ async function commitRound(file: string, waiting: Request[]): Promise<void> {
   counters.rounds++;
   let answers: Answer[];
   try {
-    const { index, stats } = await readIndexed(file);
-    const updates = new UpdateBatch(index, file);
-    updates.prepare(batch.flatMap((request) => request.updates.map((u) => u.entry.user)));
-    const applied = batch.map((request) => {
-      try {
-        return { ok: true as const, ...updates.apply(request.updates) };
-      } catch (err) {
-        return { ok: false as const, err }; // this request alone is refused (RangeError: a bad state)
-      }
-    });
-    if (updates.changed) {
-      const patches = updates.inPlaceEdits(IN_PLACE_BLOCK);
-      if (patches !== undefined) {
-        await patchFileDurably(file, patches, stats);
-        counters.patches++;
-      } else {
-        await replaceFileDurably(file, updates.content(), stats);
-        counters.writes++;
-      }
+    // Fast: patch in place from the version last seen, if the bytes it replaces are still on disk.
+    // Otherwise (or if anything but a clean patch would result): read the file under the lock.
+    await checkStorePermissions(file);
+    const last = lastIndex(file);
+    let done = last === undefined ? undefined : await writeRound(file, batch, last.index, last.stats, 'patch-only');
+    if (done === undefined) {
+      const { index, stats } = await readIndexed(file, { hint: false });
+      done = await writeRound(file, batch, index, stats, 'any');
     }
-    answers = applied.map((a, k): Answer => {
-      if (!a.ok) return a;
-      const users = (batch[k]?.updates ?? []).map((u) => u.entry.user);
-      return { ok: true, result: { outcomes: a.outcomes, file: updates.fileFor(users), written: a.changed } };
-    });
+    answers = done ?? batch.map(() => ({ ok: false, err: new Error('internal: round without an answer') }));
   } catch (err) {
     answers = batch.map(() => ({ ok: false, err }));
   }

@@ -4,7 +4,7 @@
  * fdatasync; anything else (a longer line, a line across a block boundary) replaces the whole file.
  * Either way pam_oath reads the result, and every other byte stays as it was.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -56,6 +56,19 @@ describe('in-place updates', () => {
     expect(storeCounters()).toMatchObject({ patches: 0, writes: 1 });
     expect(statSync(store).ino).not.toBe(ino);
     expect(readFileSync(store, 'latin1')).toBe(`${pad}HOTP\tcarol\t-\t${RFC_KEY_HEX}\t2\t287082\t2026-11-29T08:00:00L\n`);
+  });
+
+  it('another process patching the same line in place first (same inode and size) ⇒ conflict, its bytes kept', async () => {
+    const line = (counter: number, otp: string): string => `HOTP\terin\t-\t${RFC_KEY_HEX}\t${counter}\t${otp}\t2026-11-29T07:00:00L\n`;
+    writeFileSync(store, `# head\n${line(1, '287082')}`, { mode: 0o600 });
+    const stale = await entryOf('erin'); // this process now remembers the file (read cache)
+    // Another writer (another otpd, holding the lock in its turn) advances erin in place.
+    const fd = openSync(store, 'r+');
+    writeSync(fd, line(2, '359152'), '# head\n'.length);
+    closeSync(fd);
+    const r = await updateStore(store, [{ entry: stale, state: { kind: 'oath', counter: 2, lastOtp: '359152', time: new Date() } }]);
+    expect(r.outcomes[0]?.status).toBe('conflict');
+    expect(readFileSync(store, 'latin1')).toBe(`# head\n${line(2, '359152')}`);
   });
 
   it('pam_oath takes over a line otpd patched in place and refuses what otpd accepted', async () => {

@@ -107,15 +107,42 @@ function isDelimiter(c: number): boolean {
  * @internal
  */
 export class LineIndex {
-  /** The content as a binary string. */
-  readonly text: string;
-  /** `starts[i]` is where line i (0-based) begins; `starts[count]` is `text.length`. */
+  /** `starts[i]` is where line i (0-based) begins; `starts[count]` is the text's length. */
   readonly starts: Int32Array;
   readonly count: number;
+  /** The text as read, before any same-length line replaced by {@link LineIndex.patched}. */
+  readonly #base: string;
+  /** Lines replaced in place (same length, same user), by 0-based index; empty for a file as read. */
+  readonly #overlay: ReadonlyMap<number, string>;
+  #text: string | undefined;
   #lines: RawLine[] | undefined;
+  /** Lines by the user they name: built once searched twice, shared with patched successors. */
+  readonly #byUser: { searches: number; map: Map<string, number[]> | undefined };
 
-  constructor(text: string) {
-    this.text = text;
+  /**
+   * @param text - the content as a binary string
+   * @param patch - internal: see {@link LineIndex.patched}
+   */
+  constructor(text: string, patch?: { readonly previous: LineIndex; readonly replaced: ReadonlyMap<number, string> }) {
+    if (patch !== undefined) {
+      const { previous, replaced } = patch;
+      const overlay = new Map(previous.#overlay);
+      for (const [i, raw] of replaced) {
+        if (raw.length !== (previous.starts[i + 1] ?? 0) - (previous.starts[i] ?? 0)) throw new RangeError(`line ${i + 1} changes length`);
+        overlay.set(i, raw);
+      }
+      this.#base = previous.#base;
+      this.#overlay = overlay;
+      this.#text = overlay.size === 0 ? previous.#base : undefined;
+      this.#byUser = previous.#byUser;
+      this.starts = previous.starts;
+      this.count = previous.count;
+      return;
+    }
+    this.#base = text;
+    this.#text = text;
+    this.#overlay = new Map();
+    this.#byUser = { searches: 0, map: undefined };
     let starts = new Int32Array(Math.max(16, (text.length >>> 5) + 1));
     let count = 0;
     let start = 0;
@@ -134,13 +161,62 @@ export class LineIndex {
     this.count = count;
   }
 
+  /**
+   * The index of `previous` with some lines replaced by lines of the same length naming the same user
+   * (what an in-place update writes): offsets and the lines-by-user map are shared, and the replaced
+   * lines are kept beside the old text, so no copy of the whole file is made until {@link text} is read.
+   *
+   * @param previous - the index the replacements apply to
+   * @param replaced - new lines by 0-based index
+   * @throws RangeError when a replacement changes a line's length
+   */
+  static patched(previous: LineIndex, replaced: ReadonlyMap<number, string>): LineIndex {
+    return new LineIndex('', { previous, replaced });
+  }
+
+  /** The content as a binary string (built once from the replaced lines, when there are any). */
+  get text(): string {
+    if (this.#text !== undefined) return this.#text;
+    const parts: string[] = [];
+    let at = 0;
+    for (const i of [...this.#overlay.keys()].sort((a, b) => a - b)) {
+      parts.push(this.#base.slice(at, this.starts[i]), this.#overlay.get(i) ?? '');
+      at = this.starts[i + 1] ?? this.#base.length;
+    }
+    parts.push(this.#base.slice(at));
+    return (this.#text = parts.join(''));
+  }
+
   static of(content: Uint8Array): LineIndex {
     return new LineIndex(Buffer.from(content.buffer, content.byteOffset, content.byteLength).toString('latin1'));
   }
 
   /** Line `i` (0-based) with its terminator. */
   raw(i: number): string {
-    return this.text.slice(this.starts[i] ?? 0, this.starts[i + 1] ?? 0);
+    return this.#overlay.get(i) ?? this.#base.slice(this.starts[i] ?? 0, this.starts[i + 1] ?? 0);
+  }
+
+  /**
+   * The 0-based lines of each user (by the second field, as {@link userOfField} reads it), ascending;
+   * undefined the first time it is asked for a version: a one-off search is cheaper than indexing every
+   * line, but a file searched again (a daemon's store) is indexed once, for this and later versions
+   * of the same shape.
+   */
+  linesByUser(): ReadonlyMap<string, readonly number[]> | undefined {
+    const state = this.#byUser;
+    if (state.map === undefined && ++state.searches >= 2) {
+      const map = new Map<string, number[]>();
+      for (let i = 0; i < this.count; i++) {
+        const field = this.secondField(i);
+        if (field === undefined) continue;
+        const user = userOfField(field);
+        const lines = map.get(user);
+        if (lines === undefined) map.set(user, [i]);
+        else lines.push(i);
+      }
+      state.map = map;
+    }
+    return state.map;
   }
 
   /** Every line as a {@link RawLine}, built once on first use. */
@@ -170,9 +246,10 @@ export class LineIndex {
    * undefined when the line has fewer than two fields.
    */
   secondField(i: number): string | undefined {
-    const text = this.text;
-    let p = this.starts[i] ?? 0;
-    const end = this.starts[i + 1] ?? 0;
+    const replaced = this.#overlay.get(i);
+    const text = replaced ?? this.#base;
+    let p = replaced === undefined ? (this.starts[i] ?? 0) : 0;
+    const end = replaced === undefined ? (this.starts[i + 1] ?? 0) : replaced.length;
     while (p < end && isDelimiter(text.charCodeAt(p))) p++;
     while (p < end && !isDelimiter(text.charCodeAt(p))) p++;
     while (p < end && isDelimiter(text.charCodeAt(p))) p++;

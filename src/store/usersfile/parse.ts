@@ -91,6 +91,11 @@ function toBinaryName(user: string): string {
  */
 export function linesOfUsers(index: LineIndex, users: ReadonlySet<string>): number[] {
   const found: number[] = [];
+  const byUser = index.linesByUser();
+  if (byUser !== undefined) {
+    for (const user of users) found.push(...(byUser.get(user) ?? []));
+    return users.size > 1 ? found.sort((a, b) => a - b) : found;
+  }
   if (users.size <= SEARCH_MAX_USERS && [...users].every(searchable)) {
     const text = index.text;
     for (const user of users) {

@@ -174,21 +174,25 @@ export class UpdateBatch implements LineSource {
    * whole file must be rewritten. A HOTP, TOTP, mOTP or S/KEY line usually keeps its length from one
    * login to the next: only the counter's digit count and first use change it.
    */
-  inPlaceEdits(block: number): Array<{ offset: number; bytes: Buffer }> | undefined {
-    const edits: Array<{ offset: number; bytes: Buffer }> = [];
+  inPlaceEdits(block: number): Array<{ offset: number; old: Buffer; bytes: Buffer }> | undefined {
+    const edits: Array<{ offset: number; old: Buffer; bytes: Buffer }> = [];
     for (const [i, raw] of this.#changed) {
       const start = this.#index.starts[i] ?? 0;
       const end = this.#index.starts[i + 1] ?? 0;
       if (raw.length !== end - start || end <= start) return undefined;
       if (Math.floor(start / block) !== Math.floor((end - 1) / block)) return undefined;
-      edits.push({ offset: start, bytes: Buffer.from(raw, 'latin1') });
+      edits.push({ offset: start, old: Buffer.from(this.#index.raw(i), 'latin1'), bytes: Buffer.from(raw, 'latin1') });
     }
     return edits.sort((a, b) => a.offset - b.offset);
   }
 
   /** The whole new content: the old text with the changed lines spliced in. */
   content(): Buffer {
-    if (this.#content !== undefined) return this.#content;
+    return (this.#content ??= Buffer.from(this.#newText(), 'latin1'));
+  }
+
+  #newText(): string {
+    if (this.#final !== undefined) return this.#final.text;
     const text = this.#index.text;
     const starts = this.#index.starts;
     const parts: string[] = [];
@@ -198,14 +202,22 @@ export class UpdateBatch implements LineSource {
       at = starts[i + 1] ?? text.length;
     }
     parts.push(text.slice(at));
-    return (this.#content = Buffer.from(parts.join(''), 'latin1'));
+    return parts.join('');
+  }
+
+  /** The whole new content as a line index (built once; an overlay of the old one when lengths kept). */
+  finalIndex(): LineIndex {
+    if (!this.changed) return this.#index;
+    if (this.#final !== undefined) return this.#final;
+    const sameShape = [...this.#changed].every(([i, raw]) => raw.length === (this.#index.starts[i + 1] ?? 0) - (this.#index.starts[i] ?? 0));
+    return (this.#final = sameShape ? LineIndex.patched(this.#index, this.#changed) : new LineIndex(this.#newText()));
   }
 
   /** The file as it is now, parsed for `users` only (their entries and errors). */
   fileFor(users: Iterable<string>): UsersFile {
     const set = new Set(users);
     this.prepare(set);
-    const index = this.changed ? (): LineIndex => (this.#final ??= LineIndex.of(this.#content ??= this.content())) : this.#index;
+    const index = this.changed ? (): LineIndex => this.finalIndex() : this.#index;
     const entries = [...set].flatMap((u) => this.#entriesOf(u)).sort((a, b) => a.line - b.line);
     const errors = [...set].flatMap((u) => this.#parsed.get(u)?.errors ?? []).sort((a, b) => a.line - b.line);
     return usersFileOf(index, this.path, entries, errors, set);
