@@ -132,6 +132,10 @@ otpctl gen hotp "$KEY" -c 1 -w 0 >"$WORK/gen.out" 2>"$WORK/gen.err" || fail "otp
 [ "$(cat "$WORK/gen.out")" = 287082 ] || fail "otpctl gen hotp printed $(cat "$WORK/gen.out"), expected 287082"
 [ ! -s "$WORK/gen.err" ] || fail "otpctl complained (native addon not loaded?): $(cat "$WORK/gen.err")"
 ok "otpctl runs on the shipped Node.js $runtime with the native addon"
+# npm test runs on the build machine's node; the unit tests again on the one the package ships.
+/usr/lib/otpd/bin/node node_modules/vitest/vitest.mjs run --project unit >"$WORK/vitest.out" 2>&1 ||
+  { tail -n 40 "$WORK/vitest.out" >&2; fail "the unit tests fail on the shipped Node.js $runtime"; }
+ok "the unit tests pass on the shipped Node.js $runtime"
 
 analyze_man=--man=no
 if command -v man >/dev/null; then analyze_man=--man=yes; fi
