@@ -59,18 +59,27 @@ export async function groupShow(out: Output, argv: GroupArguments, deps: CliDeps
   return ExitCodes.OK;
 }
 
-export async function groupAdd(out: Output, argv: GroupArguments, deps: CliDeps): Promise<number> {
-  const name = validateGroupName(argv.group);
-  const services = validateServices(argv.services);
-  const file = configPath(argv, deps);
+/**
+ * Sets a group's services in otpd.conf — adding its table (`adding`: the group must not exist yet) or
+ * replacing its services (it must exist) — and checks that the result reads back with exactly those.
+ */
+async function writeGroupServices(file: string, name: string, services: readonly string[], adding: boolean): Promise<void> {
   await editConfigFile(
     file,
     (text) => {
-      if (parseGroupsOf(text, file)[name] !== undefined) throw new InvalidInputError('group', `${name} already exists; change its services with otpctl group services ${name} …`);
-      return addGroupText(text, name, services);
+      const exists = name === DEFAULT_GROUP || parseGroupsOf(text, file)[name] !== undefined;
+      if (adding && exists) throw new InvalidInputError('group', `${name} already exists; change its services with otpctl group services ${name} …`);
+      if (!adding && !exists) throw new InvalidInputError('group', `${name} does not exist; add it with otpctl group add ${name} …`);
+      return adding ? addGroupText(text, name, services) : setServicesText(text, name, services);
     },
-    (config) => (sameList(config.groups[name]?.services, services) ? undefined : 'the new table did not read back as written'),
+    (config) => (sameList(config.groups[name]?.services, services) ? undefined : `groups.${name}.services did not read back as written`),
   );
+}
+
+export async function groupAdd(out: Output, argv: GroupArguments, deps: CliDeps): Promise<number> {
+  const name = validateGroupName(argv.group);
+  const services = validateServices(argv.services);
+  await writeGroupServices(configPath(argv, deps), name, services, true);
   await out.result(`added group ${name}: ${services.join(', ') || 'no services yet'}`, { group: name, services, added: true });
   return ExitCodes.OK;
 }
@@ -78,15 +87,7 @@ export async function groupAdd(out: Output, argv: GroupArguments, deps: CliDeps)
 export async function groupServices(out: Output, argv: GroupArguments, deps: CliDeps): Promise<number> {
   const name = validateGroupName(argv.group);
   const services = validateServices(argv.services);
-  const file = configPath(argv, deps);
-  await editConfigFile(
-    file,
-    (text) => {
-      if (name !== DEFAULT_GROUP && parseGroupsOf(text, file)[name] === undefined) throw new InvalidInputError('group', `${name} does not exist; add it with otpctl group add ${name} …`);
-      return setServicesText(text, name, services);
-    },
-    (config) => (sameList(config.groups[name]?.services, services) ? undefined : `groups.${name}.services did not read back as written`),
-  );
+  await writeGroupServices(configPath(argv, deps), name, services, false);
   await out.result(`group ${name}: ${services.join(', ') || 'no services'}`, { group: name, services });
   return ExitCodes.OK;
 }
