@@ -146,17 +146,10 @@ systemd-analyze verify "$analyze_man" /lib/systemd/system/otpd.socket /lib/syste
 ok "systemd-analyze verify $analyze_man: clean; otpd.socket enabled"
 
 # --- a user, the daemon as the units start it, a login ---------------------------------------------
-if otpctl --help | grep -q '^  otpctl token '; then
-  otpctl user add "$TEST_USER" >/dev/null || fail "otpctl user add failed"
-  otpctl token add "$TEST_USER/hw" --type hotp --key "$KEY" --no-qr >/dev/null || fail "otpctl token add failed"
-  how="otpctl user add + token add"
-else
-  # This otpctl cannot enrol yet: the users.oath line pam_oath would have.
-  printf 'HOTP\t%s\t-\t%s\n' "$TEST_USER" "$KEY" >>/etc/otpd/users.oath
-  how="a users.oath line (this otpctl has no token add)"
-fi
+otpctl user add "$TEST_USER" >/dev/null || fail "otpctl user add failed"
+otpctl token add "$TEST_USER/hw" --type hotp --key "$KEY" --no-qr >/dev/null || fail "otpctl token add failed"
 expect_mode /etc/otpd/users.oath "600 root:root regular file"
-ok "user $TEST_USER with an HOTP token, through $how"
+ok "user $TEST_USER with an HOTP token (otpctl user add, token add)"
 
 unit_value() { sed -n "s/^$2=//p" "/lib/systemd/system/$1" | tail -n1; }
 exec_start=$(unit_value otpd.service ExecStart)
