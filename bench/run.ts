@@ -128,7 +128,7 @@ printTable();
 
 const storeRows: StoreRow[] = [];
 for (const users of [1_000, 10_000, 100_000]) storeRows.push(...(await benchStore(native, users, 50, 200)));
-console.log('\nverifier on a users.oath store (durable accepted logins; whole-file rewrite per update, as pam_oath):\n');
+console.log('\nverifier on a users.oath store (durable accepted logins of users who logged in before; in-place writes, docs/store.md):\n');
 console.log('| users  | mode           | logins | result          |');
 console.log('|--------|----------------|--------|-----------------|');
 for (const r of storeRows) console.log(`| ${String(r.users).padEnd(6)} | ${r.mode.padEnd(14)} | ${String(r.logins).padEnd(6)} | ${r.result.padEnd(15)} |`);

@@ -51,6 +51,10 @@ export async function benchStore(backend: OtpBackend, users: number, sequential:
   try {
     const ports = await portsFor(dir, users, backend);
     const first = codeAt(backend, 2);
+    // A long-running otpd has read its store before: two untimed logins let it remember the file and
+    // index its users (the cost a daemon pays once per version written by someone else).
+    await login(ports, users - 1, first);
+    await login(ports, users - 2, first);
     const start = process.hrtime.bigint();
     for (let i = 0; i < sequential; i++) await login(ports, i, first);
     const sequentialMs = Number(process.hrtime.bigint() - start) / 1e6;
