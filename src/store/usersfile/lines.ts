@@ -106,6 +106,22 @@ function isDelimiter(c: number): boolean {
  * the whole file into objects. Lines are split exactly as {@link splitLines} splits them.
  * @internal
  */
+/** Replaced lines kept beside the text before they are folded into a new copy of it. */
+const MAX_OVERLAY_LINES = 1024;
+
+/** `base` with the lines in `overlay` (same lengths, by 0-based index) replaced. */
+function joinOverlay(base: string, starts: Int32Array, overlay: ReadonlyMap<number, string>): string {
+  if (overlay.size === 0) return base;
+  const parts: string[] = [];
+  let at = 0;
+  for (const i of [...overlay.keys()].sort((a, b) => a - b)) {
+    parts.push(base.slice(at, starts[i]), overlay.get(i) ?? '');
+    at = starts[i + 1] ?? base.length;
+  }
+  parts.push(base.slice(at));
+  return parts.join('');
+}
+
 export class LineIndex {
   /** `starts[i]` is where line i (0-based) begins; `starts[count]` is the text's length. */
   readonly starts: Int32Array;
@@ -131,9 +147,11 @@ export class LineIndex {
         if (raw.length !== (previous.starts[i + 1] ?? 0) - (previous.starts[i] ?? 0)) throw new RangeError(`line ${i + 1} changes length`);
         overlay.set(i, raw);
       }
-      this.#base = previous.#base;
-      this.#overlay = overlay;
-      this.#text = overlay.size === 0 ? previous.#base : undefined;
+      // A long-lived overlay would make every patch copy a growing map: fold it in now and then.
+      const fold = overlay.size > MAX_OVERLAY_LINES;
+      this.#base = fold ? joinOverlay(previous.#base, previous.starts, overlay) : previous.#base;
+      this.#overlay = fold ? new Map() : overlay;
+      this.#text = this.#overlay.size === 0 ? this.#base : undefined;
       this.#byUser = previous.#byUser;
       this.starts = previous.starts;
       this.count = previous.count;
@@ -176,15 +194,7 @@ export class LineIndex {
 
   /** The content as a binary string (built once from the replaced lines, when there are any). */
   get text(): string {
-    if (this.#text !== undefined) return this.#text;
-    const parts: string[] = [];
-    let at = 0;
-    for (const i of [...this.#overlay.keys()].sort((a, b) => a - b)) {
-      parts.push(this.#base.slice(at, this.starts[i]), this.#overlay.get(i) ?? '');
-      at = this.starts[i + 1] ?? this.#base.length;
-    }
-    parts.push(this.#base.slice(at));
-    return (this.#text = parts.join(''));
+    return (this.#text ??= joinOverlay(this.#base, this.starts, this.#overlay));
   }
 
   static of(content: Uint8Array): LineIndex {

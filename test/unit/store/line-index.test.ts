@@ -30,3 +30,18 @@ describe('LineIndex.patched', () => {
     expect(LineIndex.patched(index, new Map([[2, 'HOTP\tbob\t-\t11\n']])).linesByUser()).toBe(map);
   });
 });
+
+describe('LineIndex.patched over many versions', () => {
+  it('folds a long overlay into the text and keeps every line right', () => {
+    const lines = Array.from({ length: 3000 }, (_, i) => `HOTP\tu${String(i).padStart(4, '0')}\t-\t00\t0\n`);
+    let index = new LineIndex(lines.join(''));
+    for (let i = 0; i < 3000; i++) {
+      const next = `HOTP\tu${String(i).padStart(4, '0')}\t-\t00\t1\n`;
+      index = LineIndex.patched(index, new Map([[i, next]]));
+      lines[i] = next;
+    }
+    expect(index.text).toBe(lines.join(''));
+    expect(index.raw(1234)).toBe(lines[1234]);
+    expect(index.secondField(2999)).toBe('u2999');
+  });
+});
