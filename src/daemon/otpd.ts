@@ -4,10 +4,11 @@
  * to stderr (docs/daemon.md). SIGHUP reloads the configuration and reopens the audit log; SIGTERM and
  * SIGINT stop accepting, let conversations finish (bounded) and exit 0.
  */
-import { realpathSync } from 'node:fs';
+import { realpathSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { DEFAULT_CONFIG_PATH } from '../config/index.js';
 import { loadBackend } from '../native/loader.js';
 import { loadPeerInspector } from '../native/peer-credentials.js';
 import { sweepStoreLeftovers } from '../store/recover.js';
@@ -97,11 +98,24 @@ async function serve(args: OtpdArguments, env: NodeJS.ProcessEnv, log: (line: st
         .finally(resolve);
     };
     process.on('SIGHUP', onHup);
+    // `otpctl group …` edits the configuration: it takes effect without a signal or a restart.
+    const configFile = args.config ?? (env.OTPD_CONFIG || DEFAULT_CONFIG_PATH);
+    const onConfigChange = (now: Stats, before: Stats): void => {
+      if (now.mtimeMs === before.mtimeMs && now.ino === before.ino && now.size === before.size) return;
+      log(`${configFile} changed: reloading`);
+      onHup();
+    };
+    watchFile(configFile, { interval: CONFIG_POLL_MS, persistent: false }, onConfigChange);
+    process.once('SIGTERM', () => unwatchFile(configFile, onConfigChange));
+    process.once('SIGINT', () => unwatchFile(configFile, onConfigChange));
     process.once('SIGTERM', onStop('SIGTERM'));
     process.once('SIGINT', onStop('SIGINT'));
   });
   log('stopped');
 }
+
+/** How often the configuration file's stat is checked for changes. */
+const CONFIG_POLL_MS = 2_000;
 
 /**
  * Clears a `.lock`/`.new` that a dead writer left beside the store, which would make every pam_oath
