@@ -101,7 +101,7 @@ export async function renderOtpctlDoc(): Promise<string> {
     '- **Lock-outs**: `user lock` locks every service group (or `--group`) until `user unlock`, which',
     '  also clears failure counts and is audited as ADMIN_UNLOCK.',
     '- **Groups** live in otpd.conf; `group` edits it line by line, keeping comments (docs/config.md).',
-    '  The daemon rereads it on SIGHUP; store changes take effect at the next login.',
+    '  otpd notices the change within 2 s and reloads; store changes take effect at the next login.',
   ];
   for (const path of await commandPaths()) {
     if (NOT_WALKED.has(path[path.length - 1] ?? '')) continue;
