@@ -229,6 +229,9 @@ class StateDirImpl implements StateDir {
   }
 }
 
+/** A state-directory lock file that no process has open counts as a dead writer's after this long. */
+export const STATE_LOCK_STALE_AFTER_MS = 1_000;
+
 /**
  * Opens (creating if needed) a state directory: checks it is safe, creates `users/` and the tag secret
  * on first use.
@@ -245,7 +248,9 @@ class StateDirImpl implements StateDir {
  */
 export async function openStateDir(dir: string = DEFAULT_STATE_DIR, options: OpenStateDirOptions = {}): Promise<StateDir> {
   if (typeof dir !== 'string' || dir.length === 0) throw new InvalidInputError('state directory', 'must be a non-empty path');
-  const lock = options.lock ?? {};
+  // Only otpd writes here, and it holds a lock file open for as long as the file exists: a lock no
+  // process has open is dead at once. The store's 30 s grace is for pam_oath's close-then-unlink gap.
+  const lock = { staleAfterMs: STATE_LOCK_STALE_AFTER_MS, ...options.lock };
   const { root, users } = await prepareStateDir(dir);
   const secret = await loadOrCreateSecret(root, lock);
   return new StateDirImpl(root, new UserFiles(users, lock), secret);

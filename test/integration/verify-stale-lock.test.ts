@@ -47,18 +47,21 @@ describe.concurrent('stale locks of a dead writer', () => {
     expect(f.auditCodes()).toEqual(['AUTH_STORE_ERROR', 'AUTH_OK_OTP']);
   });
 
-  it("a dead writer's lock in the state directory: the refusal is audited (AUTH_STORE_ERROR), never an Accept", async () => {
+  it("a dead writer's lock in the state directory holds a login up for about a second, then is broken", async () => {
     const key = randomKeyHex();
     const g = makeFixture({ name: 'stale-state', store: `HOTP\talice\t-\t${key}\t0\n` });
     try {
       expect(g.verify('alice', '000000').verdict).toBe('Reject'); // a failure: alice now has a state file
-      writeFileSync(path.join(g.stateDir, 'users', 'alice.json.lock'), '2147483 otpd\n', { mode: 0o600 });
-      // The code is used up in the store, then resetting alice's failures waits for the lock and fails:
-      // the login is refused (fail closed), and that decision is in the audit log.
+      const lock = path.join(g.stateDir, 'users', 'alice.json.lock');
+      writeFileSync(lock, '2147483 otpd\n', { mode: 0o600 });
+      // Only otpd writes the state directory and it holds its locks open: one that no process has
+      // open is dead after a short grace (1 s, docs/state.md), not the store's 30 s.
+      const started = Date.now();
       const r = await g.verifyAsync('alice', hotp(key, 1));
-      expect(r.verdict).toBe('Reject');
-      expect(r.status).toBe(2);
-      expect(g.auditCodes()).toEqual(['AUTH_FAILED', 'AUTH_STORE_ERROR']);
+      expect(r.verdict, r.stdout + r.stderr).toBe('Accept');
+      expect(Date.now() - started).toBeLessThan(8_000);
+      expect(existsSync(lock)).toBe(false);
+      expect(g.auditCodes()).toEqual(['AUTH_FAILED', 'AUTH_OK_OTP']);
     } finally {
       g.cleanup();
     }
