@@ -48,6 +48,7 @@ MULTIARCH=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 [ "$ARCH" = amd64 ] || [ -n "${OTPD_NODE_BINARY:-}" ] ||
   die "the shipped runtime ($NODE_PACKAGE) is for amd64; on $ARCH set OTPD_NODE_BINARY to a node for $ARCH"
 readonly DEB=dist/otpd_${VERSION}_${ARCH}.deb
+rm -f dist/otpd_*.deb   # earlier versions' packages: dist/ holds one, the one built now
 
 rm -rf "$STAGE"
 readonly BUILD=$STAGE/build
