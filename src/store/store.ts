@@ -109,7 +109,11 @@ async function readIndexed(file: string, options: { hint: boolean }): Promise<Sn
   } catch (err) {
     throw new StoreError(StoreErrorReasons.IO, file, `${file}: cannot read the store: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, { cause: err });
   }
-  const index = LineIndex.of(content);
+  // The same bytes as the version remembered: keep its index (and its lines-by-user map), which a
+  // large store would otherwise rebuild.
+  const text = content.toString('latin1');
+  const last = lastIndex(file);
+  const index = last !== undefined && last.index.text === text ? last.index : new LineIndex(text);
   rememberIndex(file, stats, index);
   return { index, stats };
 }
