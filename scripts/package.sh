@@ -67,45 +67,11 @@ step "building the JavaScript, pam_otpd.so and the addon (dpkg-buildflags, harde
 readonly BUILT_ADDON=$BUILD/native/Release/otpd_native.node BUILT_PAM=$BUILD/pam/pam_otpd.so
 [ -f "$BUILT_ADDON" ] && [ -f "$BUILT_PAM" ] && [ -f "$BUILD/js/src/daemon/otpd.js" ] || die "the build left no addon, module or daemon"
 
-# --- production node_modules, exactly as locked, without the addon's build tools ---------------------
-step "production dependencies (npm ci --omit=dev)"
-cp package.json package-lock.json "$STAGE/npm/"
-(
-  cd "$STAGE/npm"
-  npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error
-  npm uninstall --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error "${BUILD_ONLY_PACKAGES[@]}"
-)
-for name in "${FORBIDDEN_AT_RUN_TIME[@]}"; do
-  [ ! -e "$STAGE/npm/node_modules/$name" ] || die "node_modules still holds $name after pruning"
-done
-# Nothing in node_modules may be a native build of its own: the addon is the only one, built by us.
-if find "$STAGE/npm/node_modules" -name '*.node' -o -name binding.gyp | grep -q .; then
-  die "a production dependency carries native code: $(find "$STAGE/npm/node_modules" -name '*.node' -o -name binding.gyp | head -1)"
-fi
-
-# --- the Node.js runtime ------------------------------------------------------------------------------
-if [ -n "${OTPD_NODE_BINARY:-}" ]; then
-  step "runtime: $OTPD_NODE_BINARY"
-  cp "$OTPD_NODE_BINARY" "$STAGE/runtime/node"
-  NODE_LICENSE=$(dirname "$(readlink -f "$OTPD_NODE_BINARY")")/../share/doc/nodejs/LICENSE
-  [ -f "$NODE_LICENSE" ] || NODE_LICENSE=/usr/share/doc/nodejs/LICENSE
-  [ -f "$NODE_LICENSE" ] || die "no Node.js LICENSE found for $OTPD_NODE_BINARY"
-  cp "$NODE_LICENSE" "$STAGE/runtime/LICENSE"
-else
-  step "runtime: $NODE_PACKAGE@$NODE_VERSION from the npm registry"
-  (cd "$STAGE/runtime" && npm pack --silent "$NODE_PACKAGE@$NODE_VERSION" >/dev/null)
-  # The hash of the tarball on disk, not what npm says about it.
-  got=$(node -e 'const h = require("node:crypto").createHash("sha512");
-    h.update(require("node:fs").readFileSync(process.argv[1])); console.log("sha512-" + h.digest("base64"))' \
-    "$STAGE/runtime/$NODE_PACKAGE-$NODE_VERSION.tgz")
-  [ "$got" = "$NODE_INTEGRITY" ] || die "$NODE_PACKAGE@$NODE_VERSION has integrity $got, expected $NODE_INTEGRITY"
-  tar -xzf "$STAGE/runtime/$NODE_PACKAGE-$NODE_VERSION.tgz" -C "$STAGE/runtime" --strip-components=1 \
-    package/bin/node package/LICENSE
-  mv "$STAGE/runtime/bin/node" "$STAGE/runtime/node"
-fi
-runtime_version=$("$STAGE/runtime/node" --version)
-"$STAGE/runtime/node" -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>20||(a===20&&b>=17)?0:1)' ||
-  die "the runtime is $runtime_version; otpd needs Node.js 20.17 or newer"
+# --- production node_modules, then the Node.js runtime ---------------------------------------------
+# shellcheck source=scripts/package-build/node-modules.sh
+. scripts/package-build/node-modules.sh
+# shellcheck source=scripts/package-build/runtime.sh
+. scripts/package-build/runtime.sh
 
 # --- the tree ---------------------------------------------------------------------------------------
 step "staging $ROOT"
@@ -126,24 +92,6 @@ find "$ROOT$APP/dist" -type f ! -name '*.js' -delete
 # package.json: "type": "module" for the .js files, and the name the addon loader looks for.
 install -m 0644 "$STAGE/npm/package.json" "$ROOT$APP/package.json"
 cp -a "$STAGE/npm/node_modules" "$ROOT$APP/node_modules"
-# npm's bookkeeping, the dependencies' own command-line tools (otpd never runs them) and their
-# development dotfiles (.npmignore, .eslintrc...) mean nothing at run time.
-rm -rf "$ROOT$APP/node_modules/.bin" "$ROOT$APP/node_modules/.package-lock.json"
-find "$ROOT$APP/node_modules" -mindepth 2 -type d \( -name .bin -o -name coverage \) -prune -exec rm -rf {} +
-node -e '
-  // Each dependency'"'"'s "bin" scripts: command-line tools of their own, never run by otpd.
-  const fs = require("node:fs"), path = require("node:path");
-  const walk = (dir) => { for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) walk(full);
-    else if (e.name === "package.json") {
-      const bin = JSON.parse(fs.readFileSync(full, "utf8")).bin;
-      const files = typeof bin === "string" ? [bin] : Object.values(bin ?? {});
-      for (const f of files) fs.rmSync(path.join(dir, f), { force: true });
-    } } };
-  walk(process.argv[1]);' "$ROOT$APP/node_modules"
-find "$ROOT$APP/node_modules" -type f -name '.*' -delete
-find "$ROOT$APP/node_modules" -type d -empty -delete
 find "$ROOT$APP" -type d -exec chmod 0755 {} + && find "$ROOT$APP" -type f -exec chmod 0644 {} +
 install -m 0755 "$STAGE/runtime/node" "$ROOT$APP/bin/node"
 strip --remove-section=.comment --remove-section=.note "$ROOT$APP/bin/node"
