@@ -66,12 +66,13 @@ other_user_pid=$!
 for _ in $(seq 50); do [ -e "/proc/$other_user_pid/fd/3" ] && break; sleep 0.1; done
 [ "$(stat -L -c %i "/proc/$other_user_pid/fd/3")" = "$(stat -c %i /etc/otpd/users.oath.lock)" ] || fail "the lock holder did not start"
 sleep 2.5
-kill -HUP "$daemon_pid"
+reload=$(unit_value otpd.service ExecReload)   # as systemctl reload otpd would run it
+${reload//\$MAINPID/$daemon_pid}
 for _ in $(seq 100); do grep -q 'users.oath.lock is held by a live writer' "$WORK/otpd.log" && break; [ -e /etc/otpd/users.oath.lock ] || break; sleep 0.1; done
 [ -e /etc/otpd/users.oath.lock ] || fail "otpd broke a lock that another user's live process held open"
 grep -q 'users.oath.lock is held by a live writer' "$WORK/otpd.log" || fail "otpd's SIGHUP sweep did not report the live lock"
 kill "$other_user_pid" && other_user_pid=
 rm -f /etc/otpd/users.oath.lock
-ok "a lock held open by another user's process is left alone (SIGHUP sweep)"
+ok "a lock held open by another user's process is left alone (sweep on ExecReload's SIGHUP)"
 stop_daemon
 ok "otpd stops on SIGTERM"
