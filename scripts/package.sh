@@ -119,7 +119,9 @@ install -D -m 0755 packaging/systemd/logger "$ROOT$APP/libexec/logger"
 # The configuration: the commented example, with the store moved into /etc/otpd, the one directory of
 # /etc that otpd.service may write.
 readonly DEFAULT_STORE_LINE='store = "/etc/users.oath"'
-grep -qxF "$DEFAULT_STORE_LINE" packaging/otpd.conf || die "packaging/otpd.conf has no line '$DEFAULT_STORE_LINE' to rewrite"
+readonly PACKAGE_STORE_LINE='store = "/etc/otpd/users.oath"'
+grep -qxF -e "$DEFAULT_STORE_LINE" -e "$PACKAGE_STORE_LINE" packaging/otpd.conf ||
+  die "packaging/otpd.conf names neither /etc/users.oath nor /etc/otpd/users.oath as the store"
 awk -v line="$DEFAULT_STORE_LINE" '
   $0 == line {
     print "# The Debian package keeps it in /etc/otpd, which otpd.service may write (the built-in default,"
@@ -128,6 +130,7 @@ awk -v line="$DEFAULT_STORE_LINE" '
     next
   }
   { print }' packaging/otpd.conf >"$ROOT/etc/otpd/otpd.conf"
+grep -qxF "$PACKAGE_STORE_LINE" "$ROOT/etc/otpd/otpd.conf" || die "the packaged otpd.conf does not name /etc/otpd/users.oath"
 chmod 0644 "$ROOT/etc/otpd/otpd.conf"
 
 for page in packaging/man/*.8; do
