@@ -73,8 +73,17 @@ async function withDirectoryFlock<T>(dir: string, work: () => Promise<T>): Promi
   }
 }
 
-/** Removes the lock file if it is still the stale inode `st`. @internal */
-async function breakStaleLock(lockPath: string, st: Stats): Promise<void> {
+/**
+ * Whether `now` is the very file `st` described: same inode *and* same change time. An inode number
+ * alone is not enough: when another breaker removed the stale lock, the next writer's new lock may get
+ * the freed inode number, and must then be judged on its own (young) age, not on the old file's.
+ */
+function sameFile(now: Stats, st: Stats): boolean {
+  return now.dev === st.dev && now.ino === st.ino && now.ctimeMs === st.ctimeMs && now.mtimeMs === st.mtimeMs;
+}
+
+/** Removes the lock file if it is still the stale file `st`, and still stale. @internal */
+async function breakStaleLock(lockPath: string, st: Stats, staleAfterMs: number): Promise<void> {
   await withDirectoryFlock(path.dirname(lockPath), async () => {
     let now: Stats;
     try {
@@ -82,7 +91,7 @@ async function breakStaleLock(lockPath: string, st: Stats): Promise<void> {
     } catch {
       return; // already gone
     }
-    if (now.dev !== st.dev || now.ino !== st.ino) return; // a new lock: not ours to judge
+    if (!sameFile(now, st) || lockAge(now) < staleAfterMs) return; // a new lock: not ours to judge
     if (!(await provablyStale(now))) return;
     await unlink(lockPath);
   });
@@ -121,7 +130,7 @@ export async function acquireStoreLock(file: string, options: LockOptions = {}):
       continue; // released between our open and lstat: try again at once
     }
     if (lockAge(st) >= staleAfterMs && (await provablyStale(st))) {
-      await breakStaleLock(lockPath, st);
+      await breakStaleLock(lockPath, st, staleAfterMs);
       continue;
     }
     if (Date.now() >= deadline) {
