@@ -35,6 +35,7 @@ check "ReadWritePaths: /etc/otpd is writable for otpd" in_otpd_ns sh -c ': >/etc
 check "ProtectHome: /root is hidden from otpd" refused in_otpd_ns test -e /root/results
 check "audit lines reach the journal as authpriv (facility 10)" audited 'SYSLOG_FACILITY=10'
 check "the accepted login is audited" audited 'code=AUTH_OK_OTP'
+check "the replay is audited as one" audited 'code=AUTH_OTP_ALREADY_USED'
 check "systemctl reload otpd" systemctl reload otpd.service
 sleep 1
 check "the reload is logged" sh -c 'journalctl -u otpd.service --no-pager | grep -q "configuration reloaded"'
