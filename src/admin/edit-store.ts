@@ -48,7 +48,8 @@ export async function requireStore(file: string): Promise<void> {
 }
 
 /**
- * Reads the store for an administrative listing (no lock: the file only changes by rename).
+ * Reads the store for an administrative listing, without the lock: what is shown may be a moment old;
+ * an edit reads the file again under the lock ({@link editStore}).
  *
  * @param users - parse only these users' lines; all lines when absent
  * @throws StoreError when the store is missing, insecure or unreadable
@@ -66,11 +67,6 @@ export async function readForAdmin(file: string, users?: readonly string[]): Pro
 export function requireCleanUser(file: UsersFile, user: string): void {
   const problem = errorsOf(file, user)[0];
   if (problem !== undefined) throw problem;
-}
-
-/** The text to add so that a line can follow `raw` (a last line may lack its `\n`). */
-export function terminated(raw: string): string {
-  return raw.length === 0 || raw.endsWith('\n') ? raw : `${raw}\n`;
 }
 
 /**
@@ -94,7 +90,7 @@ export async function editStore<T>(
   const lock = await acquireStoreLock(file);
   try {
     const stats = await checkStorePermissions(file);
-    const before = await readStore(file, { users });
+    const before = await readStore(file, { users, fresh: true });
     const lines = before.lines.map((line) => line.raw);
     const result = await edit({ file: before, lines });
     const content = Buffer.from(lines.join(''), 'latin1');

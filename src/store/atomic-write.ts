@@ -5,7 +5,7 @@
  *   file, fsync the directory. A `.new` left by a writer that died is removed first (only the lock
  *   holder may write `.new`, and we hold the lock). pam_oath refuses to log anyone in while a `.new`
  *   exists, so it is removed on every failure too.
- * - patch: when every changed line keeps its length inside one block, overwrite those bytes in place
+ * - patch: when every changed line keeps its length inside one sector, overwrite those bytes in place
  *   and fdatasync: one sync, no new file, no rename, a cost that does not grow with the file.
  */
 import { constants, type Stats } from 'node:fs';

@@ -27,6 +27,11 @@ function versionOf(st: Pick<Stats, 'dev' | 'ino' | 'size' | 'mtimeMs' | 'ctimeMs
   return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
 }
 
+/** Whether two stats describe the same version of a file (as far as stat can tell). */
+export function sameVersion(a: Stats, b: Stats): boolean {
+  return versionOf(a) === versionOf(b);
+}
+
 /**
  * @param file - the store's path
  * @param st - its lstat now

@@ -1,7 +1,7 @@
 /**
  * Reading and updating a users.oath store. Reads need no lock: the file is replaced by rename or a
- * line is overwritten in place with one write inside one block, so a reader sees each line old or new,
- * and anything decided on what it saw is checked again under the lock against the exact bytes.
+ * line is overwritten in place with one write inside one sector, and anything decided on what a
+ * reader saw is checked again under the lock against the exact bytes on disk.
  * Updates take the lock, re-read the file under it, apply only updates whose line is unchanged since
  * the caller read it, and make the change durable (in place, or by a whole new file) before the lock
  * is released.
@@ -22,13 +22,19 @@ import { patchFileDurably, replaceFileDurably } from './atomic-write.js';
 import { StoreError, StoreErrorReasons } from './errors.js';
 import { LOCK_DEFAULTS, acquireStoreLock, type LockOptions, type StoreLock } from './lock.js';
 import { checkStorePermissions } from './permissions.js';
-import { cachedIndex, forgetIndex, lastIndex, rememberIndex } from './read-cache.js';
+import { cachedIndex, forgetIndex, lastIndex, rememberIndex, sameVersion } from './read-cache.js';
 import { LineIndex } from './usersfile/lines.js';
 import { locateUsers, parseIndexed, type ParseOptions, type UsersFile } from './usersfile/parse.js';
 import { UpdateBatch, type TokenUpdate, type UpdateOutcome } from './usersfile/update.js';
 
 /** Options of {@link readStore}. */
-export type ReadStoreOptions = ParseOptions;
+export interface ReadStoreOptions extends ParseOptions {
+  /**
+   * Read the file itself, never the version this process remembers nor a read shared with others:
+   * for a caller that holds the lock and will write what it read (src/admin/edit-store.ts).
+   */
+  readonly fresh?: boolean;
+}
 
 /** Options of {@link updateStore}. */
 export interface UpdateStoreOptions {
@@ -62,10 +68,10 @@ export interface StoreCounters {
 }
 
 /**
- * The block an in-place change must stay inside: the page size Linux writes back and the block size
- * of the usual file systems and devices, so each patch goes to the disk as one block write.
+ * The span an in-place change must stay inside: one 512-byte sector, the unit every disk writes whole
+ * or not at all on power loss (a 4096-byte page may reach the platters as eight separate sectors).
  */
-export const IN_PLACE_BLOCK = 4096;
+export const IN_PLACE_BLOCK = 512;
 
 const counters: StoreCounters = { requests: 0, rounds: 0, writes: 0, patches: 0 };
 
@@ -185,6 +191,10 @@ function sharedRead(file: string, users: ReadonlySet<string> | undefined): NonNu
  */
 export async function readStore(file: string, options: ReadStoreOptions = {}): Promise<UsersFile> {
   const users = options.users === undefined ? undefined : new Set(options.users);
+  if (options.fresh === true) {
+    const { index } = await readIndexed(file, { hint: false });
+    return parseIndexed(index, file, users === undefined ? {} : { users });
+  }
   const { index, located } = await sharedRead(file, users);
   return parseIndexed(index, file, users === undefined ? {} : { users }, located);
 }
@@ -209,7 +219,8 @@ type Answer = { ok: true; result: UpdateStoreResult } | { ok: false; err: unknow
  * anything else returns undefined and the caller reads the file under the lock and calls again with
  * `any`.
  */
-async function writeRound(file: string, batch: readonly Request[], index: LineIndex, stats: Stats, mode: 'patch-only' | 'any'): Promise<Answer[] | undefined> {
+async function writeRound(file: string, batch: readonly Request[], index: LineIndex, stats: Stats, mode: 'patch-only' | 'patch-only, base stale' | 'any'): Promise<Answer[] | undefined> {
+  const patchOnly = mode !== 'any';
   const updates = new UpdateBatch(index, file);
   updates.prepare(batch.flatMap((request) => request.updates.map((u) => u.entry.user)));
   const applied = batch.map((request) => {
@@ -221,11 +232,11 @@ async function writeRound(file: string, batch: readonly Request[], index: LineIn
   });
   if (updates.changed) {
     const patches = updates.inPlaceEdits(IN_PLACE_BLOCK);
-    if (mode === 'patch-only' && (patches === undefined || applied.some((a) => !a.ok || a.outcomes.some((o) => o.status !== 'updated')))) return undefined;
+    if (patchOnly && (patches === undefined || applied.some((a) => !a.ok || a.outcomes.some((o) => o.status !== 'updated')))) return undefined;
     try {
       if (patches !== undefined) {
         if ((await patchFileDurably(file, patches, stats)) === 'changed') {
-          if (mode === 'patch-only') return undefined;
+          if (patchOnly) return undefined;
           throw new StoreError(StoreErrorReasons.IO, file, `${file}: changed under ${file}.lock by a writer that ignores it; nothing written, try again`);
         }
         counters.patches++;
@@ -233,13 +244,15 @@ async function writeRound(file: string, batch: readonly Request[], index: LineIn
         await replaceFileDurably(file, updates.content(), stats);
         counters.writes++;
       }
-      // Under the lock the file is what we just wrote: keep it for the next reads.
-      rememberIndex(file, await lstat(file), updates.finalIndex());
+      // Under the lock the file is what we just wrote — unless the base was a remembered version that
+      // another writer had changed elsewhere since (the patch was still right: its bytes were checked).
+      if (mode === 'patch-only, base stale') forgetIndex(file);
+      else rememberIndex(file, await lstat(file), updates.finalIndex());
     } catch (err) {
       forgetIndex(file);
       throw err;
     }
-  } else if (mode === 'patch-only') {
+  } else if (patchOnly) {
     return undefined;
   }
   return applied.map((a, k): Answer => {
@@ -275,9 +288,9 @@ async function commitRound(file: string, waiting: Request[]): Promise<void> {
   try {
     // Fast: patch in place from the version last seen, if the bytes it replaces are still on disk.
     // Otherwise (or if anything but a clean patch would result): read the file under the lock.
-    await checkStorePermissions(file);
+    const current = await checkStorePermissions(file);
     const last = lastIndex(file);
-    let done = last === undefined ? undefined : await writeRound(file, batch, last.index, last.stats, 'patch-only');
+    let done = last === undefined ? undefined : await writeRound(file, batch, last.index, last.stats, sameVersion(current, last.stats) ? 'patch-only' : 'patch-only, base stale');
     if (done === undefined) {
       const { index, stats } = await readIndexed(file, { hint: false });
       done = await writeRound(file, batch, index, stats, 'any');

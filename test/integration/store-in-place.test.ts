@@ -1,6 +1,6 @@
 /**
  * The in-place write path (docs/store.md, "Write strategy"): an update that keeps every changed line's
- * length inside one 4096-byte block overwrites those bytes in the same file (same inode) with one
+ * length inside one 512-byte sector overwrites those bytes in the same file (same inode) with one
  * fdatasync; anything else (a longer line, a line across a block boundary) replaces the whole file.
  * Either way pam_oath reads the result, and every other byte stays as it was.
  */
@@ -44,7 +44,7 @@ describe('in-place updates', () => {
     await advance('bob', 1, '755224');
     expect(storeCounters()).toMatchObject({ patches: 0, writes: 1 });
 
-    // carol's line straddles the first block boundary ⇒ rewrite, even with the same length
+    // carol's line straddles the first sector boundary ⇒ rewrite, even with the same length
     const carol = `HOTP\tcarol\t-\t${RFC_KEY_HEX}\t1\t755224\t2026-11-29T07:00:00L\n`;
     const pad = `#${'x'.repeat(IN_PLACE_BLOCK - 20 - 2)}\n`;
     writeFileSync(store, pad + carol, { mode: 0o600 });
@@ -69,6 +69,22 @@ describe('in-place updates', () => {
     const r = await updateStore(store, [{ entry: stale, state: { kind: 'oath', counter: 2, lastOtp: '359152', time: new Date() } }]);
     expect(r.outcomes[0]?.status).toBe('conflict');
     expect(readFileSync(store, 'latin1')).toBe(`# head\n${line(2, '359152')}`);
+  });
+
+  it("patching from a remembered version that another writer changed elsewhere: both changes kept, and reads see the other's", async () => {
+    const line = (user: string, counter: number, otp: string): string => `HOTP\t${user}\t-\t${RFC_KEY_HEX}\t${counter}\t${otp}\t2026-11-29T07:00:00L\n`;
+    writeFileSync(store, line('fay', 1, '287082') + line('gus', 1, '287082'), { mode: 0o600 });
+    const fay = await entryOf('fay');
+    await entryOf('gus'); // remembered: both at counter 1
+    const fd = openSync(store, 'r+'); // another writer advances gus in place
+    writeSync(fd, line('gus', 2, '359152'), line('fay', 1, '287082').length);
+    closeSync(fd);
+    const r = await updateStore(store, [{ entry: fay, state: { kind: 'oath', counter: 2, lastOtp: '359152', time: new Date('2026-11-29T07:00:00Z') } }]);
+    expect(r.outcomes[0]?.status).toBe('updated');
+    expect((await entryOf('gus')).counter).toBe(2);
+    const onDisk = await readStore(store, { fresh: true });
+    expect(tokensOf(onDisk, 'fay').map((e) => (e as OathEntry).counter)).toEqual([2]);
+    expect(readFileSync(store, 'latin1').endsWith(line('gus', 2, '359152'))).toBe(true);
   });
 
   it('pam_oath takes over a line otpd patched in place and refuses what otpd accepted', async () => {

@@ -170,8 +170,8 @@ export class UpdateBatch implements LineSource {
 
   /**
    * The changes as writes over the old bytes, when every changed line keeps its length and lies inside
-   * one `block`-aligned block (so each write lands in one device block); undefined otherwise, and the
-   * whole file must be rewritten. A HOTP, TOTP, mOTP or S/KEY line usually keeps its length from one
+   * one `block`-aligned span (a disk sector: each write lands whole or not at all); undefined otherwise,
+   * and the whole file must be rewritten. A HOTP, TOTP, mOTP or S/KEY line usually keeps its length from one
    * login to the next: only the counter's digit count and first use change it.
    */
   inPlaceEdits(block: number): Array<{ offset: number; old: Buffer; bytes: Buffer }> | undefined {
