@@ -8,6 +8,7 @@
  */
 import { lstat } from 'node:fs/promises';
 import { InvalidInputError } from '../errors.js';
+import { replayIntent } from '../store/doublewrite.js';
 import {
   acquireStoreLock,
   checkStorePermissions,
@@ -89,6 +90,7 @@ export async function editStore<T>(
   await checkStorePermissions(file); // fail before creating a lock next to an unsafe file
   const lock = await acquireStoreLock(file);
   try {
+    await replayIntent(file);
     const stats = await checkStorePermissions(file);
     const before = await readStore(file, { users, fresh: true });
     const lines = before.lines.map((line) => line.raw);

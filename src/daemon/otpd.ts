@@ -126,6 +126,7 @@ async function sweep(store: string, log: (line: string) => void): Promise<void> 
   try {
     const result = await sweepStoreLeftovers(store);
     if (result.removedNew) log(`removed ${store}.new left by a writer that died`);
+    if (result.replayed) log(`completed a change to ${store} that a crash interrupted (${store}.otpd-dw)`);
     if (result.busy) log(`${store}.lock is held by a live writer; not swept`);
   } catch (error) {
     log(`cannot sweep the store's leftovers: ${error instanceof Error ? error.message : String(error)}`);

@@ -5,12 +5,14 @@
  *   file, fsync the directory. A `.new` left by a writer that died is removed first (only the lock
  *   holder may write `.new`, and we hold the lock). pam_oath refuses to log anyone in while a `.new`
  *   exists, so it is removed on every failure too.
- * - patch: when every changed line keeps its length inside one sector, overwrite those bytes in place
- *   and fdatasync: one sync, no new file, no rename, a cost that does not grow with the file.
+ * - patch: when every changed line keeps its length, overwrite those bytes in place and fdatasync: no
+ *   new file, no rename, a cost that does not grow with the file. A line that spans two disk sectors
+ *   is recorded first (doublewrite.ts), so a power loss can never leave it half old, half new.
  */
 import { constants, type Stats } from 'node:fs';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { clearIntent, spansSectors, writeIntent } from './doublewrite.js';
 import { StoreError, StoreErrorReasons } from './errors.js';
 
 async function createNew(newPath: string): Promise<FileHandle> {
@@ -99,6 +101,8 @@ export async function patchFileDurably(file: string, patches: readonly FilePatch
       const { bytesRead } = await handle.read(seen, 0, seen.byteLength, offset);
       if (bytesRead !== old.byteLength || !seen.equals(old)) return 'changed';
     }
+    const recorded = patches.some(spansSectors);
+    if (recorded) await writeIntent(file, patches);
     step = 'write';
     for (const { offset, bytes } of patches) {
       let done = 0;
@@ -106,6 +110,7 @@ export async function patchFileDurably(file: string, patches: readonly FilePatch
     }
     step = 'fdatasync';
     await handle.datasync();
+    if (recorded) await clearIntent(file);
     return 'patched';
   } catch (err) {
     if (err instanceof StoreError) throw err;

@@ -6,9 +6,11 @@
  *
  * The sweep takes the store lock exactly as a writer does — a lock that no process has open is broken
  * only after a short grace (the one pam_oath's close-then-unlink gap needs), never a live one — and
- * while holding it removes a `.new`, which only the lock holder may have written.
+ * while holding it completes a change a crash interrupted (src/store/doublewrite.ts) and removes a
+ * `.new`, which only the lock holder may have written.
  */
-import { unlink } from 'node:fs/promises';
+import { lstat, unlink } from 'node:fs/promises';
+import { replayIntent } from './doublewrite.js';
 import { StoreError, StoreErrorReasons } from './errors.js';
 import { acquireStoreLock } from './lock.js';
 
@@ -16,6 +18,8 @@ import { acquireStoreLock } from './lock.js';
 export interface SweepResult {
   /** `<file>.new` was there and was removed. */
   readonly removedNew: boolean;
+  /** A change a crash interrupted (the doublewrite's record) was completed. */
+  readonly replayed: boolean;
   /** The lock was held by a live writer for the whole wait: nothing was touched. */
   readonly busy: boolean;
 }
@@ -26,26 +30,40 @@ export const SWEEP_STALE_AFTER_MS = 2_000;
 /**
  * @param file - the store's path
  * @param options - how long to wait for a live writer (default 3 s)
- * @returns what was done; a store that does not exist is fine (nothing to sweep)
- * @throws StoreError (reason `io`) when the lock or `.new` cannot be handled for another reason
+ * @returns what was done; a store that does not exist yet has nothing to sweep
+ * @throws StoreError (reason `io`) when the lock, the record or `.new` cannot be handled
  * @example
  * const { removedNew } = await sweepStoreLeftovers('/etc/users.oath');
  */
 export async function sweepStoreLeftovers(file: string, options: { timeoutMs?: number } = {}): Promise<SweepResult> {
+  const nothing: SweepResult = { removedNew: false, replayed: false, busy: false };
+  try {
+    await lstat(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return nothing;
+    throw new StoreError(StoreErrorReasons.IO, file, `${file}: cannot sweep: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
+  }
   let lock;
   try {
     lock = await acquireStoreLock(file, { timeoutMs: options.timeoutMs ?? 3_000, staleAfterMs: SWEEP_STALE_AFTER_MS });
   } catch (error) {
-    if (error instanceof StoreError && error.reason === StoreErrorReasons.LOCKED) return { removedNew: false, busy: true };
+    if (error instanceof StoreError && error.reason === StoreErrorReasons.LOCKED) return { ...nothing, busy: true };
     throw error;
   }
   try {
-    await unlink(`${file}.new`);
-    return { removedNew: true, busy: false };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { removedNew: false, busy: false };
-    throw new StoreError(StoreErrorReasons.IO, file, `${file}.new: cannot remove a leftover: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
+    const replayed = (await replayIntent(file)) === 'replayed';
+    return { removedNew: await removeLeftoverNew(file), replayed, busy: false };
   } finally {
     await lock.release();
+  }
+}
+
+async function removeLeftoverNew(file: string): Promise<boolean> {
+  try {
+    await unlink(`${file}.new`);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw new StoreError(StoreErrorReasons.IO, file, `${file}.new: cannot remove a leftover: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
   }
 }

@@ -19,6 +19,7 @@ import { lstat, open } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
 import { patchFileDurably, replaceFileDurably } from './atomic-write.js';
+import { replayIntent } from './doublewrite.js';
 import { StoreError, StoreErrorReasons } from './errors.js';
 import { LOCK_DEFAULTS, acquireStoreLock, type LockOptions, type StoreLock } from './lock.js';
 import { checkStorePermissions } from './permissions.js';
@@ -66,12 +67,6 @@ export interface StoreCounters {
   /** Durable in-place patches (one fdatasync each). */
   patches: number;
 }
-
-/**
- * The span an in-place change must stay inside: one 512-byte sector, the unit every disk writes whole
- * or not at all on power loss (a 4096-byte page may reach the platters as eight separate sectors).
- */
-export const IN_PLACE_BLOCK = 512;
 
 const counters: StoreCounters = { requests: 0, rounds: 0, writes: 0, patches: 0 };
 
@@ -231,7 +226,7 @@ async function writeRound(file: string, batch: readonly Request[], index: LineIn
     }
   });
   if (updates.changed) {
-    const patches = updates.inPlaceEdits(IN_PLACE_BLOCK);
+    const patches = updates.inPlaceEdits();
     if (patchOnly && (patches === undefined || applied.some((a) => !a.ok || a.outcomes.some((o) => o.status !== 'updated')))) return undefined;
     try {
       if (patches !== undefined) {
@@ -286,6 +281,8 @@ async function commitRound(file: string, waiting: Request[]): Promise<void> {
   counters.rounds++;
   let answers: Answer[];
   try {
+    // A change a crash interrupted is completed before anyone reads (doublewrite.ts).
+    if ((await replayIntent(file)) !== 'none') forgetIndex(file);
     // Fast: patch in place from the version last seen, if the bytes it replaces are still on disk.
     // Otherwise (or if anything but a clean patch would result): read the file under the lock.
     const current = await checkStorePermissions(file);

@@ -8,7 +8,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, write
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { IN_PLACE_BLOCK } from '../../src/store/store.js';
+import { intentPath, SECTOR } from '../../src/store/doublewrite.js';
 import { readStore, storeCounters, tokensOf, updateStore, type OathEntry } from '../../src/store/index.js';
 import { hotp, installPamService, RFC_KEY_HEX } from '../support/store-fixture.js';
 
@@ -37,24 +37,26 @@ describe('in-place updates', () => {
     expect(readFileSync(store, 'latin1')).toBe(`# admin comment\nHOTP\talice\t-\t${RFC_KEY_HEX}\t2\t287082\t2026-11-29T08:00:00L\nHOTP\tbob\t-\t${RFC_KEY_HEX}\n`);
   });
 
-  it('a longer line, or one that crosses a block boundary, replaces the whole file', async () => {
+  it('a longer line replaces the whole file; a same-length line across a sector boundary is patched after a synced record', async () => {
     // bob's first use adds fields: longer line ⇒ rewrite
     writeFileSync(store, `HOTP\tbob\t-\t${RFC_KEY_HEX}\n`, { mode: 0o600 });
     storeCounters(true);
     await advance('bob', 1, '755224');
     expect(storeCounters()).toMatchObject({ patches: 0, writes: 1 });
 
-    // carol's line straddles the first sector boundary ⇒ rewrite, even with the same length
+    // carol's line straddles the first sector boundary ⇒ in place, through the doublewrite record
     const carol = `HOTP\tcarol\t-\t${RFC_KEY_HEX}\t1\t755224\t2026-11-29T07:00:00L\n`;
-    const pad = `#${'x'.repeat(IN_PLACE_BLOCK - 20 - 2)}\n`;
+    const pad = `#${'x'.repeat(SECTOR - 20 - 2)}\n`;
     writeFileSync(store, pad + carol, { mode: 0o600 });
-    expect(pad.length).toBeLessThan(IN_PLACE_BLOCK);
-    expect(pad.length + carol.length).toBeGreaterThan(IN_PLACE_BLOCK);
+    expect(pad.length).toBeLessThan(SECTOR);
+    expect(pad.length + carol.length).toBeGreaterThan(SECTOR);
     const ino = statSync(store).ino;
     storeCounters(true);
     await advance('carol', 2, '287082');
-    expect(storeCounters()).toMatchObject({ patches: 0, writes: 1 });
-    expect(statSync(store).ino).not.toBe(ino);
+    expect(storeCounters()).toMatchObject({ patches: 1, writes: 0 });
+    expect(statSync(store).ino).toBe(ino);
+    expect(statSync(intentPath(store)).size).toBe(0); // emptied once the store was synced
+    expect(statSync(intentPath(store)).mode & 0o777).toBe(0o600);
     expect(readFileSync(store, 'latin1')).toBe(`${pad}HOTP\tcarol\t-\t${RFC_KEY_HEX}\t2\t287082\t2026-11-29T08:00:00L\n`);
   });
 

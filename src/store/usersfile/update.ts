@@ -169,18 +169,16 @@ export class UpdateBatch implements LineSource {
   }
 
   /**
-   * The changes as writes over the old bytes, when every changed line keeps its length and lies inside
-   * one `block`-aligned span (a disk sector: each write lands whole or not at all); undefined otherwise,
-   * and the whole file must be rewritten. A HOTP, TOTP, mOTP or S/KEY line usually keeps its length from one
-   * login to the next: only the counter's digit count and first use change it.
+   * The changes as writes over the old bytes, when every changed line keeps its length; undefined
+   * otherwise, and the whole file must be rewritten. A HOTP, TOTP, mOTP or S/KEY line usually keeps its
+   * length from one login to the next: only the counter's digit count and first use change it.
    */
-  inPlaceEdits(block: number): Array<{ offset: number; old: Buffer; bytes: Buffer }> | undefined {
+  inPlaceEdits(): Array<{ offset: number; old: Buffer; bytes: Buffer }> | undefined {
     const edits: Array<{ offset: number; old: Buffer; bytes: Buffer }> = [];
     for (const [i, raw] of this.#changed) {
       const start = this.#index.starts[i] ?? 0;
       const end = this.#index.starts[i + 1] ?? 0;
       if (raw.length !== end - start || end <= start) return undefined;
-      if (Math.floor(start / block) !== Math.floor((end - 1) / block)) return undefined;
       edits.push({ offset: start, old: Buffer.from(this.#index.raw(i), 'latin1'), bytes: Buffer.from(raw, 'latin1') });
     }
     return edits.sort((a, b) => a.offset - b.offset);

@@ -19,9 +19,9 @@ function store(): string {
 describe('sweepStoreLeftovers', () => {
   it('removes a leftover .new and reports it; a clean store is left as it is', async () => {
     const file = store();
-    expect(await sweepStoreLeftovers(file)).toEqual({ removedNew: false, busy: false });
+    expect(await sweepStoreLeftovers(file)).toEqual({ removedNew: false, replayed: false, busy: false });
     writeFileSync(`${file}.new`, 'half');
-    expect(await sweepStoreLeftovers(file)).toEqual({ removedNew: true, busy: false });
+    expect(await sweepStoreLeftovers(file)).toEqual({ removedNew: true, replayed: false, busy: false });
     expect(existsSync(`${file}.new`)).toBe(false);
     expect(existsSync(`${file}.lock`)).toBe(false);
   });
@@ -31,7 +31,7 @@ describe('sweepStoreLeftovers', () => {
     const lock = await acquireStoreLock(file);
     writeFileSync(`${file}.new`, 'being written');
     try {
-      expect(await sweepStoreLeftovers(file, { timeoutMs: 200 })).toEqual({ removedNew: false, busy: true });
+      expect(await sweepStoreLeftovers(file, { timeoutMs: 200 })).toEqual({ removedNew: false, replayed: false, busy: true });
       expect(existsSync(`${file}.new`)).toBe(true);
       expect(existsSync(`${file}.lock`)).toBe(true);
     } finally {
