@@ -114,7 +114,6 @@ write_wrapper "$ROOT/usr/sbin/otpd" daemon/otpd.js
 write_wrapper "$ROOT/usr/bin/otpctl" cli/otpctl.js
 
 install -m 0644 packaging/systemd/otpd.socket packaging/systemd/otpd.service "$ROOT/lib/systemd/system/"
-install -D -m 0755 packaging/systemd/logger "$ROOT$APP/libexec/logger"
 
 # The configuration: the commented example, with the store moved into /etc/otpd, the one directory of
 # /etc that otpd.service may write.

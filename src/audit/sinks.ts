@@ -208,7 +208,9 @@ export function createSyslogSink(options: SyslogSinkOptions = {}): AuditSink {
     `${facility}.notice`,
     '-t',
     tag,
-    `--id=${process.pid}`,
+    // logger's own pid: `--id=PID` for another process (ours) is sent as SCM_CREDENTIALS, which the
+    // kernel allows only with CAP_SYS_ADMIN, CAP_SETUID and CAP_SETGID — not under otpd.service.
+    '--id',
     '--size',
     '4096',
     ...(options.socketPath === undefined ? [] : ['--socket', options.socketPath]),

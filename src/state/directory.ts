@@ -4,7 +4,7 @@
  * that keys the answer tags, and the lock-out state an attacker would love to reset.
  */
 import { constants, type Stats } from 'node:fs';
-import { lstat, mkdir, open, type FileHandle } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { StateError, StateErrorReasons } from './errors.js';
 
@@ -79,6 +79,11 @@ async function ensureDirectory(dir: string): Promise<void> {
       return ensureDirectory(dir);
     }
     throw ioError(dir, 'cannot create it', err);
+  }
+  try {
+    await chmod(dir, 0o700); // mkdir's mode is masked by the umask (0177 under otpd.service: no x bit)
+  } catch (err) {
+    throw ioError(dir, 'cannot set its mode', err);
   }
   await syncDirectory(path.dirname(dir));
 }

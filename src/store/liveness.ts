@@ -55,7 +55,11 @@ export async function openByAnyProcess(st: Stats): Promise<'open' | 'closed' | '
         const target = await stat(`/proc/${pid}/fd/${fd}`);
         if (target.dev === st.dev && target.ino === st.ino) return 'open';
       } catch {
-        // closed meanwhile, or an anonymous descriptor
+        // Closed meanwhile, or not ours to see (EACCES: a non-dumpable process such as sshd when we
+        // lack CAP_SYS_PTRACE; here, PID 1 of some sandboxes even for root). Counting that as "unknown"
+        // would make every stale lock unbreakable on such hosts. A pam_oath holder hides nothing: it
+        // fcntl-locks the file right after creating it, which /proc/locks shows (lockedInProcLocks),
+        // and the grace period covers the microseconds in between; otpd and otpctl are dumpable.
       }
     }
   }
