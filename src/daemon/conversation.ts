@@ -212,7 +212,7 @@ export class Conversation {
     let delivered = false;
     try {
       const verdict = await this.#login(start);
-      delivered = this.#state === 'working';
+      delivered = this.#state === 'working' && !this.#io.clientGone();
       this.#result(verdict);
     } catch (error) {
       if (!(error instanceof Aborted)) {
@@ -236,10 +236,12 @@ export class Conversation {
     try {
       if (!(await this.#policy.knowsUser(base))) return 'USER_UNKNOWN';
       if (authtok !== undefined && (flags & (Flag.TRY_FIRST_PASS | Flag.USE_FIRST_PASS)) !== 0) {
+        this.#requireClient(base);
         const outcome = await this.#decide({ ...base, answer: authtok });
         authtok = undefined;
         if (outcome.accepted || (flags & Flag.USE_FIRST_PASS) !== 0 || !PROMPT_AFTER.has(outcome.code)) return await this.#close(outcome, noInfo);
         this.#policy.log(`${this.#label}first pass refused (${outcome.code}); prompting`);
+        this.#decided = undefined; // superseded by the prompt: its refusal is audited, never "undelivered"
       }
     } finally {
       authtok = undefined;
@@ -259,21 +261,28 @@ export class Conversation {
       if (error instanceof Aborted) this.#policy.abandoned(base, this.#endReason);
       throw error;
     });
-    // A client that gave up while its answer waited in the socket (a daemon paused past the module's
-    // timeout) has hung up behind it: no code is spent on nobody.
-    if (this.#state === 'working' && this.#io.clientGone()) this.fail(WireErrorCode.UNEXPECTED, 'the client gave up before its answer was checked');
-    if (this.#state !== 'working') {
-      answer = undefined;
-      this.#policy.abandoned(base, this.#endReason);
-      throw new Aborted('conversation ended');
-    }
     try {
+      this.#requireClient(base);
       const outcome = await this.#decide({ ...base, answer });
       answer = undefined;
       return await this.#close(outcome, noInfo);
     } finally {
       // JS strings cannot be wiped; drop the only reference at once (the FrameReader zeroed its bytes).
       answer = undefined;
+    }
+  }
+
+  /**
+   * Before an answer is decided: a client that gave up while its answer waited in the socket (a daemon
+   * paused past the module's timeout) has hung up behind it, and no code is spent on nobody.
+   *
+   * @throws Aborted (after auditing AUTH_ABORTED) when the conversation is over
+   */
+  #requireClient(base: LoginParty): void {
+    if (this.#state === 'working' && this.#io.clientGone()) this.fail(WireErrorCode.UNEXPECTED, 'the client gave up before its answer was checked');
+    if (this.#state !== 'working') {
+      this.#policy.abandoned(base, this.#endReason);
+      throw new Aborted('conversation ended');
     }
   }
 

@@ -130,6 +130,30 @@ describe('Conversation', () => {
     expect(h.abandoned).toEqual(['sshd/alice: the client gave up before its answer was checked']);
   });
 
+  it('a refused first pass, then a client that leaves at the prompt: abandoned once, nothing "undelivered"', async () => {
+    const h = harness();
+    h.conv.receive({ type: 'HELLO', version: 1 });
+    h.conv.receive({ type: 'AUTH_START', service: 'sshd', user: 'alice', authtok: '000000', flags: Flag.TRY_FIRST_PASS });
+    await tick();
+    await tick();
+    expect(h.sent.at(-1)).toMatchObject({ type: 'CONV', style: 'PROMPT_ECHO_OFF' });
+    h.conv.fail(WireErrorCode.UNEXPECTED, 'the client closed its side');
+    await h.conv.finished;
+    expect(h.requests).toHaveLength(1);
+    expect(h.abandoned).toEqual(['sshd/alice: the client closed its side']);
+    expect(h.undelivered).toEqual([]);
+  });
+
+  it('a first-pass authtok from a client that has already hung up is not decided', async () => {
+    const h = harness();
+    h.hangUp();
+    h.conv.receive({ type: 'HELLO', version: 1 });
+    h.conv.receive({ type: 'AUTH_START', service: 'sshd', user: 'alice', authtok: '755224', flags: Flag.USE_FIRST_PASS });
+    await h.conv.finished;
+    expect(h.requests).toEqual([]);
+    expect(h.abandoned).toEqual(['sshd/alice: the client gave up before its answer was checked']);
+  });
+
   it('a decision whose verdict cannot be sent any more is reported as undelivered', async () => {
     let finish: (o: AuthOutcome) => void = () => undefined;
     const h = harness({ decide: () => new Promise((r) => (finish = r)) });
