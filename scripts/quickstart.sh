@@ -7,7 +7,7 @@
 #   bash scripts/quickstart.sh [--no-install]
 #
 # --no-install skips scripts/install-deps.sh (for a tree that is already built).
-# Environment: OTPD_DEMO_DIR (default /var/tmp/otpd-demo), OTPD_DEMO_SERVICE (default otpd-demo),
+# Environment: OTPD_DEMO_DIR (default /var/lib/otpd-demo), OTPD_DEMO_SERVICE (default otpd-demo),
 # OTPD_BIN_DIR (where the otpd and otpctl links go; default /usr/local/bin).
 # Needs root: the PAM service goes into /etc/pam.d and pam_otpd.so only talks to a root daemon.
 set -euo pipefail
@@ -39,12 +39,22 @@ ln -sf "$repo/dist/src/daemon/otpd.js" "$bin_dir/otpd"
 
 # A demo store with one TOTP user (a fresh random key), a configuration pointing at it, an audit
 # log file, a state directory and a socket, all root-only, in one directory.
-demo=${OTPD_DEMO_DIR:-/var/tmp/otpd-demo}
+demo=${OTPD_DEMO_DIR:-/var/lib/otpd-demo}
 service=${OTPD_DEMO_SERVICE:-otpd-demo}
 case "$service" in
   *[!A-Za-z0-9_-]*|'') echo "quickstart: OTPD_DEMO_SERVICE must be a plain PAM service name" >&2; exit 2 ;;
 esac
-install -d -m 0700 "$demo" "$demo/state"
+# Root writes keys here: the directory must be root's own, not a link someone else planted.
+if [ -e "$demo" ] || [ -L "$demo" ]; then
+  if [ -L "$demo" ] || [ ! -d "$demo" ] || [ "$(stat -c %u "$demo")" != 0 ]; then
+    echo "quickstart: $demo exists and is not a directory owned by root; remove it or set OTPD_DEMO_DIR" >&2
+    exit 2
+  fi
+  chmod 0700 "$demo"
+else
+  install -d -m 0700 "$demo"
+fi
+install -d -m 0700 "$demo/state"   # inside a root-only directory nobody else can plant a file
 key_file=$demo/demo.key
 if [ ! -s "$demo/users.oath" ]; then
   (umask 077; od -An -tx1 -N20 /dev/urandom | tr -d ' \n' > "$key_file")
