@@ -18,6 +18,7 @@
  */
 import { createHash, randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { InvalidInputError } from '../errors.js';
+import { unpaddedBase64 } from '../encoding/unpadded-base64.js';
 
 /** A scrypt hash with its parameters. */
 export interface ScryptHash {
@@ -61,10 +62,6 @@ const PREFIX = '$scrypt$';
 const FIELD = 'password hash';
 const PARAMS_PATTERN = /^ln=([0-9]{1,2}),r=([0-9]{1,2}),p=([0-9]{1,2})$/;
 const B64_PATTERN = /^[A-Za-z0-9+/]+$/;
-
-function b64(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString('base64').replace(/=+$/, '');
-}
 
 /** Throws unless ln, r, p are within {@link SCRYPT_LIMITS}, including the memory bound. */
 function checkParameters(ln: number, r: number, p: number): void {
@@ -121,7 +118,7 @@ export function parseScryptHash(text: string): ScryptHash {
  * @returns `$scrypt$ln=…,r=…,p=…$salt$hash`
  */
 export function formatScryptHash(h: ScryptHash): string {
-  return `${PREFIX}ln=${h.ln},r=${h.r},p=${h.p}$${b64(h.salt)}$${b64(h.hash)}`;
+  return `${PREFIX}ln=${h.ln},r=${h.r},p=${h.p}$${unpaddedBase64(h.salt)}$${unpaddedBase64(h.hash)}`;
 }
 
 /**

@@ -20,6 +20,7 @@ import type { BackupEntry, BackupSlot, BackupState, EntryCommon, MotpEntry, Motp
 import { LineProblem } from './entry.js';
 import { readDecimal, readPassword, readTimestamp, validated } from './fields.js';
 import { formatOathTimestamp } from './timestamp.js';
+import { unpaddedBase64 } from '../../encoding/unpadded-base64.js';
 
 /** The extension type names. */
 export const EXTENSION_TYPES = Object.freeze({ skey: 'OTPD/SKEY', motp: 'OTPD/MOTP', static: 'OTPD/STATIC', backup: 'OTPD/BACKUP' } as const);
@@ -132,6 +133,5 @@ export function renderBackupLine(entry: BackupEntry, state: BackupState): string
  * @param hash - the scrypt parameters and salt, and one hash per code (unpadded base64 each)
  */
 export function formatBackupLine(user: string, params: { ln: number; r: number; p: number }, salt: Uint8Array, hashes: readonly Uint8Array[]): string {
-  const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64').replace(/=+$/, '');
-  return `${EXTENSION_TYPES.backup}\t${user}\tln=${params.ln},r=${params.r},p=${params.p}\t${b64(salt)}\t${hashes.map(b64).join(',')}\n`;
+  return `${EXTENSION_TYPES.backup}\t${user}\tln=${params.ln},r=${params.r},p=${params.p}\t${unpaddedBase64(salt)}\t${hashes.map(unpaddedBase64).join(',')}\n`;
 }

@@ -101,16 +101,14 @@ function isDelimiter(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
 }
 
-/**
- * The file's text with the start offset of every line, so a line can be taken out without splitting
- * the whole file into objects. Lines are split exactly as {@link splitLines} splits them.
- * @internal
- */
 /** Replaced lines kept beside the text before they are folded into a new copy of it. */
 const MAX_OVERLAY_LINES = 1024;
 
-/** `base` with the lines in `overlay` (same lengths, by 0-based index) replaced. */
-function joinOverlay(base: string, starts: Int32Array, overlay: ReadonlyMap<number, string>): string {
+/**
+ * `base` with the lines in `overlay` (by 0-based index, as `starts` places them) replaced.
+ * @internal
+ */
+export function joinOverlay(base: string, starts: Int32Array, overlay: ReadonlyMap<number, string>): string {
   if (overlay.size === 0) return base;
   const parts: string[] = [];
   let at = 0;
@@ -122,6 +120,11 @@ function joinOverlay(base: string, starts: Int32Array, overlay: ReadonlyMap<numb
   return parts.join('');
 }
 
+/**
+ * The file's text with the start offset of every line, so a line can be taken out without splitting
+ * the whole file into objects. Lines are split exactly as {@link splitLines} splits them.
+ * @internal
+ */
 export class LineIndex {
   /** `starts[i]` is where line i (0-based) begins; `starts[count]` is the text's length. */
   readonly starts: Int32Array;

@@ -7,7 +7,7 @@
 import type { TokenEntry, TokenState } from './entry.js';
 import { renderBackupLine, renderMotpLine, renderSkeyLine } from './extension-lines.js';
 import type { StoreLineError } from '../errors.js';
-import { LineIndex } from './lines.js';
+import { joinOverlay, LineIndex } from './lines.js';
 import { renderOathLine } from './oath-line.js';
 import { lineIndexOf, locateUsers, parseSelected, parseUsersFile, usersFileOf, withMetaSuccessors, type LineSource, type UsersFile } from './parse.js';
 
@@ -191,16 +191,7 @@ export class UpdateBatch implements LineSource {
 
   #newText(): string {
     if (this.#final !== undefined) return this.#final.text;
-    const text = this.#index.text;
-    const starts = this.#index.starts;
-    const parts: string[] = [];
-    let at = 0;
-    for (const i of [...this.#changed.keys()].sort((a, b) => a - b)) {
-      parts.push(text.slice(at, starts[i]), this.#changed.get(i) ?? '');
-      at = starts[i + 1] ?? text.length;
-    }
-    parts.push(text.slice(at));
-    return parts.join('');
+    return joinOverlay(this.#index.text, this.#index.starts, this.#changed);
   }
 
   /** The whole new content as a line index (built once; an overlay of the old one when lengths kept). */
