@@ -9,7 +9,7 @@
  * table or dotted keys is left for a person to edit). The file is replaced under `FILE.lock` like the
  * store (durable replace, owner and mode kept).
  */
-import { chmod, lstat, readFile } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
 import { DEFAULT_GROUP, parseConfig, type OtpdConfig } from '../config/index.js';
 import { InvalidInputError } from '../errors.js';
 import { acquireStoreLock, replaceFileDurably } from '../store/index.js';
@@ -103,8 +103,7 @@ export async function editConfigFile(file: string, edit: (text: string) => strin
     const problem = check(config);
     if (problem !== undefined) throw new InvalidInputError('config', `cannot edit ${file} safely (${problem}); edit it by hand`);
     if (next !== text) {
-      await replaceFileDurably(file, Buffer.from(next, 'utf8'), stats);
-      await chmod(file, stats.mode & 0o7777); // the store's writer makes 0600; a config keeps its mode
+      await replaceFileDurably(file, Buffer.from(next, 'utf8'), stats, stats.mode & 0o7777); // a config keeps its mode
     }
     return config;
   } finally {

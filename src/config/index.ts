@@ -6,7 +6,7 @@ export { ConfigError, ConfigErrorReasons, type ConfigErrorReason } from './error
 export { formatDuration, MAX_DURATION_SECONDS, parseDuration } from './duration.js';
 export { CONFIG_LIMITS, DEFAULT_CONFIG, DEFAULT_GROUP, groupOfService, parseConfig } from './parse.js';
 export { DEFAULT_CONFIG_PATH, loadConfig } from './load.js';
-export { resolveConfig, type ConfigPaths } from './resolve.js';
+export { configFilePath, resolveConfig, type ConfigPaths } from './resolve.js';
 export { verifierSettings, type VerifierSettings } from './settings.js';
 export type { GroupConfig, LockoutConfig, OtpdConfig, SessionConfig, WindowsConfig } from './types.js';
 export type { AuditTarget } from '../audit/target.js';

@@ -8,7 +8,7 @@ import { realpathSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { DEFAULT_CONFIG_PATH } from '../config/index.js';
+import { configFilePath } from '../config/index.js';
 import { loadBackend } from '../native/loader.js';
 import { loadPeerInspector } from '../native/peer-credentials.js';
 import { sweepStoreLeftovers } from '../store/recover.js';
@@ -99,7 +99,7 @@ async function serve(args: OtpdArguments, env: NodeJS.ProcessEnv, log: (line: st
     };
     process.on('SIGHUP', onHup);
     // `otpctl group …` edits the configuration: it takes effect without a signal or a restart.
-    const configFile = args.config ?? (env.OTPD_CONFIG || DEFAULT_CONFIG_PATH);
+    const configFile = configFilePath(args, env);
     const onConfigChange = (now: Stats, before: Stats): void => {
       if (now.mtimeMs === before.mtimeMs && now.ino === before.ino && now.size === before.size) return;
       log(`${configFile} changed: reloading`);

@@ -33,9 +33,10 @@ async function createNew(newPath: string): Promise<FileHandle> {
  * @param content - the new bytes
  * @param previous - lstat of the file being replaced (its owner is kept); for a file that does not
  *   exist yet, the owner it should get (any object with `uid` and `gid`)
+ * @param mode - the new file's mode, set before it replaces the old one (0600: stores and state)
  * @throws StoreError (reason `io`) naming the step that failed; the old file is then unchanged
  */
-export async function replaceFileDurably(file: string, content: Uint8Array, previous: Pick<Stats, 'uid' | 'gid'>): Promise<void> {
+export async function replaceFileDurably(file: string, content: Uint8Array, previous: Pick<Stats, 'uid' | 'gid'>, mode = 0o600): Promise<void> {
   const newPath = `${file}.new`;
   let step = 'create';
   let handle: FileHandle | undefined;
@@ -44,7 +45,7 @@ export async function replaceFileDurably(file: string, content: Uint8Array, prev
     step = 'chown';
     if (process.getuid?.() === 0) await handle.chown(previous.uid, previous.gid);
     step = 'chmod';
-    await handle.chmod(0o600);
+    await handle.chmod(mode);
     step = 'write';
     await handle.writeFile(content);
     step = 'fsync';

@@ -7,7 +7,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { addGroupText, deleteGroupText, editConfigFile, setServicesText, validateGroupName, validateServices } from '../../admin/config-groups.js';
 import { readForAdmin } from '../../admin/edit-store.js';
 import { tokenLabel } from '../../policy/check-entry.js';
-import { DEFAULT_CONFIG_PATH, DEFAULT_GROUP, formatDuration, parseConfig, type OtpdConfig } from '../../config/index.js';
+import { configFilePath, DEFAULT_GROUP, formatDuration, parseConfig, type OtpdConfig } from '../../config/index.js';
 import { InvalidInputError } from '../../errors.js';
 import type { CliDeps } from '../deps.js';
 import type { GlobalArguments } from '../global-options.js';
@@ -22,7 +22,7 @@ export interface GroupArguments extends GlobalArguments {
   yes: boolean;
 }
 
-const configPath = (argv: GlobalArguments, deps: CliDeps): string => argv.config ?? (deps.env.OTPD_CONFIG || DEFAULT_CONFIG_PATH);
+const configPath = (argv: GlobalArguments, deps: CliDeps): string => configFilePath(argv, deps.env);
 
 function describeGroup(config: OtpdConfig, name: string): { group: string; services: string[]; session: Record<string, unknown> | null } {
   const g = config.groups[name];
