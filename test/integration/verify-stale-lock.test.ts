@@ -4,6 +4,7 @@
  * naming the lock), and takes it over once it is older than the stale-lock grace (30 s, docs/store.md)
  * and no process holds it; the `.new` is cleared by that writer. Real waiting: about 32 s of sleep.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -62,6 +63,30 @@ describe.concurrent('stale locks of a dead writer', () => {
       expect(Date.now() - started).toBeLessThan(8_000);
       expect(existsSync(lock)).toBe(false);
       expect(g.auditCodes()).toEqual(['AUTH_FAILED', 'AUTH_OK_OTP']);
+    } finally {
+      g.cleanup();
+    }
+  });
+
+  it("a live writer's lock in the state directory: the login is refused after the wait (AUTH_STORE_ERROR), never accepted", async () => {
+    const key = randomKeyHex();
+    const g = makeFixture({ name: 'live-state', store: `HOTP\talice\t-\t${key}\t0\n` });
+    const lock = path.join(g.stateDir, 'users', 'alice.json.lock');
+    try {
+      expect(g.verify('alice', '000000').verdict).toBe('Reject'); // a failure: alice now has a state file
+      // A process holding the lock open, as a live writer does: it must never be broken.
+      writeFileSync(lock, '1 otpd\n', { mode: 0o600 });
+      const holder = spawn('sh', ['-c', `exec 3<"${lock}"; sleep 30`], { stdio: 'ignore' });
+      try {
+        await new Promise((r) => setTimeout(r, 300));
+        const r = await g.verifyAsync('alice', hotp(key, 1));
+        expect(r.verdict).toBe('Reject');
+        expect(r.status).toBe(2);
+        expect(existsSync(lock)).toBe(true);
+        expect(g.auditCodes()).toEqual(['AUTH_FAILED', 'AUTH_STORE_ERROR']);
+      } finally {
+        holder.kill();
+      }
     } finally {
       g.cleanup();
     }

@@ -77,12 +77,12 @@ describe('otpctl token resync', () => {
     fx = adminFixture(`#OTPD/META\talice\tname=phone\tenabled=yes\nHOTP/T30\talice\t-\t${KEY}\n`);
     const nowMs = 1_800_000_000_000;
     const step = Math.floor(nowMs / 30_000);
-    const ahead = step - 50; // the token's clock is 25 minutes slow
-    const r = await fx.json(['token', 'resync', 'alice/phone', hotp(ahead - 1), hotp(ahead)], { nowMs });
+    const tokenStep = step - 50; // the token's clock is 25 minutes slow
+    const r = await fx.json(['token', 'resync', 'alice/phone', hotp(tokenStep - 1), hotp(tokenStep)], { nowMs });
     expect(r.doc).toEqual({ token: 'alice/phone', skew: -50, skewSeconds: -1500 });
     expect(fx.storeText()).toMatch(/^#OTPD\/META\talice\tname=phone\tenabled=yes\tskew=-50\n/);
-    expect((await fx.run(['verify', 'alice', hotp(ahead)], { nowMs })).stdout).toMatch(/^AUTH_OTP_ALREADY_USED/m);
-    expect((await fx.run(['verify', 'alice', hotp(ahead + 1)], { nowMs: nowMs + 30_000 })).stdout).toMatch(/Accept\n$/);
+    expect((await fx.run(['verify', 'alice', hotp(tokenStep)], { nowMs })).stdout).toMatch(/^AUTH_OTP_ALREADY_USED/m);
+    expect((await fx.run(['verify', 'alice', hotp(tokenStep + 1)], { nowMs: nowMs + 30_000 })).stdout).toMatch(/Accept\n$/);
     expect((await fx.run(['verify', 'alice', hotp(step + 2)], { nowMs: nowMs + 60_000 })).stdout).toMatch(/^AUTH_FAILED/m);
   });
 });
