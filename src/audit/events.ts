@@ -46,6 +46,7 @@ export const AUDIT_EVENTS = Object.freeze({
   AUTH_VERDICT_UNDELIVERED: info('info', 'warning', 'A decision was made but the client had gone before its verdict arrived (the PAM module gave up, usually at its timeout); the login did not happen, and an accepted code is used up.'),
   AUTH_ABORTED: info('reject', 'notice', 'The login ended before an answer was checked (client gone, deadline, protocol error or shutdown); refused.'),
   ADMIN_UNLOCK: info('info', 'notice', 'An administrator unlocked a user.'),
+  ADMIN_LOCK: info('info', 'notice', 'An administrator locked a user out (until unlocked).'),
 } as const);
 
 /** An audit code. */

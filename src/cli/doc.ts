@@ -96,10 +96,12 @@ export async function renderOtpctlDoc(): Promise<string> {
     '  re-initialises it and needs a new seed. `otpctl gen skey "otp-md5 498 SEED" -n 20` prints a',
     '  paper list.',
     '- **Backup codes** are printed once and stored hashed (docs/store.md); each is accepted once.',
+    '- **Secrets on the command line** (`--key`, `--response`, `--pin`) can be read by other local users',
+    '  in /proc while otpctl runs: on a shared machine, let otpctl generate the key or prompt instead.',
     '- **resync** takes two consecutive codes: HOTP stores the counter of the second, TOTP stores the',
     "  token's clock skew (`#OTPD/META skew=`), used by otpd and `otpctl verify` (not by pam_oath).",
     '- **Lock-outs**: `user lock` locks every service group (or `--group`) until `user unlock`, which',
-    '  also clears failure counts and is audited as ADMIN_UNLOCK.',
+    '  also clears failure counts; both are audited (ADMIN_LOCK, ADMIN_UNLOCK).',
     '- **Groups** live in otpd.conf; `group` edits it line by line, keeping comments (docs/config.md).',
     '  otpd notices the change within 2 s and reloads; store changes take effect at the next login.',
   ];

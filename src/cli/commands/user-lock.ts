@@ -2,13 +2,13 @@
  * `otpctl user lock USER [--group G]` and `otpctl user unlock USER [--group G]`: an administrator's
  * lock-out in the state directory (docs/state.md), for every service group of the configuration or
  * one. A lock set here lasts until `user unlock` (it does not expire with `unlock_after`); unlocking
- * also clears the failure counts, and is audited as ADMIN_UNLOCK.
+ * also clears the failure counts. Both are audited (ADMIN_LOCK, ADMIN_UNLOCK).
  */
 import { randomBytes } from 'node:crypto';
 import type { Argv, CommandModule } from 'yargs';
 import { readForAdmin } from '../../admin/edit-store.js';
 import { requireKnownUser, validateUserName } from '../../admin/users.js';
-import { openAuditLog } from '../../audit/index.js';
+import { openAuditLog, type AuditEvent } from '../../audit/index.js';
 import type { OtpdConfig } from '../../config/index.js';
 import { InvalidInputError } from '../../errors.js';
 import { openStateDir } from '../../state/index.js';
@@ -20,6 +20,16 @@ import { resolveConfig } from '../policy-context.js';
 export interface UserLockArguments extends GlobalArguments {
   user: string;
   group?: string;
+}
+
+/** One audit line for an administrator's change, in the log the configuration names. */
+async function auditAdmin(config: OtpdConfig, event: AuditEvent): Promise<void> {
+  const audit = await openAuditLog(config.auditLog);
+  try {
+    await audit.record(event);
+  } finally {
+    await audit.close();
+  }
 }
 
 function groupsOf(config: OtpdConfig, group: string | undefined): string[] {
@@ -41,6 +51,7 @@ export async function userLock(out: Output, argv: UserLockArguments, deps: CliDe
     await state.unlock(user, group);
     await state.recordFailure(user, group, randomBytes(32).toString('hex'), now, { maxFail: 1, unlockAfterSeconds: 0 });
   }
+  await auditAdmin(config, { code: 'ADMIN_LOCK', user, reason: argv.group === undefined ? 'all groups' : `group ${argv.group}` });
   await out.result(`locked ${user} for ${groups.join(', ')} until otpctl user unlock ${user}`, { user, locked: groups });
   return ExitCodes.OK;
 }
@@ -51,12 +62,7 @@ export async function userUnlock(out: Output, argv: UserLockArguments, deps: Cli
   if (argv.group !== undefined) groupsOf(config, argv.group);
   const state = await openStateDir(config.stateDir);
   const cleared = await state.unlock(user, argv.group);
-  const audit = await openAuditLog(config.auditLog);
-  try {
-    await audit.record({ code: 'ADMIN_UNLOCK', user, reason: argv.group === undefined ? 'all groups' : `group ${argv.group}` });
-  } finally {
-    await audit.close();
-  }
+  await auditAdmin(config, { code: 'ADMIN_UNLOCK', user, reason: argv.group === undefined ? 'all groups' : `group ${argv.group}` });
   await out.result(`unlocked ${user}${argv.group === undefined ? '' : ` for ${argv.group}`}: ${cleared} failure record(s) cleared`, { user, unlocked: true, cleared });
   return ExitCodes.OK;
 }

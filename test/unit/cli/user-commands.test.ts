@@ -82,6 +82,7 @@ describe('otpctl user', () => {
     const unknownGroup = await fx.run(['user', 'lock', 'alice', '--group', 'nope']);
     expect([unknownGroup.code, unknownGroup.stderr]).toEqual([2, expect.stringMatching(/^otpctl: group: nope is not a group/)]);
     const { readFileSync } = await import('node:fs');
-    expect(readFileSync(fx.auditLog, 'utf8')).toMatch(/code=ADMIN_UNLOCK user="alice"/);
+    expect(readFileSync(fx.auditLog, 'utf8')).toMatch(/code=ADMIN_LOCK user="alice" .* reason="all groups"/);
+    expect(readFileSync(fx.auditLog, 'utf8')).toMatch(/code=ADMIN_UNLOCK user="alice" .* reason="group remote"/);
   });
 });
