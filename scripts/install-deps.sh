@@ -10,9 +10,10 @@ cd "$(dirname "$0")/.."
 # and openssl to make its test certificates,
 # expect to answer su's prompt in a pty) and valgrind for C;
 # packaging: dpkg-deb, fakeroot and lintian for the Debian package, systemd for systemd-analyze and
-# systemd-socket-activate.
+# systemd-socket-activate, debootstrap and systemd-container to boot the package under a real systemd.
 apt_packages=(build-essential cmake libssl-dev libpam0g-dev oathtool heimdal-clients libpam-oath pamtester valgrind util-linux
-  openssh-server openssh-client openvpn openssl expect iproute2 dpkg-dev fakeroot lintian systemd)
+  openssh-server openssh-client openvpn openssl expect iproute2 dpkg-dev fakeroot lintian systemd
+  debootstrap systemd-container)
 
 missing=()
 for pkg in "${apt_packages[@]}"; do

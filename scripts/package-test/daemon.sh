@@ -23,9 +23,11 @@ for cap in $(unit_value otpd.service CapabilityBoundingSet); do
 done
 install -d -m "$(unit_value otpd.socket DirectoryMode)" "$(dirname "$listen")"
 environment=$(unit_value otpd.service Environment)
+environment_args=()
+[ -z "$environment" ] || environment_args=(-E "$environment")
 (umask "$(unit_value otpd.service UMask)" &&
   exec setpriv --no-new-privs --bounding-set="$bounding" --inh-caps=-all -- \
-    systemd-socket-activate -E "$environment" -l "$listen" $exec_start) \
+    systemd-socket-activate "${environment_args[@]}" -l "$listen" $exec_start) \
   >"$WORK/otpd.log" 2>&1 </dev/null &
 daemon_pid=$!
 for _ in $(seq 50); do [ -S "$listen" ] && break; sleep 0.1; done
@@ -54,8 +56,8 @@ grep -q "listening on fd 3" "$WORK/otpd.log" || fail "otpd did not serve the pas
 expected_caps=$(setpriv --bounding-set="$bounding" -- grep '^CapBnd' /proc/self/status)
 [ "$(grep '^CapBnd' "/proc/$daemon_pid/status")" = "$expected_caps" ] && [ "$expected_caps" != "$(grep '^CapBnd' /proc/self/status)" ] ||
   fail "otpd does not run with the unit's bounding set ($expected_caps)"
-tr '\0' '\n' <"/proc/$daemon_pid/environ" | grep -qxF "$environment" || fail "otpd does not run with the unit's $environment"
-ok "the daemon is the shipped runtime serving the socket-activated fd 3, with the unit's capabilities and $environment"
+[ -z "$environment" ] || tr '\0' '\n' <"/proc/$daemon_pid/environ" | grep -qxF "$environment" || fail "otpd does not run with the unit's $environment"
+ok "the daemon is the shipped runtime serving the socket-activated fd 3, with the unit's capabilities${environment:+ and $environment}"
 if login "$code"; then fail "a replayed code was accepted"; fi
 grep -q 'Authentication failure' "$WORK/pamtester.out" || { cat "$WORK/pamtester.out" >&2; fail "the replay failed for another reason"; }
 ok "the same code again is refused (replay)"
