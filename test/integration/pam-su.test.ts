@@ -22,7 +22,7 @@ import { startLoginStage, type LoginStage } from '../support/login-stage.js';
 import { snippetForTest } from '../support/pam-module.js';
 import { runInPty, type PtyResult } from '../support/pty.js';
 import { hotp, randomKeyHex } from '../support/store-fixture.js';
-import { ensureTestUser, removeTestUser } from '../support/unix-users.js';
+import { ensureUnixUser, removeUnixUser } from '../support/unix-user.js';
 
 const HOST_SU = '/etc/pam.d/su';
 const FROM = 'otpdtest-su-from';
@@ -40,8 +40,8 @@ function digestOf(file: string): string {
 
 beforeAll(async () => {
   hostSuDigest = digestOf(HOST_SU);
-  ensureTestUser(FROM);
-  toUid = ensureTestUser(TO);
+  await ensureUnixUser(FROM, { shell: '/bin/sh' });
+  toUid = await ensureUnixUser(TO, { shell: '/bin/sh' }); // su -c runs the command through it
   stage = await startLoginStage({ name: 'su', store: `HOTP ${TO} - ${KEY} 0\n` });
   const host = readFileSync(HOST_SU, 'utf8');
   const include = /^@include common-auth\s*$/m;
@@ -53,7 +53,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   const errors: unknown[] = [];
-  for (const step of [() => stage?.close(), () => removeTestUser(FROM), () => removeTestUser(TO)]) {
+  for (const step of [() => stage?.close(), () => removeUnixUser(FROM), () => removeUnixUser(TO)]) {
     try {
       await step();
     } catch (e) {

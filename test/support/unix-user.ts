@@ -1,7 +1,9 @@
 /**
- * Throw-away Unix accounts for login tests (sshd, OpenVPN through pam_unix). sshd only lets an account
- * that exists in the passwd database log in, so otpd's own user names are not enough there. Every name
- * starts with `otpdtest-` so an administrator can tell them apart and remove them (`userdel`).
+ * Throw-away Unix accounts for login tests (sshd, su, OpenVPN through pam_unix). sshd and su only let
+ * an account that exists in the passwd database log in, so otpd's own user names are not enough there.
+ * Every name starts with `otpdtest-` so an administrator can tell them apart (and no real account is
+ * ever touched). Every step retries while another process (a parallel test creating its own account)
+ * holds the /etc/passwd lock.
  */
 import { run } from './run.js';
 
@@ -12,32 +14,39 @@ export interface UnixUserOptions {
   shell: string;
 }
 
-function exists(name: string): boolean {
-  return run('getent', ['passwd', name]).status === 0;
+/** The account's uid, or undefined when it does not exist. */
+export function uidOf(name: string): number | undefined {
+  const r = run('id', ['-u', name]);
+  return r.status === 0 ? Number(r.stdout.trim()) : undefined;
+}
+
+function checkName(name: string): void {
+  if (!name.startsWith(TEST_USER_PREFIX)) throw new Error(`test user ${name}: the name must start with ${TEST_USER_PREFIX}`);
 }
 
 /**
  * Creates the system account NAME (no home directory, password locked) unless it exists, and sets its
- * shell. Idempotent, and safe against other test files doing the same at once: useradd fails while
- * another process holds /etc/passwd's lock, so it is retried.
+ * shell. Idempotent: an account left by a run that crashed is reused.
+ * @returns its uid
  * @throws when the name lacks the `otpdtest-` prefix or useradd keeps failing
  */
-export async function ensureUnixUser(name: string, options: UnixUserOptions): Promise<void> {
-  if (!name.startsWith(TEST_USER_PREFIX)) throw new Error(`test user ${name}: the name must start with ${TEST_USER_PREFIX}`);
-  let last = '';
-  for (let attempt = 0; attempt < 50; attempt++) {
-    if (exists(name)) {
-      const r = run('usermod', ['--shell', options.shell, name]);
-      if (r.status === 0) return;
-      last = r.stderr;
-    } else {
-      const r = run('useradd', ['--system', '--user-group', '--home-dir', '/nonexistent', '--no-create-home', '--shell', options.shell, name]);
-      if (r.status === 0) return;
-      last = r.stderr;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`cannot create test user ${name}: ${last.trim()}`);
+export async function ensureUnixUser(name: string, options: UnixUserOptions): Promise<number> {
+  checkName(name);
+  await retry(`create test user ${name}`, () =>
+    uidOf(name) !== undefined
+      ? run('usermod', ['--shell', options.shell, name])
+      : run('useradd', ['--system', '--user-group', '--home-dir', '/nonexistent', '--no-create-home', '--shell', options.shell, name]),
+  );
+  const uid = uidOf(name);
+  if (uid === undefined) throw new Error(`test user ${name} does not exist after useradd`);
+  return uid;
+}
+
+/** Removes the account (and its group) if it exists. */
+export async function removeUnixUser(name: string): Promise<void> {
+  checkName(name);
+  if (uidOf(name) === undefined) return;
+  await retry(`remove test user ${name}`, () => run('userdel', [name]));
 }
 
 /**
