@@ -7,7 +7,7 @@
  * Inside one process, updates of the same user are also queued in memory, so they wait for each other
  * without polling the lock file.
  */
-import { constants } from 'node:fs';
+import { constants, lstatSync } from 'node:fs';
 import { lstat, open, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { acquireStoreLock, type LockOptions, type StoreLock } from '../store/lock.js';
@@ -41,6 +41,12 @@ function corrupt(file: string, problem: string, cause?: unknown): StateError {
  * @internal
  */
 export async function readStateFile(file: string, user: string | undefined): Promise<UserState | undefined> {
+  // Most users have no state file (no failures, no session): one direct stat says so.
+  try {
+    lstatSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+  }
   let bytes: Buffer;
   try {
     const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);

@@ -15,8 +15,8 @@
  * the only way to enter is still the O_EXCL create. pam_oath never removes a lock.
  */
 import { spawn } from 'node:child_process';
-import { constants, type Stats } from 'node:fs';
-import { lstat, open, readFile, unlink, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, lstatSync, openSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { lstat, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StoreError, StoreErrorReasons } from './errors.js';
@@ -113,15 +113,16 @@ export async function acquireStoreLock(file: string, options: LockOptions = {}):
   const deadline = Date.now() + timeoutMs;
   let pollMs: number = LOCK_DEFAULTS.firstPollMs;
   for (;;) {
-    let handle: FileHandle | undefined;
+    let fd: number | undefined;
     try {
-      handle = await open(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+      // Direct calls: microseconds on a local file, less than a trip through libuv's thread pool.
+      fd = openSync(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
         throw new StoreError(StoreErrorReasons.IO, file, `${lockPath}: cannot create the lock: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, { cause: err });
       }
     }
-    if (handle !== undefined) return held(lockPath, handle);
+    if (fd !== undefined) return held(lockPath, fd);
 
     let st: Stats | undefined;
     try {
@@ -147,25 +148,33 @@ export async function acquireStoreLock(file: string, options: LockOptions = {}):
   }
 }
 
-async function held(lockPath: string, handle: FileHandle): Promise<StoreLock> {
-  const mine = await handle.stat();
+function held(lockPath: string, fd: number): StoreLock {
+  const mine = fstatSync(fd);
   try {
-    await handle.write(`${process.pid} otpd\n`);
+    writeSync(fd, `${process.pid} otpd\n`);
   } catch {
     // the pid is informative only
   }
   let released = false;
   return {
     lockPath,
-    async release(): Promise<void> {
-      if (released) return;
+    release(): Promise<void> {
+      if (released) return Promise.resolve();
       released = true;
       try {
-        const now = await lstat(lockPath).catch(() => undefined);
+        let now: Stats | undefined;
+        try {
+          now = lstatSync(lockPath);
+        } catch {
+          now = undefined;
+        }
         // Unlink only our own inode (ours cannot have been judged stale: we hold it open).
-        if (now !== undefined && now.dev === mine.dev && now.ino === mine.ino) await unlink(lockPath);
+        if (now !== undefined && now.dev === mine.dev && now.ino === mine.ino) unlinkSync(lockPath);
+        return Promise.resolve();
+      } catch (err) {
+        return Promise.reject(err);
       } finally {
-        await handle.close();
+        closeSync(fd);
       }
     },
   };

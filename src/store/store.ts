@@ -15,7 +15,8 @@
  *   fsyncs once, releases the lock and then answers each request with its own outcomes.
  * Across processes the lock serialises writers as before.
  */
-import { lstat, open } from 'node:fs/promises';
+import { lstatSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
 import { patchFileDurably, replaceFileDurably } from './atomic-write.js';
@@ -242,7 +243,7 @@ async function writeRound(file: string, batch: readonly Request[], index: LineIn
       // Under the lock the file is what we just wrote — unless the base was a remembered version that
       // another writer had changed elsewhere since (the patch was still right: its bytes were checked).
       if (mode === 'patch-only, base stale') forgetIndex(file);
-      else rememberIndex(file, await lstat(file), updates.finalIndex());
+      else rememberIndex(file, lstatSync(file), updates.finalIndex());
     } catch (err) {
       forgetIndex(file);
       throw err;
