@@ -47,6 +47,11 @@ export const AUDIT_EVENTS = Object.freeze({
   AUTH_ABORTED: info('reject', 'notice', 'The login ended before an answer was checked (client gone, deadline, protocol error or shutdown); refused.'),
   ADMIN_UNLOCK: info('info', 'notice', 'An administrator unlocked a user.'),
   ADMIN_LOCK: info('info', 'notice', 'An administrator locked a user out (until unlocked).'),
+  ADMIN_USER_ADD: info('info', 'notice', 'An administrator added a user.'),
+  ADMIN_USER_DEL: info('info', 'notice', 'An administrator deleted a user and their tokens, sessions and lock-outs.'),
+  ADMIN_TOKEN_ADD: info('info', 'notice', 'An administrator enrolled (or re-initialised) a token.'),
+  ADMIN_TOKEN_DEL: info('info', 'notice', 'An administrator deleted a token.'),
+  ADMIN_TOKEN_CHANGE: info('info', 'notice', "An administrator changed a token: enabled or disabled it, set its groups, or resynchronised it."),
 } as const);
 
 /** An audit code. */

@@ -101,7 +101,9 @@ export async function renderOtpctlDoc(): Promise<string> {
     '- **resync** takes two consecutive codes: HOTP stores the counter of the second, TOTP stores the',
     "  token's clock skew (`#OTPD/META skew=`), used by otpd and `otpctl verify` (not by pam_oath).",
     '- **Lock-outs**: `user lock` locks every service group (or `--group`) until `user unlock`, which',
-    '  also clears failure counts; both are audited (ADMIN_LOCK, ADMIN_UNLOCK).',
+    '  also clears failure counts.',
+    '- **Audit**: every change to users, tokens and lock-outs writes one line to the audit log',
+    '  (ADMIN_USER_ADD/DEL, ADMIN_TOKEN_ADD/DEL/CHANGE, ADMIN_LOCK/UNLOCK; docs/audit.md), never a secret.',
     '- **Groups** live in otpd.conf; `group` edits it line by line, keeping comments (docs/config.md).',
     '  otpd notices the change within 2 s and reloads; store changes take effect at the next login.',
   ];

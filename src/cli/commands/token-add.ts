@@ -27,6 +27,7 @@ import { parseInteger } from '../parse.js';
 import { resolveConfig } from '../policy-context.js';
 import { parseGroups } from './token-groups.js';
 import { withTokenAddOptions, type TokenAddArguments, type TokenType } from './token-add-options.js';
+import { auditAdmin } from '../admin-audit.js';
 
 export { TOKEN_TYPES, type TokenAddArguments, type TokenType } from './token-add-options.js';
 
@@ -135,6 +136,7 @@ export async function tokenAdd(out: Output, argv: TokenAddArguments, deps: CliDe
     if (png !== undefined) await unlink(png).catch(() => undefined);
     throw err;
   }
+  await auditAdmin(config, { code: 'ADMIN_TOKEN_ADD', user, token: `${user}/${name}`, reason: reinitialised ? `${argv.type} re-initialised` : `${argv.type} added` });
   const head = `${reinitialised ? 're-initialised' : 'added'} ${user}/${name} (${argv.type})`;
   const qr = enrolled.uri !== undefined && argv.qr && !out.json ? [await QRCode.toString(enrolled.uri, { type: 'terminal', small: true })] : [];
   await out.result([head, ...enrolled.text, ...qr].join('\n').trimEnd(), { token: `${user}/${name}`, type: argv.type, groups, added: true, reinitialised, ...enrolled.json });

@@ -10,6 +10,7 @@ import type { GlobalArguments } from '../global-options.js';
 import { confirm } from '../interactive.js';
 import { ExitCodes, runCommand, type Output } from '../output.js';
 import { resolveConfig } from '../policy-context.js';
+import { auditAdmin } from '../admin-audit.js';
 
 export interface TokenDelArguments extends GlobalArguments {
   token: string;
@@ -18,13 +19,15 @@ export interface TokenDelArguments extends GlobalArguments {
 
 export async function tokenDel(out: Output, argv: TokenDelArguments, deps: CliDeps): Promise<number> {
   const { user, name } = parseTokenAddress(argv.token);
-  const { store } = await resolveConfig(argv, deps);
+  const config = await resolveConfig(argv, deps);
+  const { store } = config;
   requireToken(await readForAdmin(store, [user]), user, name);
   await confirm(deps, `Delete token ${user}/${name} from ${store}?`, argv.yes);
   await editStore(store, [user], ({ file, lines }) => {
     const doomed = tokenLines(requireToken(file, user, name));
     for (const i of doomed.sort((a, b) => b - a)) lines.splice(i, 1);
   });
+  await auditAdmin(config, { code: 'ADMIN_TOKEN_DEL', user, token: `${user}/${name}`, reason: 'deleted' });
   await out.result(`deleted ${user}/${name}`, { token: `${user}/${name}`, deleted: true });
   return ExitCodes.OK;
 }

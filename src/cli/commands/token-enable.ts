@@ -11,6 +11,7 @@ import type { CliDeps } from '../deps.js';
 import type { GlobalArguments } from '../global-options.js';
 import { ExitCodes, runCommand, type Output } from '../output.js';
 import { resolveConfig } from '../policy-context.js';
+import { auditAdmin } from '../admin-audit.js';
 
 export interface TokenEnableArguments extends GlobalArguments {
   token: string;
@@ -18,8 +19,9 @@ export interface TokenEnableArguments extends GlobalArguments {
 
 export async function tokenEnable(out: Output, argv: TokenEnableArguments, deps: CliDeps, enabled: boolean): Promise<number> {
   const { user, name } = parseTokenAddress(argv.token);
-  const { store } = await resolveConfig(argv, deps);
-  const { result: changed } = await editStore(store, [user], ({ file, lines }) => changeMeta(lines, requireToken(file, user, name), { enabled }));
+  const config = await resolveConfig(argv, deps);
+  const { result: changed } = await editStore(config.store, [user], ({ file, lines }) => changeMeta(lines, requireToken(file, user, name), { enabled }));
+  if (changed) await auditAdmin(config, { code: 'ADMIN_TOKEN_CHANGE', user, token: `${user}/${name}`, reason: enabled ? 'enabled' : 'disabled' });
   await out.result(`${user}/${name} ${changed ? 'is now' : 'was already'} ${enabled ? 'enabled' : 'disabled'}`, { token: `${user}/${name}`, enabled, changed });
   return ExitCodes.OK;
 }

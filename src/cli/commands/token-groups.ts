@@ -12,6 +12,7 @@ import type { CliDeps } from '../deps.js';
 import type { GlobalArguments } from '../global-options.js';
 import { ExitCodes, runCommand, type Output } from '../output.js';
 import { resolveConfig } from '../policy-context.js';
+import { auditAdmin } from '../admin-audit.js';
 
 export interface TokenGroupsArguments extends GlobalArguments {
   token: string;
@@ -39,6 +40,7 @@ export async function tokenGroups(out: Output, argv: TokenGroupsArguments, deps:
   await editStore(config.store, [user], ({ file, lines }) => {
     changeMeta(lines, requireToken(file, user, name), { groups });
   });
+  await auditAdmin(config, { code: 'ADMIN_TOKEN_CHANGE', user, token: `${user}/${name}`, reason: groups.length === 0 ? 'groups: all' : `groups: ${groups.join(',')}` });
   await out.result(`${user}/${name} serves ${groups.length === 0 ? 'every service' : `the groups ${groups.join(', ')}`}`, { token: `${user}/${name}`, groups });
   return ExitCodes.OK;
 }

@@ -18,6 +18,7 @@ import { parseCode } from '../oath-options.js';
 import { ExitCodes, runCommand, type Output } from '../output.js';
 import { parseInteger } from '../parse.js';
 import { resolveConfig } from '../policy-context.js';
+import { auditAdmin } from '../admin-audit.js';
 
 /** Default search: ten thousand counters, or steps each way (about 3.5 days of 30-second steps). */
 export const DEFAULT_RESYNC_WINDOW = 10_000;
@@ -31,7 +32,8 @@ export interface TokenResyncArguments extends GlobalArguments {
 
 export async function tokenResync(out: Output, argv: TokenResyncArguments, deps: CliDeps): Promise<number> {
   const { user, name } = parseTokenAddress(argv.token);
-  const { store } = await resolveConfig(argv, deps);
+  const config = await resolveConfig(argv, deps);
+  const { store } = config;
   const file = await readForAdmin(store, [user]);
   requireCleanUser(file, user);
   const entry = requireToken(file, user, name);
@@ -63,6 +65,7 @@ export async function tokenResync(out: Output, argv: TokenResyncArguments, deps:
     lines[current.line - 1] = renderUpdate(current, state);
     if (totp) changeMeta(lines, current, { skew });
   });
+  await auditAdmin(config, { code: 'ADMIN_TOKEN_CHANGE', user, token: `${user}/${name}`, reason: totp ? `resynchronised: skew ${skew}` : `resynchronised: counter ${found}` });
   const text = totp ? `${user}/${name} resynchronised: its clock is ${skew} step(s) off (${skew * entry.type.stepSeconds} s)` : `${user}/${name} resynchronised at counter ${found}`;
   await out.result(text, totp ? { token: `${user}/${name}`, skew, skewSeconds: skew * entry.type.stepSeconds } : { token: `${user}/${name}`, counter: found });
   return ExitCodes.OK;

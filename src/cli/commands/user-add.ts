@@ -11,6 +11,7 @@ import type { CliDeps } from '../deps.js';
 import type { GlobalArguments } from '../global-options.js';
 import { ExitCodes, runCommand, type Output } from '../output.js';
 import { resolveConfig } from '../policy-context.js';
+import { auditAdmin } from '../admin-audit.js';
 
 export interface UserAddArguments extends GlobalArguments {
   user: string;
@@ -19,11 +20,13 @@ export interface UserAddArguments extends GlobalArguments {
 /** @throws InvalidInputError when the user exists; StoreError when the store cannot be used */
 export async function userAdd(out: Output, argv: UserAddArguments, deps: CliDeps): Promise<number> {
   const user = validateUserName(argv.user);
-  const { store } = await resolveConfig(argv, deps);
+  const config = await resolveConfig(argv, deps);
+  const { store } = config;
   await editStore(store, [user], ({ file, lines }) => {
     if (isKnownUser(file, user)) throw new InvalidInputError('user', `${user} is already in ${store}`);
     insertLines(lines, insertionPoint(lines, user), [`${USER_TYPE}\t${toBinary(user)}\n`]);
   });
+  await auditAdmin(config, { code: 'ADMIN_USER_ADD', user, reason: 'added' });
   await out.result(`added user ${user}; next: otpctl token add ${user}/NAME --type totp`, { user, added: true });
   return ExitCodes.OK;
 }

@@ -14,6 +14,7 @@ import type { GlobalArguments } from '../global-options.js';
 import { confirm } from '../interactive.js';
 import { ExitCodes, runCommand, type Output } from '../output.js';
 import { resolveConfig } from '../policy-context.js';
+import { auditAdmin } from '../admin-audit.js';
 
 export interface UserDelArguments extends GlobalArguments {
   user: string;
@@ -47,6 +48,7 @@ export async function userDel(out: Output, argv: UserDelArguments, deps: CliDeps
   for (const session of sessions) await state.deleteSession(session.id);
   await state.unlock(user);
   await state.releaseChallenge(user); // a pending S/KEY challenge of a token that no longer exists
+  await auditAdmin(config, { code: 'ADMIN_USER_DEL', user, reason: 'deleted' });
   await out.result(`deleted user ${user}: ${removed} line(s) from the store, ${sessions.length} session(s)`, { user, deleted: true, lines: removed, sessions: sessions.length });
   return ExitCodes.OK;
 }

@@ -8,7 +8,6 @@ import { randomBytes } from 'node:crypto';
 import type { Argv, CommandModule } from 'yargs';
 import { readForAdmin } from '../../admin/edit-store.js';
 import { requireKnownUser, validateUserName } from '../../admin/users.js';
-import { openAuditLog, type AuditEvent } from '../../audit/index.js';
 import type { OtpdConfig } from '../../config/index.js';
 import { InvalidInputError } from '../../errors.js';
 import { openStateDir } from '../../state/index.js';
@@ -16,20 +15,11 @@ import type { CliDeps } from '../deps.js';
 import type { GlobalArguments } from '../global-options.js';
 import { ExitCodes, runCommand, type Output } from '../output.js';
 import { resolveConfig } from '../policy-context.js';
+import { auditAdmin } from '../admin-audit.js';
 
 export interface UserLockArguments extends GlobalArguments {
   user: string;
   group?: string;
-}
-
-/** One audit line for an administrator's change, in the log the configuration names. */
-async function auditAdmin(config: OtpdConfig, event: AuditEvent): Promise<void> {
-  const audit = await openAuditLog(config.auditLog);
-  try {
-    await audit.record(event);
-  } finally {
-    await audit.close();
-  }
 }
 
 function groupsOf(config: OtpdConfig, group: string | undefined): string[] {
