@@ -3,13 +3,12 @@
  * it. Both go through the hot-loop backend, so windows of 10⁷ are a matter of seconds.
  */
 import type { OtpBackend } from '../native/backend.js';
+import { searchHotp } from '../native/search.js';
 import type { Output } from './output.js';
 import type { OathRequest } from './oath-options.js';
 
 /** Codes computed per backend call when listing; bounds memory for huge windows. */
 const LIST_CHUNK = 65_536;
-/** Windows at least this large are searched off the event loop. */
-const ASYNC_SEARCH_FROM = 100_000;
 
 /**
  * Prints the codes for counters `first ..= last`, one per line (oathtool's format), or a JSON array of
@@ -33,5 +32,5 @@ export async function listCodes(out: Output, backend: OtpBackend, request: OathR
 /** @returns the lowest counter in `first ..= last` whose code is `code`, or null. */
 export function findCounter(backend: OtpBackend, request: OathRequest, code: number, first: number, last: number): Promise<number | null> {
   const search = { key: request.key, algorithm: request.algorithm, digits: request.digits, counter: first, window: last - first, code };
-  return last - first >= ASYNC_SEARCH_FROM ? backend.hotpSearchAsync(search) : Promise.resolve(backend.hotpSearch(search));
+  return searchHotp(backend, search);
 }

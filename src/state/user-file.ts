@@ -7,8 +7,8 @@
  * Inside one process, updates of the same user are also queued in memory, so they wait for each other
  * without polling the lock file.
  */
-import { constants, lstatSync } from 'node:fs';
-import { lstat, open, readdir } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync } from 'node:fs';
+import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { acquireStoreLock, type LockOptions, type StoreLock } from '../store/lock.js';
 import { replaceFileDurably } from '../store/atomic-write.js';
@@ -41,32 +41,34 @@ function corrupt(file: string, problem: string, cause?: unknown): StateError {
  * @internal
  */
 export async function readStateFile(file: string, user: string | undefined): Promise<UserState | undefined> {
-  // Most users have no state file (no failures, no session): one direct stat says so.
-  try {
-    lstatSync(file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-  }
+  // Direct calls: a state file is a few hundred bytes on a local disk and a login reads it several
+  // times; each trip through the thread pool would cost more than the read itself.
   let bytes: Buffer;
+  let fd: number;
   try {
-    const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-    try {
-      const st = await handle.stat();
-      if (!st.isFile()) throw corrupt(file, 'is not a regular file');
-      if ((st.mode & 0o077) !== 0) {
-        throw new StateError(StateErrorReasons.INSECURE, file, `${file}: has mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')}; run chmod 600 ${file}`);
-      }
-      if (st.size > STATE_LIMITS.maxFileBytes) throw corrupt(file, `is ${st.size} bytes, more than the ${STATE_LIMITS.maxFileBytes} a state file may have`);
-      bytes = await handle.readFile();
-    } finally {
-      await handle.close();
-    }
+    // Most users have no state file (no failures, no session); asked without building an exception.
+    if (lstatSync(file, { throwIfNoEntry: false }) === undefined) return undefined;
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (err) {
-    if (err instanceof StateError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
     if (code === 'ELOOP') throw new StateError(StateErrorReasons.INSECURE, file, `${file}: is a symbolic link; remove it`, { cause: err });
     throw new StateError(StateErrorReasons.IO, file, `${file}: cannot read it: ${code ?? 'error'}`, { cause: err });
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw corrupt(file, 'is not a regular file');
+    if ((st.mode & 0o077) !== 0) {
+      throw new StateError(StateErrorReasons.INSECURE, file, `${file}: has mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')}; run chmod 600 ${file}`);
+    }
+    if (st.size > STATE_LIMITS.maxFileBytes) throw corrupt(file, `is ${st.size} bytes, more than the ${STATE_LIMITS.maxFileBytes} a state file may have`);
+    bytes = readFileSync(fd);
+  } catch (err) {
+    if (err instanceof StateError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new StateError(StateErrorReasons.IO, file, `${file}: cannot read it: ${code ?? 'error'}`, { cause: err });
+  } finally {
+    closeSync(fd);
   }
   try {
     return parseUserState(bytes, user);

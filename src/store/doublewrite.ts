@@ -157,10 +157,12 @@ export function tornOrOld(now: Uint8Array, patch: SectorPatch): boolean {
  */
 export async function replayIntent(file: string): Promise<'none' | 'replayed' | 'moved-on'> {
   // Nearly always there is no record, or an empty one: one direct stat answers that.
+  // (throwIfNoEntry: false: no exception object, with its stack, for the common case.)
   try {
-    if (lstatSync(intentPath(file)).size === 0) return 'none';
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'none';
+    const st = lstatSync(intentPath(file), { throwIfNoEntry: false });
+    if (st === undefined || st.size === 0) return 'none';
+  } catch {
+    // unreadable: the open below says why
   }
   let record: Buffer;
   try {

@@ -17,6 +17,7 @@
 import type { HmacAlgorithm } from '../../tokens/algorithms.js';
 import { HOTP_LIMITS, validateCounter, validateDigits, validateHmacAlgorithm, validateHmacKey } from '../../tokens/hotp.js';
 import { type VerifyContext, stampSeconds } from './context.js';
+import { searchHotp } from '../../native/search.js';
 import { stringsEqual } from './compare.js';
 import { type Verdict, fail, succeed } from './verdict.js';
 import { trimAnswer, validateWindow } from './window.js';
@@ -114,11 +115,11 @@ export async function verifyHotp(
 
   const request = { key: state.key, algorithm: state.algorithm, digits: state.digits, code: Number(code) };
   const window = Math.min(lookAhead, HOTP_LIMITS.maxCounter - state.counter);
-  const found = await context.backend.hotpSearchAsync({ ...request, counter: state.counter, window });
+  const found = await searchHotp(context.backend, { ...request, counter: state.counter, window });
   if (found === null || found < state.counter) {
     if (lookBehind > 0 && state.counter > 0) {
       const from = Math.max(0, state.counter - lookBehind);
-      const old = await context.backend.hotpSearchAsync({ ...request, counter: from, window: state.counter - 1 - from });
+      const old = await searchHotp(context.backend, { ...request, counter: from, window: state.counter - 1 - from });
       if (old !== null) return fail('replayed');
     }
     return fail('wrong');

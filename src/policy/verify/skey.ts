@@ -132,7 +132,7 @@ function detail(response: SkeyResponse, sequence: number, next: SkeyState, warnB
  *
  * @param state - the state the challenge was issued from; never modified
  * @param answer - the response part of the answer
- * @param context - the backend (its `skeyChainAsync` does the one hash step)
+ * @param context - the backend (its `skeyChain` does the one hash step, on the calling thread: it is one hash)
  * @param settings - {@link DEFAULT_SKEY_SETTINGS} by default
  * @returns a verdict: `ok`, `wrong`, `replayed` (the response equals `last`), `malformed`,
  *   `exhausted` or `bad-reinit`
@@ -157,7 +157,7 @@ export async function verifySkey(
     throw error;
   }
   const current = response.kind === 'init' ? response.current : response.value;
-  const hashed = await context.backend.skeyChainAsync(state.algorithm, current, 0);
+  const hashed = context.backend.skeyChain(state.algorithm, current, 0);
   if (!bytesEqual(hashed, state.last)) return fail(bytesEqual(current, state.last) ? 'replayed' : 'wrong');
 
   const sequence = state.sequence - 1;

@@ -17,6 +17,7 @@ import type { HmacAlgorithm } from '../../tokens/algorithms.js';
 import { HOTP_LIMITS, validateCounter } from '../../tokens/hotp.js';
 import { totpCounter } from '../../tokens/totp.js';
 import type { HotpSearchRequest, OtpBackend } from '../../native/backend.js';
+import { searchHotp } from '../../native/search.js';
 import { type VerifyContext, stampSeconds } from './context.js';
 import { InvalidInputError } from '../../errors.js';
 import { stringsEqual } from './compare.js';
@@ -72,7 +73,7 @@ async function matchingSteps(
   const steps: number[] = [];
   let start = from;
   while (start <= to) {
-    const found = await backend.hotpSearchAsync({ ...request, counter: start, window: to - start });
+    const found = await searchHotp(backend, { ...request, counter: start, window: to - start });
     if (found === null) break;
     steps.push(found);
     start = found + 1;
@@ -140,10 +141,10 @@ export async function verifyTotp(
   const request = { key: state.key, algorithm: state.algorithm, digits: state.digits, code: Number(code) };
 
   const from = Math.max(lo, floor + 1);
-  const found = from <= hi ? await context.backend.hotpSearchAsync({ ...request, counter: from, window: hi - from }) : null;
+  const found = from <= hi ? await searchHotp(context.backend, { ...request, counter: from, window: hi - from }) : null;
   if (found === null) {
     if (floor >= lo) {
-      const old = await context.backend.hotpSearchAsync({ ...request, counter: lo, window: Math.min(floor, hi) - lo });
+      const old = await searchHotp(context.backend, { ...request, counter: lo, window: Math.min(floor, hi) - lo });
       if (old !== null) return fail('replayed');
     }
     return fail('wrong');
