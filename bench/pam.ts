@@ -3,6 +3,10 @@
  * run, each on its own users.oath with the same users and keys. Measures the median login (process
  * start to exit), 20 parallel logins of 20 users (how many are refused), and 20 parallel logins with
  * one code (how many are accepted: exactly one is right).
+ *
+ * For scale, the same median for two references: pam_otpd.so talking to bench/pam-floor.ts (a Node.js
+ * responder that checks nothing and makes one write durable: what the second process alone costs), and
+ * pamtester with pam_permit.so only (process start, libpam, the stack).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +20,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 /** dist/bench → the repository root. */
 const root = path.resolve(here, '..', '..');
 const otpdPath = path.join(root, 'dist', 'src', 'daemon', 'otpd.js');
+const floorPath = path.join(root, 'dist', 'bench', 'pam-floor.js');
 const modulePath = path.join(root, 'pam', 'build', 'pam_otpd.so');
 
 export interface PamRow {
@@ -37,6 +42,7 @@ function pamtester(service: string, user: string, code: string): Promise<Login> 
     const child = spawn('pamtester', [service, user, 'authenticate'], { stdio: ['pipe', 'ignore', 'ignore'] });
     child.on('error', reject);
     child.on('exit', (status) => resolve({ ok: status === 0, ms: Number(process.hrtime.bigint() - start) / 1e6 }));
+    child.stdin.on('error', () => undefined); // a stack that never prompts (pam_permit) exits without reading
     child.stdin.end(`${code}\n`);
   });
 }
@@ -51,16 +57,19 @@ function storeText(users: readonly string[]): string {
   return users.map((u) => `HOTP\t${u}\t-\t${KEY_HEX}\n`).join('');
 }
 
-async function startOtpd(dir: string, store: string): Promise<{ socket: string; stop(): Promise<void> }> {
-  const socket = path.join(dir, 'otpd.sock');
-  const config = path.join(dir, 'otpd.conf');
-  writeFileSync(config, `store = "${store}"\nstate_dir = "${path.join(dir, 'state')}"\naudit_log = "${path.join(dir, 'audit.log')}"\n`, { mode: 0o600 });
-  const child = spawn(process.execPath, [otpdPath, '--config', config, '--socket', socket], { stdio: ['ignore', 'ignore', 'pipe'] });
+interface Daemon {
+  readonly socket: string;
+  stop(): Promise<void>;
+}
+
+/** Starts a daemon process and waits until its log says it listens. */
+async function startDaemon(args: readonly string[], socket: string): Promise<Daemon> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (log += d));
   const deadline = Date.now() + 15_000;
-  while (!log.includes('listening on')) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`otpd did not start:\n${log}`);
+  while (!log.includes('listening')) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${args[0] ?? 'daemon'} did not start:\n${log}`);
     await new Promise((r) => setTimeout(r, 20));
   }
   return {
@@ -73,6 +82,18 @@ async function startOtpd(dir: string, store: string): Promise<{ socket: string; 
   };
 }
 
+function startOtpd(dir: string, store: string): Promise<Daemon> {
+  const socket = path.join(dir, 'otpd.sock');
+  const config = path.join(dir, 'otpd.conf');
+  writeFileSync(config, `store = "${store}"\nstate_dir = "${path.join(dir, 'state')}"\naudit_log = "${path.join(dir, 'audit.log')}"\n`, { mode: 0o600 });
+  return startDaemon([otpdPath, '--config', config, '--socket', socket], socket);
+}
+
+function startFloor(dir: string): Promise<Daemon> {
+  const socket = path.join(dir, 'floor.sock');
+  return startDaemon([floorPath, socket, path.join(dir, 'floor.data')], socket);
+}
+
 /**
  * @param backend - computes the codes
  * @param sequential - how many logins, one after another, for the median
@@ -82,26 +103,36 @@ export async function benchPam(backend: OtpBackend, sequential: number): Promise
   const key = Uint8Array.from(Buffer.from(KEY_HEX, 'hex'));
   const codes = Array.from(backend.hotpRange(key, 'sha1', 6, 0, sequential), (c) => String(c).padStart(6, '0'));
   const users = ['seq', 'one', ...Array.from({ length: 20 }, (_, i) => `p${i}`)];
-  const services = { otpd: `otpd-bench-otpd-${process.pid}`, oath: `otpd-bench-oath-${process.pid}` };
+  const services = {
+    otpd: `otpd-bench-otpd-${process.pid}`,
+    oath: `otpd-bench-oath-${process.pid}`,
+    floor: `otpd-bench-floor-${process.pid}`,
+    permit: `otpd-bench-permit-${process.pid}`,
+  };
   const otpdStore = path.join(dir, 'otpd.users.oath');
   const oathStore = path.join(dir, 'oath.users.oath');
   writeFileSync(otpdStore, storeText(users), { mode: 0o600 });
   writeFileSync(oathStore, storeText(users), { mode: 0o600 });
   const otpd = await startOtpd(dir, otpdStore);
+  let floor: Daemon | undefined;
   try {
-    writeFileSync(`/etc/pam.d/${services.otpd}`, `auth required ${modulePath} socket=${otpd.socket} timeout=10\naccount required pam_permit.so\n`);
-    writeFileSync(`/etc/pam.d/${services.oath}`, `auth required pam_oath.so usersfile=${oathStore} window=20\naccount required pam_permit.so\n`);
+    floor = await startFloor(dir);
+    const pamFile = (auth: string): string => `auth required ${auth}\naccount required pam_permit.so\n`;
+    writeFileSync(`/etc/pam.d/${services.otpd}`, pamFile(`${modulePath} socket=${otpd.socket} timeout=10`));
+    writeFileSync(`/etc/pam.d/${services.oath}`, pamFile(`pam_oath.so usersfile=${oathStore} window=20`));
+    writeFileSync(`/etc/pam.d/${services.floor}`, pamFile(`${modulePath} socket=${floor.socket} timeout=10`));
+    writeFileSync(`/etc/pam.d/${services.permit}`, pamFile('pam_permit.so'));
     const rows: PamRow[] = [];
-    const times = { otpd: [] as number[], oath: [] as number[] };
+    const times = { otpd: [] as number[], oath: [] as number[], floor: [] as number[], permit: [] as number[] };
     for (const code of codes) {
-      for (const which of ['otpd', 'oath'] as const) {
+      for (const which of ['otpd', 'oath', 'floor', 'permit'] as const) {
         const r = await pamtester(services[which], 'seq', code);
         if (!r.ok) throw new Error(`sequential login through ${which} refused`);
         times[which].push(r.ms);
       }
     }
-    const moduleName = { otpd: 'pam_otpd + otpd', oath: 'pam_oath' };
-    for (const which of ['otpd', 'oath'] as const) {
+    const moduleName = { otpd: 'pam_otpd + otpd', oath: 'pam_oath', floor: 'pam_otpd + bench/pam-floor.ts', permit: 'pam_permit only' };
+    for (const which of ['otpd', 'oath', 'floor', 'permit'] as const) {
       rows.push({ what: 'pamtester login, median', module: moduleName[which], work: `${sequential} logins`, result: `${median(times[which]).toFixed(2)} ms` });
     }
     for (const which of ['otpd', 'oath'] as const) {
@@ -114,9 +145,8 @@ export async function benchPam(backend: OtpBackend, sequential: number): Promise
     }
     return rows;
   } finally {
-    rmSync(`/etc/pam.d/${services.otpd}`, { force: true });
-    rmSync(`/etc/pam.d/${services.oath}`, { force: true });
-    await otpd.stop();
+    for (const service of Object.values(services)) rmSync(`/etc/pam.d/${service}`, { force: true });
+    await Promise.all([otpd.stop(), floor?.stop()]);
     rmSync(dir, { recursive: true, force: true });
   }
 }
