@@ -27,6 +27,7 @@ import { userShowCommand } from './commands/user-show.js';
 import type { CliDeps } from './deps.js';
 import { withGlobalOptions, type GlobalArguments } from './global-options.js';
 import { Output } from './output.js';
+import { STDIN_ARGUMENT } from './interactive.js';
 
 /**
  * @param deps - stdio, clock, pass-phrase reader and backend
@@ -115,7 +116,7 @@ export function createCli(deps: CliDeps): Argv<GlobalArguments> {
  */
 export async function runCli(deps: CliDeps, args: readonly string[]): Promise<void> {
   try {
-    await createCli(deps).parseAsync([...args]);
+    await createCli(deps).parseAsync(args.map((arg) => (arg === '-' ? STDIN_ARGUMENT : arg)));
   } catch (error) {
     new Output(deps, args.includes('--json')).fail(error);
   }

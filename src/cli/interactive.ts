@@ -45,3 +45,39 @@ export async function confirm(deps: InteractiveDeps, question: string, yes: bool
   const answer = (await deps.readSecret(`${question} Type yes to confirm: `)).trim().toLowerCase();
   if (answer !== 'yes' && answer !== 'y') throw new InvalidInputError('yes', 'not confirmed; nothing was changed');
 }
+
+/**
+ * What a lone `-` on the command line becomes before yargs parses it (runCli). yargs turns a `-`
+ * positional into an empty string and refuses `--key -`; a NUL cannot occur in a real argument, so
+ * this stand-in is never something a person typed.
+ */
+export const STDIN_ARGUMENT = '\u0000-';
+
+/** Whether an option or argument was given as `-` (read from standard input). */
+export function isStdinArgument(value: string | undefined): boolean {
+  return value === STDIN_ARGUMENT || value === '-';
+}
+
+/**
+ * A secret given as `-` is read from standard input (without echo at a terminal, the first line from a
+ * pipe), as oathtool reads a KEY of `-`: it then never appears in the process list. Standard input
+ * gives one value per command.
+ *
+ * @param value - the option or argument as given
+ * @param prompt - shown at a terminal, e.g. `Key: `
+ * @returns `value`, or the line read when it is `-`
+ */
+export function valueOrStdin(deps: CliDeps, value: string, prompt: string): Promise<string>;
+export function valueOrStdin(deps: CliDeps, value: string | undefined, prompt: string): Promise<string | undefined>;
+export async function valueOrStdin(deps: CliDeps, value: string | undefined, prompt: string): Promise<string | undefined> {
+  return isStdinArgument(value) ? deps.readSecret(prompt) : value;
+}
+
+/**
+ * @param given - the options that may be `-`, by name
+ * @throws InvalidInputError when more than one of them is `-` (standard input holds one value)
+ */
+export function oneFromStdin(given: Readonly<Record<string, string | undefined>>): void {
+  const dashes = Object.keys(given).filter((name) => isStdinArgument(given[name]));
+  if (dashes.length > 1) throw new InvalidInputError(dashes[1] ?? 'input', `only one value can come from standard input (${dashes.join(', ')} are all -)`);
+}

@@ -33,7 +33,7 @@ export interface OathRequest {
 /** Adds KEY [CODE] and -w -d -a --base32 to a command. */
 export function withOathOptions<T>(yargs: Argv<T>): Argv<T & OathArguments> {
   return yargs
-    .positional('key', { type: 'string', describe: 'secret key, hex (or base32 with --base32)', demandOption: true })
+    .positional('key', { type: 'string', describe: 'secret key, hex (or base32 with --base32); - reads it from standard input', demandOption: true })
     .positional('code', { type: 'string', describe: 'a code to look for in the window (validate mode)' })
     .option('window', { alias: 'w', type: 'string', default: '0', describe: 'how many more counters or steps to cover' })
     .option('digits', { alias: 'd', type: 'string', default: '6', describe: 'code length: 6, 7 or 8' })

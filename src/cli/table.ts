@@ -19,3 +19,8 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   const widths = header.map((_, c) => Math.max(...all.map((row) => (row[c] ?? '').length)));
   return all.map((row) => row.map((value, c) => (c === row.length - 1 ? value : value.padEnd(widths[c] ?? 0))).join('  ').trimEnd()).join('\n');
 }
+
+/** A time in seconds since the epoch as a table shows it (ISO 8601, UTC); `-` for none. */
+export function tableTime(seconds: number | null): string {
+  return seconds === null ? '-' : new Date(seconds * 1000).toISOString();
+}

@@ -61,4 +61,19 @@ describe('otpctl admin errors', () => {
       expect(fx.storeBytes().toString('latin1')).not.toContain(secret);
     }
   });
+
+  it('a secret given as - comes from standard input; only one per command', () => {
+    fx = makeFixture({ name: 'admin-dash', store: '#OTPD/USER\talice\n' });
+    const key = fx.otpctl(['token', 'add', 'alice/hw', '--type', 'hotp', '--key', '-', '--no-qr'], `${RFC_KEY_HEX}\n`);
+    expect(key.status, key.stderr).toBe(0);
+    expect(fx.storeBytes().toString()).toContain(`HOTP\talice\t-\t${RFC_KEY_HEX}\n`);
+    expect(fx.verify('alice', '755224').verdict).toBe('Accept'); // RFC 4226 counter 0
+    const verify = fx.otpctl(['verify', 'alice', '-'], '287082\n'); // counter 1, the answer from standard input
+    expect([verify.status, verify.stdout.trim().split('\n').pop()]).toEqual([0, 'Accept']);
+    const motp = fx.otpctl(['token', 'add', 'alice/mobile', '--type', 'motp', '--secret', '-', '--pin', '1234'], '0123456789abcdef\n');
+    expect(motp.status, motp.stderr).toBe(0);
+    expect(fx.storeBytes().toString()).toMatch(/^OTPD\/MOTP\talice\t-\t0123456789abcdef\t1234\t/m);
+    refused(['token', 'add', 'alice/m2', '--type', 'motp', '--secret', '-', '--pin', '-'], /pin: only one value can come from standard input \(secret, pin are all -\)/, 'fedcba9876543210\n');
+    refused(['token', 'add', 'alice/m3', '--type', 'motp', '--secret', '-'], /pin: standard input gave the secret \(--secret -\): give the PIN with --pin/, 'fedcba9876543210\n');
+  });
 });

@@ -251,3 +251,35 @@ describe('otpctl key convert vs oathtool -v', () => {
     expect(otpctlOk(['key', 'convert', '--base32', b32])).toBe(`${oathtoolSecrets(['--base32', b32]).hex}\n`);
   });
 });
+
+describe('a KEY of - is read from standard input, as oathtool reads it', () => {
+  it('gen hotp and gen totp (hex and --base32) print what oathtool prints for the same input', () => {
+    const key = randomKeyHex();
+    const input = `${key}\n`;
+    const same = (ours: readonly string[], theirs: readonly string[], stdin: string): void => {
+      const mine = otpctl(ours, { input: stdin });
+      expect(mine.status, describeRun('otpctl', ours, mine)).toBe(0);
+      expect(mine.stdout, describeRun('otpctl', ours, mine)).toBe(oathtoolOk2(theirs, stdin));
+    };
+    same(['gen', 'hotp', '-', '-c', '7', '-w', '3'], ['-', '-c', '7', '-w', '3'], input);
+    same(['gen', 'totp', '-', '-N', '@59', '-d', '8', '-w', '2'], ['--totp', '-', '-N', '@59', '-d', '8', '-w', '2'], input);
+    const b32 = base32(Buffer.from(key, 'hex'));
+    same(['gen', 'totp', '--base32', '-', '-N', '@1111111109'], ['--totp', '--base32', '-', '-N', '@1111111109'], `${b32}\n`);
+    expect(otpctl(['gen', 'hotp', key, '-c', '7', '-w', '3']).stdout).toBe(oathtoolOk2(['-', '-c', '7', '-w', '3'], input));
+  });
+
+  it('gen motp takes one of SECRET and PIN from standard input, not both', () => {
+    const fromArgs = otpctl(['gen', 'motp', '1234567890abcdef', '1234', '--now', '1700000000']);
+    const fromStdin = otpctl(['gen', 'motp', '-', '1234', '--now', '1700000000'], { input: '1234567890abcdef\n' });
+    expect([fromStdin.status, fromStdin.stdout]).toEqual([0, fromArgs.stdout]);
+    const both = otpctl(['gen', 'motp', '-', '-'], { input: '1234567890abcdef\n1234\n' });
+    expect([both.status, both.stdout, both.stderr]).toEqual([2, '', 'otpctl: pin: only one value can come from standard input (secret, pin are all -)\n']);
+  });
+});
+
+function oathtoolOk2(args: readonly string[], input: string): string {
+  const result = run('oathtool', args, { input });
+  if (result.status !== 0) throw new Error(describeRun('oathtool failed', args, result));
+  return result.stdout;
+}
+

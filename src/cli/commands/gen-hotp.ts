@@ -9,6 +9,7 @@ import { BACKEND_LIMITS, type OtpBackend } from '../../native/backend.js';
 import type { CliDeps } from '../deps.js';
 import { findCounter, listCodes } from '../oath-codes.js';
 import { toOathRequest, withOathOptions, type OathArguments } from '../oath-options.js';
+import { valueOrStdin } from '../interactive.js';
 import { ExitCodes, runCommand, type Output } from '../output.js';
 import { parseInteger } from '../parse.js';
 import type { GlobalArguments } from '../global-options.js';
@@ -50,7 +51,8 @@ export function genHotpCommand(deps: CliDeps): CommandModule<GlobalArguments, Ge
       withOathOptions(yargs)
         .option('counter', { alias: 'c', type: 'string', default: '0', describe: 'first counter' })
         .example('$0 gen hotp 3132333435363738393031323334353637383930 -c 0 -w 2', 'three codes, counters 0 to 2')
-        .example('$0 gen hotp KEY 254676 -w 10000000', 'which counter produced this code?') as Argv<GenHotpArguments>,
-    handler: (argv) => runCommand(deps, argv.json, (out) => genHotp(out, deps.backend(), argv)),
+        .example('$0 gen hotp KEY 254676 -w 10000000', 'which counter produced this code?')
+        .example('$0 gen hotp - < keyfile', 'the key from standard input (KEY -, as oathtool), out of the process list') as Argv<GenHotpArguments>,
+    handler: (argv) => runCommand(deps, argv.json, async (out) => genHotp(out, deps.backend(), { ...argv, key: await valueOrStdin(deps, argv.key, 'Key: ') })),
   };
 }

@@ -10,6 +10,7 @@ import type { CliDeps } from '../deps.js';
 import type { GlobalArguments } from '../global-options.js';
 import { findCounter, listCodes } from '../oath-codes.js';
 import { toOathRequest, withOathOptions, type OathArguments, type OathRequest } from '../oath-options.js';
+import { valueOrStdin } from '../interactive.js';
 import { ExitCodes, runCommand, type Output } from '../output.js';
 import { parseDurationSeconds, parseUnixSeconds } from '../parse.js';
 
@@ -83,6 +84,7 @@ export function genTotpCommand(deps: CliDeps): CommandModule<GlobalArguments, Ge
         .option('t0', { alias: 'S', type: 'string', default: '0', describe: 'UNIX time of step 0 (RFC 6238 T0)' })
         .example('$0 gen totp 3132333435363738393031323334353637383930 --now 59 -d 8', 'RFC 6238 test vector: 94287082')
         .example('$0 gen totp --base32 JBSWY3DPEHPK3PXP 123456 -w 1', 'is this code valid now, give or take one step?') as Argv<GenTotpArguments>,
-    handler: (argv) => runCommand(deps, argv.json, (out) => genTotp(out, deps.backend(), argv, Math.floor(deps.now() / 1000))),
+    handler: (argv) =>
+      runCommand(deps, argv.json, async (out) => genTotp(out, deps.backend(), { ...argv, key: await valueOrStdin(deps, argv.key, 'Key: ') }, Math.floor(deps.now() / 1000))),
   };
 }

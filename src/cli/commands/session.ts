@@ -11,7 +11,7 @@ import type { CliDeps } from '../deps.js';
 import type { GlobalArguments } from '../global-options.js';
 import { ExitCodes, runCommand, type Output } from '../output.js';
 import { resolveConfig } from '../policy-context.js';
-import { formatTable } from '../table.js';
+import { formatTable, tableTime } from '../table.js';
 
 export interface SessionListArguments extends GlobalArguments {
   user?: string;
@@ -21,7 +21,6 @@ export interface SessionDelArguments extends GlobalArguments {
   id: string;
 }
 
-const iso = (seconds: number): string => new Date(seconds * 1000).toISOString();
 
 export async function sessionList(out: Output, argv: SessionListArguments, deps: CliDeps): Promise<number> {
   const user = argv.user === undefined ? undefined : validateUserName(argv.user);
@@ -29,7 +28,7 @@ export async function sessionList(out: Output, argv: SessionListArguments, deps:
   const state = await openStateDir(config.stateDir);
   const problems: string[] = [];
   const sessions = await state.listSessions(user, { onError: (error) => problems.push(error.message) });
-  const rows = sessions.map((s) => [s.id, s.user, s.group, s.rhost ?? '-', s.token, iso(s.createdAt), iso(s.lastUsedAt), String(s.logins)]);
+  const rows = sessions.map((s) => [s.id, s.user, s.group, s.rhost ?? '-', s.token, tableTime(s.createdAt), tableTime(s.lastUsedAt), String(s.logins)]);
   const text = [formatTable(['ID', 'USER', 'GROUP', 'RHOST', 'TOKEN', 'CREATED', 'LAST USED', 'LOGINS'], rows), ...problems.map((p) => `problem: ${p}`)].join('\n');
   await out.result(text, { sessions, problems });
   return ExitCodes.OK;

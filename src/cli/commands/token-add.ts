@@ -21,7 +21,7 @@ import { toBinary } from '../../store/usersfile/lines.js';
 import type { SkeyAlgorithm } from '../../tokens/algorithms.js';
 import type { CliDeps } from '../deps.js';
 import type { GlobalArguments } from '../global-options.js';
-import { readNewSecret } from '../interactive.js';
+import { isInteractive, isStdinArgument, oneFromStdin, readNewSecret, valueOrStdin } from '../interactive.js';
 import { ExitCodes, runCommand, type Output } from '../output.js';
 import { parseInteger } from '../parse.js';
 import { resolveConfig } from '../policy-context.js';
@@ -47,19 +47,24 @@ function skeyAlgorithm(argv: TokenAddArguments): SkeyAlgorithm {
 }
 
 async function enrol(argv: TokenAddArguments, deps: CliDeps, user: string, previous: SkeyEntry | undefined): Promise<Enrolled> {
+  oneFromStdin({ key: argv.key, response: argv.response, secret: argv.secret, pin: argv.pin });
+  if (argv.type === 'motp' && isStdinArgument(argv.secret) && argv.pin === undefined && !isInteractive(deps)) {
+    throw new InvalidInputError('pin', 'standard input gave the secret (--secret -): give the PIN with --pin, or run at a terminal to be asked');
+  }
   switch (argv.type) {
     case 'hotp':
     case 'totp': {
       const digits = parseInteger(argv.digits, 'digits', 6, 8);
       const period = parseInteger(argv.period, 'period', 1, 86_400);
       const counter = parseInteger(argv.counter, 'counter', 0, Number.MAX_SAFE_INTEGER);
-      const t = enrolOath({ type: argv.type, user, key: argv.key, base32: argv.base32, digits, algorithm: argv.algorithm, period, counter, issuer: argv.issuer ?? hostname() });
+      const key = await valueOrStdin(deps, argv.key, 'Key: ');
+      const t = enrolOath({ type: argv.type, user, key, base32: argv.base32, digits, algorithm: argv.algorithm, period, counter, issuer: argv.issuer ?? hostname() });
       const secret = appSecret(t.key);
       return { line: t.line, uri: t.uri, text: [`secret (base32): ${secret}`, t.uri], json: { uri: t.uri, base32: secret, key: Buffer.from(t.key).toString('hex') } };
     }
     case 'skey': {
       const sequence = parseInteger(argv.seq, 'seq', 0, 9999);
-      const t = await enrolSkey({ user, algorithm: skeyAlgorithm(argv), sequence, seed: argv.seed, response: argv.response, previous }, deps.backend(), () =>
+      const t = await enrolSkey({ user, algorithm: skeyAlgorithm(argv), sequence, seed: argv.seed, response: await valueOrStdin(deps, argv.response, 'Response: '), previous }, deps.backend(), () =>
         readNewSecret(deps, 'Pass phrase', 'pass phrase'),
       );
       return {
@@ -69,8 +74,9 @@ async function enrol(argv: TokenAddArguments, deps: CliDeps, user: string, previ
       };
     }
     case 'motp': {
-      const pin = argv.pin ?? (await readNewSecret(deps, 'PIN', 'pin'));
-      const t = enrolMotp(user, argv.secret, pin, parseInteger(argv.offset, 'offset', -12, 14));
+      const secret = await valueOrStdin(deps, argv.secret, 'Init secret: ');
+      const pin = (await valueOrStdin(deps, argv.pin, 'PIN: ')) ?? (await readNewSecret(deps, 'PIN', 'pin'));
+      const t = enrolMotp(user, secret, pin, parseInteger(argv.offset, 'offset', -12, 14));
       return { line: t.line, text: [`init secret (enter it in the mOTP app with the PIN): ${t.secret}`], json: { secret: t.secret } };
     }
     case 'password':

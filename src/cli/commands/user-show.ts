@@ -12,13 +12,12 @@ import type { CliDeps } from '../deps.js';
 import type { GlobalArguments } from '../global-options.js';
 import { ExitCodes, runCommand, type Output } from '../output.js';
 import { resolveConfig } from '../policy-context.js';
-import { formatTable } from '../table.js';
+import { formatTable, tableTime } from '../table.js';
 
 export interface UserShowArguments extends GlobalArguments {
   user: string;
 }
 
-const iso = (seconds: number | null): string => (seconds === null ? '-' : new Date(seconds * 1000).toISOString());
 
 export async function userShow(out: Output, argv: UserShowArguments, deps: CliDeps): Promise<number> {
   const user = validateUserName(argv.user);
@@ -43,11 +42,11 @@ export async function userShow(out: Output, argv: UserShowArguments, deps: CliDe
     '',
     formatTable(
       ['GROUP', 'FAILURES', 'LOCKED', 'LAST FAILURE'],
-      failures.map((f) => [f.group, String(f.failures), f.locked ? (f.lockedUntil === null ? 'yes, until unlocked' : `until ${iso(f.lockedUntil)}`) : 'no', iso(f.lastFailure)]),
+      failures.map((f) => [f.group, String(f.failures), f.locked ? (f.lockedUntil === null ? 'yes, until unlocked' : `until ${tableTime(f.lockedUntil)}`) : 'no', tableTime(f.lastFailure)]),
     ),
     '',
-    formatTable(['SESSION', 'GROUP', 'RHOST', 'TOKEN', 'LOGINS', 'LAST USED'], sessions.map((s) => [s.id, s.group, s.rhost ?? '-', s.token, String(s.logins), iso(s.lastUsedAt)])),
-    ...(challenge === null ? [] : [`pending S/KEY challenge: ${challenge.challenge} (${challenge.token}) until ${iso(challenge.until)}`]),
+    formatTable(['SESSION', 'GROUP', 'RHOST', 'TOKEN', 'LOGINS', 'LAST USED'], sessions.map((s) => [s.id, s.group, s.rhost ?? '-', s.token, String(s.logins), tableTime(s.lastUsedAt)])),
+    ...(challenge === null ? [] : [`pending S/KEY challenge: ${challenge.challenge} (${challenge.token}) until ${tableTime(challenge.until)}`]),
     ...problems.map((p) => `problem: ${p}`),
   ].join('\n');
   await out.result(text, { user, tokens, failures, sessions, challenge, problems });

@@ -9,6 +9,7 @@ import { InvalidInputError } from '../../errors.js';
 import { authenticate } from '../../policy/authenticate.js';
 import type { CliDeps } from '../deps.js';
 import type { GlobalArguments } from '../global-options.js';
+import { valueOrStdin } from '../interactive.js';
 import { ExitCodes, runCommand, type Output } from '../output.js';
 import { openPolicyContext } from '../policy-context.js';
 
@@ -25,7 +26,7 @@ export interface VerifyArguments extends GlobalArguments {
 
 export async function verify(out: Output, argv: VerifyArguments, deps: CliDeps): Promise<number> {
   if (argv.user.length === 0) throw new InvalidInputError('user', 'must not be empty');
-  const answer = argv.answer === undefined || argv.answer === '-' ? await deps.readSecret('Answer: ') : argv.answer;
+  const answer = argv.answer === undefined ? await deps.readSecret('Answer: ') : await valueOrStdin(deps, argv.answer, 'Answer: ');
   if (answer.length === 0 || answer.length > MAX_ANSWER_CHARS) throw new InvalidInputError('answer', `must be 1 to ${MAX_ANSWER_CHARS} characters`);
   const context = await openPolicyContext(argv, deps, { explain: argv.debug });
   try {
