@@ -9,5 +9,6 @@ export { SECRET_FILE } from './secret.js';
 export { NAME_LIMITS, userFileName } from './names.js';
 export { STATE_FORMAT, STATE_LIMITS } from './record.js';
 export type { FailureInfo, FailureResult, LockStatus, LockoutPolicy } from './lockout.js';
+export { EVERY_GROUP } from './lockout.js';
 export type { Session, SessionLimits, SessionPolicy } from './sessions.js';
 export type { ClaimResult, PendingChallenge } from './challenge.js';

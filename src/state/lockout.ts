@@ -11,6 +11,12 @@ import { tagsEqual } from './secret.js';
 import { STATE_LIMITS, type FailureRecord, type UserState } from './record.js';
 import type { Mutation } from './user-file.js';
 
+/**
+ * The group of an administrator's lock over every service group, including groups the configuration
+ * gains later (`otpctl user lock USER`). No configured group can have this name (docs/config.md).
+ */
+export const EVERY_GROUP = '*';
+
 /** Lock-out settings, as the configuration's `[lockout]` table gives them. */
 export interface LockoutPolicy {
   /** Counted failures that lock the user for the group; 0 = never lock (failures are still counted). */
@@ -62,11 +68,12 @@ export function pruneExpiredLocks(state: UserState, now: number): boolean {
   return changed;
 }
 
-/** The lock status of a group in a state read at `now`. */
+/** The lock status of a group in a state read at `now`: its own lock, or a lock of {@link EVERY_GROUP}. */
 export function lockStatus(state: UserState, group: string, now: number): LockStatus {
-  const record = state.failures.find((f) => f.group === group);
-  if (record === undefined || !lockInForce(record, now)) return { locked: false, until: null };
-  return { locked: true, until: record.lockedUntil };
+  const locks = state.failures.filter((f) => (f.group === group || f.group === EVERY_GROUP) && lockInForce(f, now));
+  if (locks.length === 0) return { locked: false, until: null };
+  const untils = locks.map((f) => f.lockedUntil);
+  return { locked: true, until: untils.includes(null) ? null : Math.max(...(untils as number[])) };
 }
 
 /** Keeps at most {@link STATE_LIMITS.maxFailureGroups} records: evicts unlocked ones first, oldest first. */

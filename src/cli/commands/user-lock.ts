@@ -1,8 +1,10 @@
 /**
  * `otpctl user lock USER [--group G]` and `otpctl user unlock USER [--group G]`: an administrator's
- * lock-out in the state directory (docs/state.md), for every service group of the configuration or
- * one. A lock set here lasts until `user unlock` (it does not expire with `unlock_after`); unlocking
- * also clears the failure counts. Both are audited (ADMIN_LOCK, ADMIN_UNLOCK).
+ * lock-out in the state directory (docs/state.md), for every service group — also groups the
+ * configuration gains later — or one. A lock set here lasts until `user unlock` (it does not expire
+ * with `unlock_after`); unlocking also clears the failure counts. Unlocking one group of a user locked
+ * for every group leaves the user locked for each other group configured now. Both are audited
+ * (ADMIN_LOCK, ADMIN_UNLOCK).
  */
 import { randomBytes } from 'node:crypto';
 import type { Argv, CommandModule } from 'yargs';
@@ -10,7 +12,7 @@ import { readForAdmin } from '../../admin/edit-store.js';
 import { requireKnownUser, validateUserName } from '../../admin/users.js';
 import type { OtpdConfig } from '../../config/index.js';
 import { InvalidInputError } from '../../errors.js';
-import { openStateDir } from '../../state/index.js';
+import { EVERY_GROUP, openStateDir, type StateDir } from '../../state/index.js';
 import type { CliDeps } from '../deps.js';
 import type { GlobalArguments } from '../global-options.js';
 import { ExitCodes, runCommand, type Output } from '../output.js';
@@ -22,38 +24,51 @@ export interface UserLockArguments extends GlobalArguments {
   group?: string;
 }
 
-function groupsOf(config: OtpdConfig, group: string | undefined): string[] {
-  if (group === undefined) return Object.keys(config.groups).sort();
+function checkGroup(config: OtpdConfig, group: string): string {
   if (config.groups[group] === undefined) throw new InvalidInputError('group', `${group} is not a group of the configuration (groups: ${Object.keys(config.groups).sort().join(', ')})`);
-  return [group];
+  return group;
+}
+
+/** Locks until an administrator unlocks, whatever failures the group had. */
+async function lockGroup(state: StateDir, user: string, group: string, now: number): Promise<void> {
+  // Start from a clean record so the lock has no end (a lock from failures would keep its expiry),
+  // then one failure at max_fail 1 with no automatic unlock: the state directory's own rule locks.
+  await state.unlock(user, group);
+  await state.recordFailure(user, group, randomBytes(32).toString('hex'), now, { maxFail: 1, unlockAfterSeconds: 0 });
 }
 
 export async function userLock(out: Output, argv: UserLockArguments, deps: CliDeps): Promise<number> {
   const user = validateUserName(argv.user);
   const config = await resolveConfig(argv, deps);
   requireKnownUser(await readForAdmin(config.store, [user]), user);
-  const groups = groupsOf(config, argv.group);
+  const group = argv.group === undefined ? EVERY_GROUP : checkGroup(config, argv.group);
   const state = await openStateDir(config.stateDir);
-  const now = deps.now() / 1000;
-  for (const group of groups) {
-    // Start from a clean record so the lock has no end (a lock from failures would keep its expiry),
-    // then one failure at max_fail 1 with no automatic unlock: the state directory's own rule locks.
-    await state.unlock(user, group);
-    await state.recordFailure(user, group, randomBytes(32).toString('hex'), now, { maxFail: 1, unlockAfterSeconds: 0 });
-  }
+  await lockGroup(state, user, group, deps.now() / 1000);
   await auditAdmin(config, { code: 'ADMIN_LOCK', user, reason: argv.group === undefined ? 'all groups' : `group ${argv.group}` });
-  await out.result(`locked ${user} for ${groups.join(', ')} until otpctl user unlock ${user}`, { user, locked: groups });
+  const what = argv.group === undefined ? 'every service group (also groups added later)' : argv.group;
+  await out.result(`locked ${user} for ${what} until otpctl user unlock ${user}`, { user, locked: argv.group === undefined ? 'all' : [argv.group] });
   return ExitCodes.OK;
 }
 
 export async function userUnlock(out: Output, argv: UserLockArguments, deps: CliDeps): Promise<number> {
   const user = validateUserName(argv.user);
   const config = await resolveConfig(argv, deps);
-  if (argv.group !== undefined) groupsOf(config, argv.group);
   const state = await openStateDir(config.stateDir);
+  const now = deps.now() / 1000;
+  let narrowed: string[] = [];
+  if (argv.group !== undefined) {
+    const group = checkGroup(config, argv.group);
+    if ((await state.isLocked(user, EVERY_GROUP, now)).locked) {
+      // Locked for every group: keep every other group locked, each on its own, before lifting it.
+      narrowed = Object.keys(config.groups).filter((g) => g !== group).sort();
+      for (const other of narrowed) await lockGroup(state, user, other, now);
+      await state.unlock(user, EVERY_GROUP);
+    }
+  }
   const cleared = await state.unlock(user, argv.group);
   await auditAdmin(config, { code: 'ADMIN_UNLOCK', user, reason: argv.group === undefined ? 'all groups' : `group ${argv.group}` });
-  await out.result(`unlocked ${user}${argv.group === undefined ? '' : ` for ${argv.group}`}: ${cleared} failure record(s) cleared`, { user, unlocked: true, cleared });
+  const still = narrowed.length === 0 ? '' : `; still locked for ${narrowed.join(', ')} (no longer for groups added later)`;
+  await out.result(`unlocked ${user}${argv.group === undefined ? '' : ` for ${argv.group}`}: ${cleared} failure record(s) cleared${still}`, { user, unlocked: true, cleared, stillLocked: narrowed });
   return ExitCodes.OK;
 }
 

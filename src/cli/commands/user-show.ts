@@ -7,7 +7,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { summarizeToken, TOKEN_TABLE_HEADER, tokenRow } from '../../admin/describe.js';
 import { readForAdmin } from '../../admin/edit-store.js';
 import { requireKnownUser, validateUserName } from '../../admin/users.js';
-import { openStateDir } from '../../state/index.js';
+import { EVERY_GROUP, openStateDir } from '../../state/index.js';
 import type { CliDeps } from '../deps.js';
 import type { GlobalArguments } from '../global-options.js';
 import { ExitCodes, runCommand, type Output } from '../output.js';
@@ -42,7 +42,7 @@ export async function userShow(out: Output, argv: UserShowArguments, deps: CliDe
     '',
     formatTable(
       ['GROUP', 'FAILURES', 'LOCKED', 'LAST FAILURE'],
-      failures.map((f) => [f.group, String(f.failures), f.locked ? (f.lockedUntil === null ? 'yes, until unlocked' : `until ${tableTime(f.lockedUntil)}`) : 'no', tableTime(f.lastFailure)]),
+      failures.map((f) => [f.group === EVERY_GROUP ? '* (every group)' : f.group, String(f.failures), f.locked ? (f.lockedUntil === null ? 'yes, until unlocked' : `until ${tableTime(f.lockedUntil)}`) : 'no', tableTime(f.lastFailure)]),
     ),
     '',
     formatTable(['SESSION', 'GROUP', 'RHOST', 'TOKEN', 'LOGINS', 'LAST USED'], sessions.map((s) => [s.id, s.group, s.rhost ?? '-', s.token, String(s.logins), tableTime(s.lastUsedAt)])),

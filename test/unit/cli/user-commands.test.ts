@@ -63,22 +63,26 @@ describe('otpctl user', () => {
     expect((await fx.json(['user', 'show', 'alice'])).doc.challenge).toBeNull();
   });
 
-  it('locks a user for every group until unlocked; unlock clears and is audited', async () => {
+  it('locks a user for every group, also groups added later, until unlocked; unlock clears and is audited', async () => {
     fx = adminFixture(`HOTP\talice\t-\t${KEY}\n`, '[groups.remote]\nservices = ["sshd"]\n');
-    expect((await fx.run(['user', 'lock', 'alice'])).code).toBe(0);
+    const lock = await fx.run(['user', 'lock', 'alice']);
+    expect([lock.code, lock.stdout]).toEqual([0, 'locked alice for every service group (also groups added later) until otpctl user unlock alice\n']);
     const shown = await fx.json(['user', 'show', 'alice']);
-    expect(shown.doc.failures).toEqual([
-      expect.objectContaining({ group: 'default', locked: true, lockedUntil: null }),
-      expect.objectContaining({ group: 'remote', locked: true, lockedUntil: null }),
-    ]);
-    // 755224 is the code at counter 0: refused while locked, accepted after unlock.
-    const locked = await fx.run(['verify', 'alice', '755224', '--service', 'sshd']);
-    expect(locked.stdout).toMatch(/^AUTH_USER_LOCKED/m);
-    expect((await fx.run(['user', 'unlock', 'alice', '--group', 'remote'])).code).toBe(0);
+    expect(shown.doc.failures).toEqual([expect.objectContaining({ group: '*', locked: true, lockedUntil: null })]);
+    expect((await fx.run(['user', 'show', 'alice'])).stdout).toMatch(/^\* \(every group\) +1 +yes, until unlocked /m);
+    // 755224 is the code at counter 0: refused while locked, in a group added after the lock too.
+    expect((await fx.run(['verify', 'alice', '755224', '--service', 'sshd'])).stdout).toMatch(/^AUTH_USER_LOCKED/m);
+    expect((await fx.run(['group', 'add', 'mail', 'dovecot'])).code).toBe(0);
+    expect((await fx.run(['verify', 'alice', '755224', '--service', 'dovecot'])).stdout).toMatch(/^AUTH_USER_LOCKED/m);
+    // Unlocking one group keeps each other group locked, each on its own.
+    const one = await fx.run(['user', 'unlock', 'alice', '--group', 'remote']);
+    expect([one.code, one.stdout]).toEqual([0, 'unlocked alice for remote: 0 failure record(s) cleared; still locked for default, mail (no longer for groups added later)\n']);
     const ok = await fx.run(['verify', 'alice', '755224', '--service', 'sshd']);
     expect(ok.stdout).toMatch(/Accept\n$/);
-    const stillLocked = await fx.run(['verify', 'alice', '287082']);
-    expect(stillLocked.stdout).toMatch(/^AUTH_USER_LOCKED/m);
+    expect((await fx.run(['verify', 'alice', '287082'])).stdout).toMatch(/^AUTH_USER_LOCKED/m);
+    expect((await fx.run(['verify', 'alice', '287082', '--service', 'dovecot'])).stdout).toMatch(/^AUTH_USER_LOCKED/m);
+    expect((await fx.run(['user', 'unlock', 'alice'])).code).toBe(0);
+    expect((await fx.run(['verify', 'alice', '287082', '--service', 'dovecot'])).stdout).toMatch(/Accept\n$/);
     const unknownGroup = await fx.run(['user', 'lock', 'alice', '--group', 'nope']);
     expect([unknownGroup.code, unknownGroup.stderr]).toEqual([2, expect.stringMatching(/^otpctl: group: nope is not a group/)]);
     const { readFileSync } = await import('node:fs');

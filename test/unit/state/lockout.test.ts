@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { openStateDir, type StateDir } from '../../../src/state/index.js';
+import { EVERY_GROUP, openStateDir, type StateDir } from '../../../src/state/index.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'otpd-state-lockout-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -53,6 +53,19 @@ describe('lock-out', () => {
     expect(await state.unlock('alice', 'sshd')).toBe(1);
     expect(await state.isLocked('alice', 'sshd', 1e12)).toEqual({ locked: false, until: null });
     expect(await state.unlock('alice', 'sshd')).toBe(0);
+  });
+
+  it('a lock of EVERY_GROUP locks each group, also one named later; a success in a group does not lift it', async () => {
+    await state.recordFailure('alice', EVERY_GROUP, tag('admin'), 1000, { maxFail: 1, unlockAfterSeconds: 0 });
+    for (const group of ['default', 'remote', 'added-later']) expect(await state.isLocked('alice', group, 2000)).toEqual({ locked: true, until: null });
+    await state.resetFailures('alice', 'remote');
+    expect((await state.isLocked('alice', 'remote', 2000)).locked).toBe(true);
+    // With a lock of its own that ends, the group stays locked while EVERY_GROUP's lasts.
+    for (const a of ['1', '2', '3']) await state.recordFailure('alice', 'default', tag(a), 1000, policy);
+    expect(await state.isLocked('alice', 'default', 1100)).toEqual({ locked: true, until: null });
+    expect(await state.unlock('alice', EVERY_GROUP)).toBe(1);
+    expect(await state.isLocked('alice', 'remote', 2000)).toEqual({ locked: false, until: null });
+    expect(await state.isLocked('alice', 'default', 1030)).toEqual({ locked: true, until: 1060 });
   });
 
   it('maxFail 0 counts but never locks', async () => {
