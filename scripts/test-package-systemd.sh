@@ -5,7 +5,7 @@
 # installs dist/otpd_*.deb there, boots it with systemd-nspawn (systemd as the container's PID 1)
 # and runs scripts/package-test/in-container.sh there: socket activation, logins through the hardened
 # otpd.service, its namespaces and capabilities as systemd applies them, the audit lines in the
-# journal, reload, stop and remove. scripts/test-package.sh covers the rest on the host, where
+# journal, reload, stop, an upgrade and remove. scripts/test-package.sh covers the rest on the host, where
 # systemd is not PID 1.
 #
 # Needs root, debootstrap and systemd-container (systemd-nspawn), and Debian's package archive;
@@ -47,6 +47,12 @@ debootstrap --variant=minbase --include=systemd,dbus,procps,libssl3,pamtester,oa
   { tail -n 20 "$WORK/debootstrap.log" >&2; fail "debootstrap failed"; }
 
 cp "${debs[0]}" "$ROOT/root/otpd.deb"
+# The same files under a higher version: what dpkg and the maintainer scripts do on an upgrade
+# (prerm upgrade, postinst configure OLD-VERSION, the running daemon restarted onto the new files).
+dpkg-deb -R "${debs[0]}" "$WORK/upgrade"
+version=$(sed -n 's/^Version: //p' "$WORK/upgrade/DEBIAN/control")
+sed -i "s/^Version: .*/Version: ${version}+upgradetest1/" "$WORK/upgrade/DEBIAN/control"
+dpkg-deb --root-owner-group -b "$WORK/upgrade" "$ROOT/root/otpd-upgrade.deb" >/dev/null || fail "cannot build the upgrade package"
 chroot "$ROOT" dpkg -i /root/otpd.deb >"$WORK/dpkg.log" 2>&1 || { cat "$WORK/dpkg.log" >&2; fail "dpkg -i in the container root failed"; }
 printf 'auth required pam_otpd.so\naccount required pam_permit.so\n' >"$ROOT/etc/pam.d/otpd-container-test"
 install -m 0755 scripts/package-test/in-container.sh "$ROOT/root/in-container.sh"

@@ -42,6 +42,13 @@ check "the reload is logged" sh -c 'journalctl -u otpd.service --no-pager | grep
 check "a login after the reload succeeds" login 2
 check "systemctl stop otpd.service" systemctl stop otpd.service
 check "the next login starts otpd again through the socket" login 3
+before_pid=$(main_pid)
+before_store=$(sha256sum </etc/otpd/users.oath)
+check "dpkg -i of a higher version (an upgrade) succeeds" dpkg -i /root/otpd-upgrade.deb
+check "the upgrade restarted the running otpd.service onto the new files" sh -c "systemctl is-active --quiet otpd.service && test \"\$(systemctl show otpd.service -p MainPID --value)\" != $before_pid"
+check "the upgrade kept the store byte for byte" test "$(sha256sum </etc/otpd/users.oath)" = "$before_store"
+check "otpd.socket is still enabled and active after the upgrade" sh -c 'systemctl is-enabled --quiet otpd.socket && systemctl is-active --quiet otpd.socket'
+check "after the upgrade the counter goes on: code 3 is refused, code 4 accepted" sh -c "! oathtool --hotp -c 3 $KEY | pamtester otpd-container-test alice authenticate && oathtool --hotp -c 4 $KEY | pamtester otpd-container-test alice authenticate"
 check "apt-get remove stops the socket and the daemon" apt-get remove -y -q otpd
 check "otpd.socket is inactive after remove" refused systemctl is-active --quiet otpd.socket
 check "the socket file is gone after remove" test ! -e /run/otpd/otpd.sock
