@@ -15,7 +15,7 @@ export type MetaChange = Partial<Pick<TokenMeta, 'enabled' | 'groups' | 'skew'>>
  */
 export function changeMeta(lines: string[], entry: TokenEntry, change: MetaChange): boolean {
   const before = entry.meta;
-  const after = { name: before.name, enabled: change.enabled ?? before.enabled, groups: change.groups ?? before.groups, skew: change.skew ?? before.skew };
+  const after = { name: before.name, enabled: change.enabled ?? before.enabled, groups: change.groups ?? before.groups, skew: change.skew ?? before.skew, lastStep: before.lastStep };
   const user = entry.fields[1] ?? '';
   const line = formatMetaLine(user, after);
   if (before.line !== undefined) {

@@ -63,13 +63,15 @@ async function checkOath(entry: OathEntry, answer: string, backend: OtpBackend, 
   const verdict =
     entry.type.stepSeconds === 0
       ? await verifyHotp(base, parts.otp, context, settings.hotp)
-      : await verifyTotp({ ...base, step: entry.type.stepSeconds, t0: 0 }, parts.otp, { backend, now: now + entry.meta.skew * entry.type.stepSeconds }, settings.totp);
+      : await verifyTotp({ ...base, step: entry.type.stepSeconds, t0: 0, lastStep: entry.meta.lastStep }, parts.otp, { backend, now: now + entry.meta.skew * entry.type.stepSeconds }, settings.totp);
   if (!verdict.ok) return failure(verdict.reason, verdict.message);
   if (!(await passwordOk(entry.password, parts.password))) return failure('bad-password', 'the password part is wrong');
   const state = verdict.state;
+  // A TOTP step is kept on the metadata line (only a token that has one: pam_oath's lines have none).
+  const lastStep = 'lastStep' in state && entry.meta.line !== undefined ? state.lastStep : undefined;
   return {
     ok: true,
-    state: { kind: 'oath', counter: state.counter, lastOtp: state.lastOtp ?? parts.otp, time: new Date(Math.floor(now) * 1000) },
+    state: { kind: 'oath', counter: state.counter, lastOtp: state.lastOtp ?? parts.otp, time: new Date(Math.floor(now) * 1000), ...(lastStep === undefined ? {} : { lastStep }) },
     staticPassword: false,
     note: `accepted at counter ${state.counter}`,
     lowSequence: false,

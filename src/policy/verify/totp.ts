@@ -7,8 +7,8 @@
  *   writes the same sum so the line stays what pam_oath would have written, and never relies on it.
  * - LASTOTP is the last accepted code. pam_oath refuses a code equal to it, and refuses a code whose step
  *   is at or before the step where LASTOTP is found in the current window.
- * - otpd keeps the same two rules and adds its own `lastStep` (persisted by the store outside the
- *   users.oath line, or dropped): the refusal floor is the higher of `lastStep` and the step derived from
+ * - otpd keeps the same two rules and adds its own `lastStep` (kept on the token's `#OTPD/META` line
+ *   when it has one, docs/store.md): the refusal floor is the higher of `lastStep` and the step derived from
  *   LASTOTP, so lines written by pam_oath, by otpd, or alternately by both, are all protected.
  *
  * @see https://www.rfc-editor.org/rfc/rfc6238#section-5.2

@@ -20,8 +20,15 @@ export interface TokenMeta {
    * token runs ahead). The verifier centres its window on the current step plus this; 0 by default.
    */
   readonly skew: number;
+  /**
+   * TOTP only: the last time step otpd accepted for this token (`laststep=`), which refuses every step
+   * at or before it even after the server's clock went back by more than the window (docs/verify.md).
+   */
+  readonly lastStep: number | undefined;
   /** 1-based line of the metadata line, when there is one. */
   readonly line: number | undefined;
+  /** The metadata line's exact bytes (binary string, terminator included), when there is one. */
+  readonly raw: string | undefined;
 }
 
 /** What every entry has. */
@@ -119,6 +126,8 @@ export interface OathState {
   /** The accepted code, as the user typed it (digits). */
   readonly lastOtp: string;
   readonly time: Date;
+  /** TOTP: the accepted time step, kept on the token's metadata line when it has one. */
+  readonly lastStep?: number;
 }
 
 /** New state for an S/KEY line after an accepted response. */

@@ -1,5 +1,6 @@
 /**
- * Token metadata: `#OTPD/META USER [name=NAME] [enabled=yes|no] [groups=G1,G2,…] [skew=STEPS]`.
+ * Token metadata: `#OTPD/META USER [name=NAME] [enabled=yes|no] [groups=G1,G2,…] [skew=STEPS]
+ * [laststep=STEP]`.
  *
  * The line starts with `#`, so pam_oath skips it (its first field is not an OATH type) and people read
  * it as a comment. It describes the token line that immediately follows it, which must name the same
@@ -18,23 +19,30 @@ const GROUP_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 const SKEW_PATTERN = /^[+-]?[0-9]{1,7}$/;
 /** The largest skew accepted, in steps. */
 export const MAX_SKEW_STEPS = 1_051_200;
+/** A TOTP time step: a whole number of at most 15 digits (a safe integer). */
+const STEP_PATTERN = /^[0-9]{1,15}$/;
 
 /** Metadata for a token without a metadata line. */
-export const DEFAULT_META: TokenMeta = Object.freeze({ name: undefined, enabled: true, groups: Object.freeze([]), skew: 0, line: undefined });
+export const DEFAULT_META: TokenMeta = Object.freeze({ name: undefined, enabled: true, groups: Object.freeze([]), skew: 0, lastStep: undefined, line: undefined, raw: undefined });
+
+/** What {@link formatMetaLine} writes. */
+export type MetaFields = Pick<TokenMeta, 'name' | 'enabled' | 'groups'> & { readonly skew?: number; readonly lastStep?: number | undefined };
 
 /**
  * Parses the fields after `#OTPD/META USER`.
  *
  * @param fields - all fields of the line (binary strings)
  * @param line - 1-based line number
+ * @param raw - the line's exact bytes (binary string, terminator included)
  * @returns the metadata
  * @throws LineProblem for an unknown or repeated key or a bad value
  */
-export function parseMetaLine(fields: readonly string[], line: number): TokenMeta {
+export function parseMetaLine(fields: readonly string[], line: number, raw: string): TokenMeta {
   let name: string | undefined;
   let enabled = true;
   let groups: string[] = [];
   let skew = 0;
+  let lastStep: number | undefined;
   const seen = new Set<string>();
   for (const field of fields.slice(2)) {
     const eq = field.indexOf('=');
@@ -63,11 +71,15 @@ export function parseMetaLine(fields: readonly string[], line: number): TokenMet
         }
         skew = Number(value);
         break;
+      case 'laststep':
+        if (!STEP_PATTERN.test(value)) throw new LineProblem('metadata laststep must be a whole number of time steps (at most 15 digits)');
+        lastStep = Number(value);
+        break;
       default:
-        throw new LineProblem(`unknown metadata key "${key.replace(/[^\x21-\x7e]/g, '?').slice(0, 32)}" (use name, enabled, groups, skew)`);
+        throw new LineProblem(`unknown metadata key "${key.replace(/[^\x21-\x7e]/g, '?').slice(0, 32)}" (use name, enabled, groups, skew, laststep)`);
     }
   }
-  return Object.freeze({ name, enabled, groups: Object.freeze(groups), skew: skew === 0 ? 0 : skew, line });
+  return Object.freeze({ name, enabled, groups: Object.freeze(groups), skew: skew === 0 ? 0 : skew, lastStep, line, raw });
 }
 
 /**
@@ -77,12 +89,13 @@ export function parseMetaLine(fields: readonly string[], line: number): TokenMet
  * @param meta - the metadata
  * @returns the line with `\n`
  */
-export function formatMetaLine(user: string, meta: Omit<TokenMeta, 'line' | 'skew'> & { readonly skew?: number }): string {
+export function formatMetaLine(user: string, meta: MetaFields): string {
   const parts = [META_TYPE, user];
   if (meta.name !== undefined) parts.push(`name=${meta.name}`);
   parts.push(`enabled=${meta.enabled ? 'yes' : 'no'}`);
   if (meta.groups.length > 0) parts.push(`groups=${meta.groups.join(',')}`);
   const skew = meta.skew ?? 0;
   if (skew !== 0) parts.push(`skew=${skew > 0 ? '+' : ''}${skew}`);
+  if (meta.lastStep !== undefined) parts.push(`laststep=${meta.lastStep}`);
   return `${parts.join('\t')}\n`;
 }

@@ -193,7 +193,7 @@ export function parseSelected(
         continue;
       }
       try {
-        pending = { user, line: number, meta: parseMetaLine(fields, number) };
+        pending = { user, line: number, meta: parseMetaLine(fields, number, raw) };
       } catch (err) {
         if (!(err instanceof LineProblem)) throw err;
         fail(number, user, err.message);

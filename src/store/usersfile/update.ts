@@ -8,6 +8,7 @@ import type { TokenEntry, TokenState } from './entry.js';
 import { renderBackupLine, renderMotpLine, renderSkeyLine } from './extension-lines.js';
 import type { StoreLineError } from '../errors.js';
 import { joinOverlay, LineIndex } from './lines.js';
+import { formatMetaLine } from './meta-line.js';
 import { renderOathLine } from './oath-line.js';
 import { lineIndexOf, locateUsers, parseSelected, parseUsersFile, usersFileOf, withMetaSuccessors, type LineSource, type UsersFile } from './parse.js';
 
@@ -129,6 +130,22 @@ export class UpdateBatch implements LineSource {
   }
 
   /**
+   * A TOTP update's new metadata line (its `laststep`), written with the token line: undefined when
+   * there is nothing to write there, null when the metadata line changed since the caller read it (a
+   * conflict, like a changed token line).
+   *
+   * @throws RangeError when the step would move backwards
+   */
+  #metaUpdate(entry: TokenEntry, state: TokenState, index: number): string | null | undefined {
+    if (state.kind !== 'oath' || state.lastStep === undefined || entry.meta.raw === undefined) return undefined;
+    if (index < 1 || this.raw(index - 1) !== entry.meta.raw) return null;
+    if (!Number.isSafeInteger(state.lastStep) || state.lastStep < 0 || (entry.meta.lastStep !== undefined && state.lastStep <= entry.meta.lastStep)) {
+      throw new RangeError(`TOTP last step may only move forward (line ${entry.line})`);
+    }
+    return formatMetaLine(entry.fields[1] ?? '', { ...entry.meta, lastStep: state.lastStep });
+  }
+
+  /**
    * Applies one request's updates on top of the previous requests'. All or nothing: when it throws,
    * nothing of this request is applied.
    *
@@ -142,12 +159,14 @@ export class UpdateBatch implements LineSource {
     const results: Array<{ index: number } | { current: TokenEntry | undefined }> = [];
     for (const { entry, state } of updates) {
       const index = this.#locate(entry);
-      if (index === undefined) {
+      const meta = index === undefined ? undefined : this.#metaUpdate(entry, state, index);
+      if (index === undefined || meta === null) {
         results.push({ current: this.#currentOf(entry) });
         continue;
       }
-      if (staged.has(index)) throw new RangeError(`two updates for line ${index + 1}`);
+      if (staged.has(index) || (meta !== undefined && staged.has(index - 1))) throw new RangeError(`two updates for line ${index + 1}`);
       staged.set(index, renderUpdate(entry, state));
+      if (meta !== undefined) staged.set(index - 1, meta);
       results.push({ index });
     }
     if (staged.size === 0) {

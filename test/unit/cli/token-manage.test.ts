@@ -34,6 +34,13 @@ describe('otpctl token enable|disable|groups|del', () => {
     expect((list.doc.tokens as Array<{ user: string; name: string }>).map((t) => `${t.user}/${t.name}`)).toEqual(['alice/HOTP/T30@3', 'bob/HOTP@4']);
   });
 
+  it('keeps the laststep of a TOTP token when it rewrites the metadata line', async () => {
+    fx = adminFixture(`#OTPD/META\talice\tname=phone\tenabled=yes\tlaststep=58000000\nHOTP/T30\talice\t-\t${KEY}\n`, GROUPS);
+    expect((await fx.run(['token', 'disable', 'alice/phone'])).code).toBe(0);
+    expect((await fx.run(['token', 'groups', 'alice/phone', 'remote'])).code).toBe(0);
+    expect(fx.storeText()).toBe(`#OTPD/META\talice\tname=phone\tenabled=no\tgroups=remote\tlaststep=58000000\nHOTP/T30\talice\t-\t${KEY}\n`);
+  });
+
   it('refuses an unknown token or group, a missing, world-readable or malformed store: one line, exit 2, nothing changed', async () => {
     fx = adminFixture(STORE, GROUPS);
     const cases: Array<[string[], RegExp]> = [

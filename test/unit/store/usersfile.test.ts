@@ -132,7 +132,7 @@ describe('extension lines and metadata', () => {
   it('fails closed on bad metadata and reports misplaced metadata', () => {
     expect(file.errors.map((e) => `${e.line} ${e.user} ${e.problem}`)).toEqual([
       '8 dave metadata line is not directly followed by a token line of the same user',
-      '11 erin unknown metadata key "colour" (use name, enabled, groups, skew)',
+      '11 erin unknown metadata key "colour" (use name, enabled, groups, skew, laststep)',
       '12 erin token is unusable: its metadata line 11 is malformed',
       '13 frank S/KEY seed: must contain only the letters A-Z, a-z and the digits 0-9 (no blanks or punctuation)',
       '14 frank unknown otpd token type (known: OTPD/SKEY, OTPD/MOTP, OTPD/STATIC, OTPD/BACKUP)',
@@ -179,6 +179,42 @@ describe('conflicts', () => {
   it('refuses a counter that goes back', () => {
     const f = parse(`HOTP alice - ${KEY} 5\n`);
     expect(() => applyUpdates(f, [{ entry: f.entries[0] as OathEntry, state: { kind: 'oath', counter: 4, lastOtp: '1', time: new Date() } }])).toThrow(/forward/);
+  });
+});
+
+describe('TOTP last step on the metadata line', () => {
+  const META = '#OTPD/META\talice\tname=phone\tenabled=yes\n';
+  const time = new Date(0);
+  it('writes laststep= with the token line, and keeps its length from then on', () => {
+    const f = parse(`${META}HOTP/T30\talice\t-\t${KEY}\n`);
+    const entry = f.entries[0] as OathEntry;
+    expect(entry.meta.lastStep).toBeUndefined();
+    const first = applyUpdates(f, [{ entry, state: { kind: 'oath', counter: 0, lastOtp: '123456', time, lastStep: 58_000_000 } }]);
+    expect(first.outcomes[0]?.status).toBe('updated');
+    expect(first.content?.toString().split('\n')[0]).toBe('#OTPD/META\talice\tname=phone\tenabled=yes\tlaststep=58000000');
+    const again = parse(first.content ?? '');
+    const next = again.entries[0] as OathEntry;
+    expect(next.meta.lastStep).toBe(58_000_000);
+    const second = applyUpdates(again, [{ entry: next, state: { kind: 'oath', counter: 0, lastOtp: '654321', time, lastStep: 58_000_001 } }]);
+    expect(second.content?.length).toBe(first.content?.length);
+    expect((parse(second.content ?? '').entries[0] as OathEntry).meta.lastStep).toBe(58_000_001);
+    expect(() => applyUpdates(again, [{ entry: next, state: { kind: 'oath', counter: 0, lastOtp: '111111', time, lastStep: 58_000_000 } }])).toThrow(/forward/);
+  });
+  it('a metadata line changed meanwhile is a conflict, as a changed token line is', () => {
+    const f = parse(`${META}HOTP/T30\talice\t-\t${KEY}\n`);
+    const disabled = parse(`#OTPD/META\talice\tname=phone\tenabled=no\nHOTP/T30\talice\t-\t${KEY}\n`);
+    const r = applyUpdates(disabled, [{ entry: f.entries[0] as OathEntry, state: { kind: 'oath', counter: 0, lastOtp: '123456', time, lastStep: 5 } }]);
+    expect(r.content).toBeUndefined();
+    expect(r.outcomes[0]).toMatchObject({ status: 'conflict', current: { meta: { enabled: false } } });
+  });
+  it('a token without a metadata line (pam_oath-style) gets no laststep: only its line changes', () => {
+    const f = parse(`HOTP/T30\talice\t-\t${KEY}\n`);
+    const r = applyUpdates(f, [{ entry: f.entries[0] as OathEntry, state: { kind: 'oath', counter: 0, lastOtp: '123456', time, lastStep: 5 } }]);
+    expect(r.content?.toString()).toMatch(/^HOTP\/T30\talice\t-\t\S+\t0\t123456\t\S+\n$/);
+  });
+  it('refuses a malformed laststep', () => {
+    const f = parse(`#OTPD/META\talice\tlaststep=-1\nHOTP/T30\talice\t-\t${KEY}\n`);
+    expect(errorsOf(f, 'alice').map((e) => e.problem)).toContain('metadata laststep must be a whole number of time steps (at most 15 digits)');
   });
 });
 
