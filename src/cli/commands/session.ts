@@ -21,7 +21,6 @@ export interface SessionDelArguments extends GlobalArguments {
   id: string;
 }
 
-
 export async function sessionList(out: Output, argv: SessionListArguments, deps: CliDeps): Promise<number> {
   const user = argv.user === undefined ? undefined : validateUserName(argv.user);
   const config = await resolveConfig(argv, deps);

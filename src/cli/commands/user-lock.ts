@@ -46,7 +46,7 @@ export async function userLock(out: Output, argv: UserLockArguments, deps: CliDe
   await lockGroup(state, user, group, deps.now() / 1000);
   await auditAdmin(config, { code: 'ADMIN_LOCK', user, reason: argv.group === undefined ? 'all groups' : `group ${argv.group}` });
   const what = argv.group === undefined ? 'every service group (also groups added later)' : argv.group;
-  await out.result(`locked ${user} for ${what} until otpctl user unlock ${user}`, { user, locked: argv.group === undefined ? 'all' : [argv.group] });
+  await out.result(`locked ${user} for ${what} until otpctl user unlock ${user}`, { user, locked: [group] });
   return ExitCodes.OK;
 }
 

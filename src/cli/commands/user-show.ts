@@ -18,7 +18,6 @@ export interface UserShowArguments extends GlobalArguments {
   user: string;
 }
 
-
 export async function userShow(out: Output, argv: UserShowArguments, deps: CliDeps): Promise<number> {
   const user = validateUserName(argv.user);
   const config = await resolveConfig(argv, deps);
