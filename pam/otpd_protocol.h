@@ -71,7 +71,9 @@
 #define OTPD_FLAG_SILENT 0x2u
 #define OTPD_FLAG_TRY_FIRST_PASS 0x4u
 #define OTPD_FLAG_USE_FIRST_PASS 0x8u
-#define OTPD_FLAGS_ALL 0xfu
+/* unknown_user=refuse: the daemon refuses an unknown user without a prompt. */
+#define OTPD_FLAG_NO_PROMPT_UNKNOWN 0x10u
+#define OTPD_FLAGS_ALL 0x1fu
 
 /* CONV styles (the values equal Linux-PAM's PAM_PROMPT_ECHO_OFF .. PAM_TEXT_INFO; map them anyway). */
 #define OTPD_STYLE_PROMPT_ECHO_OFF 1

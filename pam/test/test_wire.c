@@ -75,6 +75,8 @@ static void test_round_trips(void) {
   m.has_flags = 1;
   m.flags = OTPD_FLAG_NO_INFO | OTPD_FLAG_SILENT | OTPD_FLAG_USE_FIRST_PASS;
   round_trip(&m);
+  m.flags = OTPD_FLAG_NO_PROMPT_UNKNOWN | OTPD_FLAG_NO_INFO;
+  round_trip(&m);
   m.flags = 0;
   round_trip(&m);
   for (uint16_t style = OTPD_STYLE_PROMPT_ECHO_OFF; style <= OTPD_STYLE_TEXT_INFO; style++) {
@@ -189,7 +191,10 @@ static void test_items(void) {
   /* flags: u32 only, known bits only, one first-pass mode, and it needs the authtok */
 #define SU "\x00\x01\x00\x02s\0\x00\x02\x00\x02u\0"
   assert(parse_raw(OTPD_MSG_AUTH_START, 0, SU "\x00\x06\x00\x02\x00\x01", 18) == OTPD_WIRE_BAD_ITEM);
-  assert(parse_raw(OTPD_MSG_AUTH_START, 0, SU "\x00\x06\x00\x04\x00\x00\x00\x10", 20) == OTPD_WIRE_BAD_STATUS);
+  assert(parse_raw(OTPD_MSG_AUTH_START, 0, SU "\x00\x06\x00\x04\x00\x00\x00\x20", 20) == OTPD_WIRE_BAD_STATUS);
+  assert(parse_raw(OTPD_MSG_AUTH_START, 0, SU "\x00\x06\x00\x04\x80\x00\x00\x00", 20) == OTPD_WIRE_BAD_STATUS);
+  assert(parse_raw(OTPD_MSG_AUTH_START, 0, SU "\x00\x06\x00\x04\x00\x00\x00\x10", 20) == OTPD_WIRE_OK);
+  assert(parse_raw(OTPD_MSG_AUTH_START, 0, SU "\x00\x06\x00\x04\x00\x00\x00\x13", 20) == OTPD_WIRE_OK);
   assert(parse_raw(OTPD_MSG_AUTH_START, 0, SU "\x00\x06\x00\x04\x00\x00\x00\x03", 20) == OTPD_WIRE_OK);
   assert(parse_raw(OTPD_MSG_AUTH_START, 0, SU "\x00\x06\x00\x04\x00\x00\x00\x08", 20) == OTPD_WIRE_BAD_ITEM);
   assert(parse_raw(OTPD_MSG_AUTH_START, 0, SU "\x00\x05\x00\x02p\0\x00\x06\x00\x04\x00\x00\x00\x0c", 26) == OTPD_WIRE_BAD_STATUS);

@@ -62,8 +62,10 @@ export const Flag = Object.freeze({
   SILENT: 0x2,
   TRY_FIRST_PASS: 0x4,
   USE_FIRST_PASS: 0x8,
+  /** The module's `unknown_user=refuse`: an unknown user is refused at once, without a prompt. */
+  NO_PROMPT_UNKNOWN: 0x10,
 } as const);
-export const FLAGS_ALL = 0xf;
+export const FLAGS_ALL = 0x1f;
 
 /** CONV styles (equal to Linux-PAM's PAM_PROMPT_ECHO_OFF .. PAM_TEXT_INFO). */
 export const Style = Object.freeze({
