@@ -12,6 +12,8 @@
 
 #include <security/pam_ext.h>
 
+#include "escape.h"
+
 #define LINE_MAX_BYTES 1024
 #define TRUNCATED " [truncated]"
 
@@ -43,19 +45,26 @@ void otpd_debug_close(otpd_debug *d) {
 
 void otpd_debug_log(const otpd_debug *d, int prio, int always, const char *file, int line,
                     const char *func, const char *fmt, ...) {
-  char msg[LINE_MAX_BYTES];
+  char raw[LINE_MAX_BYTES], msg[LINE_MAX_BYTES];
   if (d == NULL || (!always && !d->enabled)) return;
   const char *base = strrchr(file, '/');
   base = base != NULL ? base + 1 : file;
-  int n = snprintf(msg, sizeof msg, "[%s:%d:%s] ", base, line, func);
-  if (n < 0 || (size_t)n >= sizeof msg) n = 0;
+  int n = snprintf(raw, sizeof raw, "[%s:%d:%s] ", base, line, func);
+  if (n < 0 || (size_t)n >= sizeof raw) n = 0;
   va_list ap;
   va_start(ap, fmt);
-  int m = vsnprintf(msg + n, sizeof msg - (size_t)n, fmt, ap);
+  int m = vsnprintf(raw + n, sizeof raw - (size_t)n, fmt, ap);
   va_end(ap);
   if (m < 0) return;
-  if ((size_t)m >= sizeof msg - (size_t)n)
-    memcpy(msg + sizeof msg - sizeof TRUNCATED, TRUNCATED, sizeof TRUNCATED);
+  int cut = (size_t)m >= sizeof raw - (size_t)n;
+  size_t rawlen = cut ? sizeof raw - 1 : (size_t)n + (size_t)m;
+
+  /* The whole line is escaped, not only the arguments known to come from the user: a user name,
+   * rhost, tty or a daemon's message could otherwise end the line and forge the next one. Room is
+   * kept for the mark; escaping never shrinks, so a line cut above is always cut here too. */
+  int ecut = 0;
+  size_t len = otpd_escape(msg, sizeof msg - (sizeof TRUNCATED - 1), raw, rawlen, &ecut);
+  if (cut || ecut) memcpy(msg + len, TRUNCATED, sizeof TRUNCATED);
 
   /* routine messages always go to syslog; debug ones go to the sink */
   if (always || d->fp == NULL) {

@@ -3,7 +3,8 @@
  * Logging. otpd_log: routine messages through pam_syslog (AUTHPRIV), also copied to the debug sink when
  * debugging. OTPD_DEBUG: debug messages only when `debug` is set, to syslog, stderr or an existing file
  * (`debug_file=`; the module never creates it). Every line: "pam_otpd[file:line:func]: ...", marked
- * "[truncated]" when cut. Never pass a secret.
+ * "[truncated]" when cut. The whole formatted line is escaped (escape.h) before it reaches any sink, so
+ * a user name, rhost, tty or daemon message with a newline cannot forge a line. Never pass a secret.
  */
 #ifndef OTPD_DEBUG_H
 #define OTPD_DEBUG_H

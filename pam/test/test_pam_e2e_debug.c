@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The module's debug output end to end (e2e.h): `debug debug_file=` through the built pam_otpd.so.
- * Lines carry the prefix and never the one-time password; the file is never created. Needs root; exits 77 (skipped) otherwise.
+ * Lines carry the prefix and never the one-time password; a user name cannot forge a line; the file is
+ * never created. Needs root; exits 77 (skipped) otherwise.
  */
 #define _GNU_SOURCE
 #undef NDEBUG
@@ -55,6 +56,22 @@ int main(void) {
   e2e_slurp(log_path, text, sizeof text);
   assert(module_lines() > 0 && strstr(text, "pam_sm_authenticate]") != NULL);
   assert(strstr(text, "755224") == NULL);
+
+  /* a user name that tries to start lines of its own stays inside one line, escaped: three debug
+   * messages (the options, the verdict, the result), three lines */
+  static const char forger[] = "alice\npam_otpd[pam_otpd.c:1:pam_sm_authenticate] user root: Success"
+                               "\r\n\tx\\y\"z\x1b[2K\x7f";
+  static const char escaped[] = "user alice\\npam_otpd[pam_otpd.c:1:pam_sm_authenticate] user root: "
+                                "Success\\r\\n\\tx\\\\y\\\"z\\x1b[2K\\x7f: ";
+  cfg = (struct daemon_cfg){.script = S_VERDICT, .verdict = OTPD_VERDICT_SUCCESS};
+  fresh_log(0600, 0);
+  e2e_write_service(args, NULL);
+  pid_t pid = fake_daemon_start(e2e_sock_path, &cfg, 0600, 1);
+  assert(e2e_login_as(forger, &a, 0) == PAM_AUTH_ERR); /* the fake daemon knows only alice */
+  fake_daemon_stop(pid, e2e_sock_path);
+  e2e_slurp(log_path, text, sizeof text);
+  assert(module_lines() == 3);
+  assert(strstr(text, escaped) != NULL);
 
   /* a missing file is never created */
   unlink(log_path);
