@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "debug.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
@@ -17,6 +18,35 @@
 #define LINE_MAX_BYTES 1024
 #define TRUNCATED " [truncated]"
 
+/* Whose debug file is trusted: root's; in the tests' build (OTPD_PAM_TESTING) also the test's own. */
+static int trusted_uid(uid_t uid) {
+#ifdef OTPD_PAM_TESTING
+  if (uid == geteuid()) return 1;
+#endif
+  return uid == 0;
+}
+
+/* Why the opened file is no place for debug output (a user could read or rewrite what the module says
+ * about other users' logins, or have it written elsewhere), or NULL when it is fit. */
+static const char *unfit(const struct stat *st) {
+  if (!S_ISREG(st->st_mode)) return "is not a regular file";
+  if (!trusted_uid(st->st_uid)) return "is not owned by root";
+  if (st->st_mode & (S_IWGRP | S_IWOTH)) return "is writable by group or others";
+  return NULL;
+}
+
+static const char *open_failure(int err) {
+  switch (err) {
+  case ENOENT: return "does not exist (the module never creates it)";
+  case ELOOP: return "is a symbolic link";
+  case EISDIR:
+  case ENXIO: return "is not a regular file"; /* ENXIO: a FIFO no one reads */
+  case EACCES:
+  case EPERM: return "cannot be opened (permission denied)";
+  default: return "cannot be opened";
+  }
+}
+
 void otpd_debug_open(otpd_debug *d, pam_handle_t *pamh, int enabled, const char *file) {
   memset(d, 0, sizeof *d);
   d->pamh = pamh;
@@ -26,12 +56,24 @@ void otpd_debug_open(otpd_debug *d, pam_handle_t *pamh, int enabled, const char 
     d->fp = stderr;
     return;
   }
-  /* never created, never followed through a symlink, must be a regular file */
-  int fd = open(file, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+  /* Never created, never followed through a symlink; O_NONBLOCK so a FIFO cannot stall the login
+   * (cleared again once the file is known to be a regular one). */
+  const char *why = NULL;
   struct stat st;
-  if (fd < 0) return; /* falls back to syslog */
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (d->fp = fdopen(fd, "a")) == NULL) {
-    close(fd);
+  int flags;
+  int fd = open(file, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    why = open_failure(errno);
+  else if (fstat(fd, &st) != 0)
+    why = "cannot be examined";
+  else if ((why = unfit(&st)) == NULL &&
+           ((flags = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0 ||
+            (d->fp = fdopen(fd, "a")) == NULL))
+    why = "cannot be opened";
+  if (why != NULL) {
+    if (fd >= 0) close(fd);
+    /* said once, at open; the debug lines then go to syslog, as without debug_file= */
+    otpd_log(d, LOG_WARNING, "debug_file=%s %s; not writing debug output there", file, why);
     return;
   }
   d->fp_owned = 1;

@@ -19,7 +19,12 @@ typedef struct otpd_debug {
   int fp_owned; /* fp was opened here and is closed by otpd_debug_close */
 } otpd_debug;
 
-/* file: NULL or "" = syslog, "stderr", or an absolute path opened for append, never created. */
+/*
+ * file: NULL or "" = syslog, "stderr", or an absolute path opened for append, never created, used only
+ * when it is a regular file (no symlink) owned by root and not writable by group or others. Otherwise
+ * nothing goes there: one pam_syslog warning names the file and what is wrong, and the debug lines go
+ * to syslog.
+ */
 void otpd_debug_open(otpd_debug *d, pam_handle_t *pamh, int enabled, const char *file);
 void otpd_debug_close(otpd_debug *d);
 

@@ -8,7 +8,8 @@
  *   try_first_pass               send an earlier module's PAM_AUTHTOK; prompt if it does not verify
  *   use_first_pass               send it and never prompt (no authtok => PAM_AUTHINFO_UNAVAIL)
  *   debug                        debug messages (never a secret)
- *   debug_file=syslog|stderr|/abs/path   where they go; the file must exist (never created)
+ *   debug_file=syslog|stderr|/abs/path   where they go; the file must exist (never created) and be
+ *                                root's, regular (no symlink), not writable by group or others
  *   no_info                      OpenVPN: never relay TEXT_INFO / ERROR_MSG; the daemon gets NO_INFO
  */
 #ifndef OTPD_OPTIONS_H

@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * debug.c through its real entry points, otpd_debug_open / otpd_debug_log, against a debug_file= and
- * the syslog sink. pam_syslog is replaced at link time (-Wl,--wrap=pam_syslog) by a recorder, so what
- * would reach syslog is checked byte for byte. A user name must never start a log line of its own.
+ * the syslog sink. pam_syslog is replaced at link time by a recorder (syslog_rec.h), so what would
+ * reach syslog is checked byte for byte. A user name must never start a log line of its own.
  */
 #define _GNU_SOURCE
 #undef NDEBUG
 #include <assert.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,30 +15,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include <security/pam_ext.h>
-
 #include "debug.h"
-
-/* ---- the pam_syslog recorder ---- */
-
-#define MAX_RECORDED 16
-static char recorded[MAX_RECORDED][2048];
-static int nrecorded;
-
-void __wrap_pam_syslog(const pam_handle_t *pamh, int prio, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-void __wrap_pam_syslog(const pam_handle_t *pamh, int prio, const char *fmt, ...) {
-  (void)pamh;
-  (void)prio;
-  assert(nrecorded < MAX_RECORDED);
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(recorded[nrecorded++], sizeof recorded[0], fmt, ap);
-  va_end(ap);
-}
-
-/* Never dereferenced: every pam_syslog call lands in the recorder. */
-static pam_handle_t *const fake_pamh = (pam_handle_t *)(void *)&nrecorded;
+#include "syslog_rec.h"
 
 static char dir[] = "/tmp/otpd-debug-XXXXXX";
 static char log_path[128];

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The module's debug output end to end (e2e.h): `debug debug_file=` through the built pam_otpd.so.
- * Lines carry the prefix and never the one-time password; a user name cannot forge a line; the file is
- * never created. Needs root; exits 77 (skipped) otherwise.
+ * Lines carry the prefix and never the one-time password; a user name cannot forge a line; a file
+ * that is not root's, is writable by group or others, or is a symlink gets nothing; the file is never
+ * created. Needs root; exits 77 (skipped) otherwise.
  */
 #define _GNU_SOURCE
 #undef NDEBUG
@@ -72,6 +73,25 @@ int main(void) {
   e2e_slurp(log_path, text, sizeof text);
   assert(module_lines() == 3);
   assert(strstr(text, escaped) != NULL);
+
+  /* a file that is not root's, or that group or others may write, gets nothing; the login goes on */
+  static const struct {
+    mode_t mode;
+    uid_t uid;
+  } unfit[] = {{0620, 0}, {0602, 0}, {0666, 0}, {0600, 65534}};
+  for (size_t i = 0; i < sizeof unfit / sizeof unfit[0]; i++) {
+    fresh_log(unfit[i].mode, unfit[i].uid);
+    assert(e2e_with_daemon(&cfg, 0600, args, &a, 0) == PAM_SUCCESS);
+    assert(e2e_slurp(log_path, text, sizeof text) == 0);
+  }
+  /* nor a root file behind a symlink */
+  char target[200];
+  snprintf(target, sizeof target, "%s/target.log", e2e_dir);
+  rename(log_path, target);
+  assert(chown(target, 0, 0) == 0 && chmod(target, 0600) == 0 && symlink(target, log_path) == 0);
+  assert(e2e_with_daemon(&cfg, 0600, args, &a, 0) == PAM_SUCCESS);
+  assert(e2e_slurp(target, text, sizeof text) == 0);
+  unlink(target);
 
   /* a missing file is never created */
   unlink(log_path);
