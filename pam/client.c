@@ -93,8 +93,12 @@ int otpd_client_authenticate(const char *socket_path, unsigned timeout_ms, const
       explicit_bzero(buf, OTPD_MAX_FRAME);
       deadline = otpd_deadline_in(left);
       if (crc != PAM_SUCCESS || response == NULL) {
-        ret = crc != PAM_SUCCESS ? crc : PAM_CONV_ERR;
-        otpd_log(dbg, LOG_ERR, "conversation failed: %d", ret);
+        /* fail closed on the conversation's own terms: only PAM_BUF_ERR (out of memory) is kept; any
+         * other code, PAM_IGNORE or a made-up one included, is PAM_CONV_ERR. A response that came with
+         * a failure is wiped at done, never sent. */
+        ret = crc == PAM_BUF_ERR ? PAM_BUF_ERR : PAM_CONV_ERR;
+        otpd_log(dbg, LOG_ERR, "conversation failed (%d): %s", crc, ret == PAM_BUF_ERR ? "out of memory"
+                                                                                        : "PAM_CONV_ERR");
         goto done;
       }
     } else if ((response = strdup("")) == NULL) {

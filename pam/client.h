@@ -32,8 +32,9 @@ typedef int (*otpd_conv_fn)(void *ctx, uint16_t style, const char *text, char **
 
 /*
  * Runs one conversation. Returns PAM_SUCCESS only on an explicit RESULT SUCCESS; PAM_AUTH_ERR,
- * PAM_USER_UNKNOWN, PAM_MAXTRIES, PAM_CRED_INSUFFICIENT for those verdicts; the conversation's own
- * error if `conv` fails; PAM_AUTHINFO_UNAVAIL for everything else (transport, timeout, malformed
+ * PAM_USER_UNKNOWN, PAM_MAXTRIES, PAM_CRED_INSUFFICIENT for those verdicts; PAM_CONV_ERR if `conv`
+ * fails with any code (PAM_BUF_ERR if it ran out of memory), its response then dropped unsent;
+ * PAM_AUTHINFO_UNAVAIL for everything else (transport, timeout, malformed
  * frame, version mismatch, untrusted socket or peer, daemon ERROR).
  */
 int otpd_client_authenticate(const char *socket_path, unsigned timeout_ms, const otpd_request *req,

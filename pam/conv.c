@@ -46,9 +46,10 @@ int otpd_conv_relay(void *pamh, uint16_t style, const char *text, char **respons
     goto done;
   msg.msg_style = ps;
   msg.msg = text;
-  ret = conv->conv(1, &msgp, &reply, conv->appdata_ptr);
-  if (ret != PAM_SUCCESS) goto done;
-  ret = PAM_CONV_ERR;
+  /* Any code but PAM_SUCCESS is a failed conversation and becomes PAM_CONV_ERR: passed on, PAM_IGNORE
+   * would take this module out of the stack (the next module decides), and an out-of-range number
+   * means whatever libpam makes of it. A reply filled in anyway is wiped below, never used. */
+  if (conv->conv(1, &msgp, &reply, conv->appdata_ptr) != PAM_SUCCESS) goto done;
   if (ps == PAM_PROMPT_ECHO_OFF || ps == PAM_PROMPT_ECHO_ON) {
     if (reply == NULL || reply->resp == NULL) goto done;
     *response = strdup(reply->resp);

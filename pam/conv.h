@@ -8,9 +8,10 @@
 /*
  * An otpd_conv_fn (client.h) whose ctx is the pam_handle_t. Maps the OTPD_STYLE_* explicitly to
  * Linux-PAM's styles and calls the conversation once with one message. Returns PAM_SUCCESS with a
- * malloc'd *response (the user's answer for a prompt, "" for TEXT_INFO / ERROR_MSG), or the
- * conversation's failure (PAM_CONV_ERR when it gave no answer to a prompt). The application's
- * response buffers are wiped and freed here.
+ * malloc'd *response (the user's answer for a prompt, "" for TEXT_INFO / ERROR_MSG); PAM_CONV_ERR with
+ * *response NULL when the conversation returned anything but PAM_SUCCESS (PAM_IGNORE, a made-up
+ * number: never passed on) or gave no answer to a prompt; PAM_BUF_ERR when the copy fails. The
+ * application's response buffers are wiped and freed here, also those of a failed conversation.
  */
 int otpd_conv_relay(void *pamh, uint16_t style, const char *text, char **response);
 

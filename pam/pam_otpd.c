@@ -29,6 +29,20 @@ static const char *item_or_null(pam_handle_t *pamh, int type) {
   return v;
 }
 
+/*
+ * What a failed pam_get_user becomes. It asks the application's conversation when no user is set and
+ * passes some of its codes on (PAM_CONV_AGAIN, say). Only libpam's own failures are kept; anything else
+ * is PAM_CONV_ERR, as for the OTP prompt (conv.c): an event-driven conversation is not resumed here.
+ */
+static int get_user_failure(int rc) {
+  switch (rc) {
+  case PAM_BUF_ERR:
+  case PAM_SYSTEM_ERR:
+  case PAM_ABORT: return rc;
+  default: return PAM_CONV_ERR;
+  }
+}
+
 OTPD_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv) {
   int ret = PAM_AUTHINFO_UNAVAIL;
   otpd_options opt;
@@ -49,8 +63,8 @@ OTPD_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, in
 
   memset(&req, 0, sizeof req);
   if ((ret = pam_get_user(pamh, &user, NULL)) != PAM_SUCCESS || user == NULL || user[0] == '\0') {
-    otpd_log(&dbg, LOG_ERR, "no user name");
-    if (ret == PAM_SUCCESS) ret = PAM_USER_UNKNOWN;
+    otpd_log(&dbg, LOG_ERR, "no user name (%d)", ret);
+    ret = ret == PAM_SUCCESS ? PAM_USER_UNKNOWN : get_user_failure(ret);
     goto done;
   }
   ret = PAM_AUTHINFO_UNAVAIL;

@@ -36,6 +36,7 @@ struct conv_log {
   char text[64];
   const char *answer; /* NULL: fail with PAM_CONV_ERR */
   unsigned sleep_ms;  /* the user takes this long */
+  int rc;             /* not PAM_SUCCESS: fill in the answer anyway, then return this */
 };
 
 static int fake_conv(void *ctx, uint16_t style, const char *text, char **response) {
@@ -49,7 +50,8 @@ static int fake_conv(void *ctx, uint16_t style, const char *text, char **respons
   }
   if (l->answer == NULL) return PAM_CONV_ERR;
   *response = strdup(l->answer);
-  return *response != NULL ? PAM_SUCCESS : PAM_BUF_ERR;
+  if (*response == NULL) return PAM_BUF_ERR;
+  return l->rc;
 }
 
 static double elapsed_since(const struct timespec *t0) {
@@ -111,9 +113,15 @@ int main(void) {
   assert(run(&cfg, 0, NULL, &log, 2000, NULL) == PAM_AUTHINFO_UNAVAIL);
   log = (struct conv_log){.answer = "75\xff" "5224"};
   assert(run(&cfg, 0, NULL, &log, 2000, NULL) == PAM_AUTHINFO_UNAVAIL);
-  /* the conversation fails: its error, never success */
+  /* the conversation fails: PAM_CONV_ERR, never success, never its own odd code (PAM_IGNORE would let
+   * the stack go on without this module); an answer it gave anyway is dropped, not sent */
   log = (struct conv_log){.answer = NULL};
   assert(run(&cfg, 0, NULL, &log, 2000, NULL) == PAM_CONV_ERR);
+  const int odd[] = {PAM_IGNORE, PAM_AUTH_ERR, PAM_CONV_AGAIN, PAM_INCOMPLETE, 12345, -1};
+  for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++) {
+    log = (struct conv_log){.answer = "755224", .rc = odd[i]};
+    assert(run(&cfg, 0, NULL, &log, 2000, NULL) == PAM_CONV_ERR && log.calls == 1);
+  }
 
   /* try_first_pass / use_first_pass send the authtok; without the flag it stays home */
   cfg = (struct daemon_cfg){.script = S_VERDICT, .verdict = OTPD_VERDICT_SUCCESS,

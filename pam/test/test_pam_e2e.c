@@ -11,11 +11,22 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <security/pam_appl.h>
 
 #include "e2e.h"
 #include "otpd_protocol.h"
+
+/* One login of `user` through this module followed by pam_permit: a module after ours that would let
+ * anyone in, so that only our verdict can stop the login. */
+static int then_permit(const struct daemon_cfg *cfg, const char *args, const char *user, struct app *a) {
+  e2e_write_service(args, "auth required pam_permit.so");
+  pid_t pid = fake_daemon_start(e2e_sock_path, cfg, 0600, 1);
+  int rc = e2e_login_as(user, a, 0);
+  fake_daemon_stop(pid, e2e_sock_path);
+  return rc;
+}
 
 int main(void) {
   e2e_setup("test_pam_e2e");
@@ -28,6 +39,27 @@ int main(void) {
   assert(strcmp(a.last_text, "One-time password: ") == 0);
   a = (struct app){.answer = "000000"};
   assert(e2e_with_daemon(&cfg, 0600, "timeout=2", &a, 0) == PAM_AUTH_ERR);
+
+  /* the application's conversation fails with an odd code: PAM_CONV_ERR, never that code. PAM_IGNORE
+   * passed on would take this module out of the stack and let pam_permit decide. A reply the
+   * application filled in anyway is not sent. */
+  const int odd[] = {PAM_IGNORE, PAM_AUTH_ERR, PAM_CONV_AGAIN, 12345, -1};
+  for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++) {
+    a = (struct app){.answer = "755224", .conv_rc = odd[i]};
+    int rc = then_permit(&cfg, "timeout=2", "alice", &a);
+    if (rc != PAM_CONV_ERR) fprintf(stderr, "conversation returned %d: login %d\n", odd[i], rc);
+    assert(rc == PAM_CONV_ERR && a.calls == 1);
+  }
+  /* the same when the conversation is asked for the user name */
+  struct daemon_cfg known = {.script = S_VERDICT, .verdict = OTPD_VERDICT_SUCCESS};
+  a = (struct app){.answer = "alice"};
+  assert(then_permit(&known, "", NULL, &a) == PAM_SUCCESS && a.calls == 1);
+  for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++) {
+    a = (struct app){.answer = "alice", .conv_rc = odd[i]};
+    int rc = then_permit(&known, "", NULL, &a);
+    if (rc != PAM_CONV_ERR) fprintf(stderr, "user prompt returned %d: login %d\n", odd[i], rc);
+    assert(rc == PAM_CONV_ERR);
+  }
 
   /* verdicts map to PAM codes */
   cfg = (struct daemon_cfg){.script = S_VERDICT, .verdict = OTPD_VERDICT_USER_UNKNOWN};
