@@ -74,6 +74,13 @@ int otpd_options_parse(otpd_options *o, int argc, const char **argv, char *err, 
       } else if (copy_path(o->debug_file, sizeof o->debug_file, v) != 0) {
         return fail(err, errlen, "debug_file= needs syslog, stderr or an absolute path", a);
       }
+    } else if (strncmp(a, "unknown_user=", 13) == 0) {
+      if (strcmp(a + 13, "prompt") == 0)
+        o->unknown_user_refuse = 0;
+      else if (strcmp(a + 13, "refuse") == 0)
+        o->unknown_user_refuse = 1;
+      else
+        return fail(err, errlen, "unknown_user= needs prompt or refuse", a);
     } else if (strcmp(a, "try_first_pass") == 0) {
       o->try_first_pass = 1;
     } else if (strcmp(a, "use_first_pass") == 0) {

@@ -11,6 +11,10 @@
  *   debug_file=syslog|stderr|/abs/path   where they go; the file must exist (never created) and be
  *                                root's, regular (no symlink), not writable by group or others
  *   no_info                      OpenVPN: never relay TEXT_INFO / ERROR_MSG; the daemon gets NO_INFO
+ *   unknown_user=prompt|refuse   prompt (default): a user otpd does not know is prompted like any
+ *                                other and then refused (PAM_USER_UNKNOWN), so the prompt does not
+ *                                tell who is enrolled; refuse: refused at once, no prompt (the daemon
+ *                                gets NO_PROMPT_UNKNOWN)
  */
 #ifndef OTPD_OPTIONS_H
 #define OTPD_OPTIONS_H
@@ -31,6 +35,7 @@ typedef struct otpd_options {
   int use_first_pass;
   int debug;
   int no_info;
+  int unknown_user_refuse; /* unknown_user=refuse; 0 = prompt */
   char debug_file[OTPD_DEBUG_FILE_MAX]; /* "" = syslog */
 } otpd_options;
 

@@ -58,8 +58,9 @@ OTPD_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, in
     goto done;
   }
   otpd_debug_open(&dbg, pamh, opt.debug, opt.debug_file);
-  OTPD_DEBUG(&dbg, "socket=%s timeout=%ums try_first_pass=%d use_first_pass=%d no_info=%d",
-             opt.socket_path, opt.timeout_ms, opt.try_first_pass, opt.use_first_pass, opt.no_info);
+  OTPD_DEBUG(&dbg, "socket=%s timeout=%ums try_first_pass=%d use_first_pass=%d no_info=%d unknown_user=%s",
+             opt.socket_path, opt.timeout_ms, opt.try_first_pass, opt.use_first_pass, opt.no_info,
+             opt.unknown_user_refuse ? "refuse" : "prompt");
 
   memset(&req, 0, sizeof req);
   if ((ret = pam_get_user(pamh, &user, NULL)) != PAM_SUCCESS || user == NULL || user[0] == '\0') {
@@ -77,6 +78,7 @@ OTPD_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, in
     goto done;
   }
   if (opt.no_info) req.flags |= OTPD_FLAG_NO_INFO;
+  if (opt.unknown_user_refuse) req.flags |= OTPD_FLAG_NO_PROMPT_UNKNOWN;
   if ((unsigned)flags & (unsigned)PAM_SILENT) req.flags |= OTPD_FLAG_SILENT;
   if (opt.try_first_pass || opt.use_first_pass) {
     req.authtok = item_or_null(pamh, PAM_AUTHTOK);

@@ -26,13 +26,14 @@ int main(void) {
   assert(strcmp(o.socket_path, OTPD_DEFAULT_SOCKET) == 0);
   assert(o.timeout_ms == OTPD_CLIENT_TIMEOUT_MS);
   assert(!o.debug && !o.no_info && !o.try_first_pass && !o.use_first_pass && o.debug_file[0] == '\0');
+  assert(!o.unknown_user_refuse); /* unknown_user=prompt */
 
   const char *all[] = {"socket=/tmp/x.sock", "timeout=3", "debug", "debug_file=stderr", "no_info",
-                       "try_first_pass"};
+                       "try_first_pass", "unknown_user=refuse"};
   otpd_options_init(&o);
-  assert(otpd_options_parse(&o, 6, all, err, sizeof err) == 0);
+  assert(otpd_options_parse(&o, 7, all, err, sizeof err) == 0);
   assert(strcmp(o.socket_path, "/tmp/x.sock") == 0 && o.timeout_ms == 3000);
-  assert(o.debug && o.no_info && o.try_first_pass && !o.use_first_pass);
+  assert(o.debug && o.no_info && o.try_first_pass && !o.use_first_pass && o.unknown_user_refuse);
   assert(strcmp(o.debug_file, "stderr") == 0);
 
   /* timeout: seconds, "s", "ms", bounds */
@@ -68,6 +69,24 @@ int main(void) {
   assert(strcmp(o.debug_file, "/var/log/otpd-debug.log") == 0);
   assert(parse1(&o, "debug_file=log.txt") != 0);
   assert(parse1(&o, "debug_file=") != 0);
+
+  /* unknown_user: prompt (the default) or refuse; the last one given wins; nothing else */
+  assert(parse1(&o, "unknown_user=refuse") == 0 && o.unknown_user_refuse);
+  assert(parse1(&o, "unknown_user=prompt") == 0 && !o.unknown_user_refuse);
+  const char *both_ways[] = {"unknown_user=refuse", "unknown_user=prompt"};
+  otpd_options_init(&o);
+  assert(otpd_options_parse(&o, 2, both_ways, err, sizeof err) == 0 && !o.unknown_user_refuse);
+  const char *bad_unknown[] = {"unknown_user=", "unknown_user", "unknown_user=Refuse", "unknown_user=ignore",
+                               "unknown_user=refuse ", "unknown_user=prompt,refuse", "unknown_users=refuse"};
+  for (size_t i = 0; i < sizeof bad_unknown / sizeof bad_unknown[0]; i++) {
+    const char *one[] = {bad_unknown[i]};
+    otpd_options_init(&o);
+    assert(otpd_options_parse(&o, 1, one, err, sizeof err) != 0);
+    assert(strstr(err, "unknown_user") != NULL && !o.unknown_user_refuse);
+  }
+  const char *odd_value[] = {"unknown_user=s3cret"};
+  otpd_options_init(&o);
+  assert(otpd_options_parse(&o, 1, odd_value, err, sizeof err) != 0 && strstr(err, "s3cret") == NULL);
 
   /* unknown, misspelt, prefix-only and case variants fail */
   const char *bad[] = {"nodebug", "debug=1", "Debug", "socket", "no_info=yes", "use_first_pass=1",

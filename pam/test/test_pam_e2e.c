@@ -73,7 +73,23 @@ int main(void) {
   a = (struct app){.answer = "x"};
   assert(e2e_with_daemon(&cfg, 0600, "no_info", &a, 0) == PAM_SUCCESS);
   assert(a.calls == 0);
+  /* unknown_user=refuse: the daemon is told not to prompt an unknown user; by default (or =prompt) it
+   * is not told; an unknown value fails closed */
+  cfg = (struct daemon_cfg){.script = S_VERDICT, .verdict = OTPD_VERDICT_SUCCESS,
+                            .expect_flags = OTPD_FLAG_NO_PROMPT_UNKNOWN};
+  assert(e2e_with_daemon(&cfg, 0600, "unknown_user=refuse", &a, 0) == PAM_SUCCESS);
+  cfg.expect_flags = OTPD_FLAG_NO_PROMPT_UNKNOWN | OTPD_FLAG_NO_INFO;
+  assert(e2e_with_daemon(&cfg, 0600, "no_info unknown_user=refuse", &a, 0) == PAM_SUCCESS);
+  cfg.expect_flags = 0;
+  assert(e2e_with_daemon(&cfg, 0600, "", &a, 0) == PAM_SUCCESS);
+  assert(e2e_with_daemon(&cfg, 0600, "unknown_user=prompt", &a, 0) == PAM_SUCCESS);
+  assert(e2e_with_daemon(&cfg, 0600, "unknown_user=refuse unknown_user=prompt", &a, 0) == PAM_SUCCESS);
+  assert(e2e_with_daemon(&cfg, 0600, "unknown_user=ignore", &a, 0) == PAM_AUTHINFO_UNAVAIL);
+  cfg.expect_flags = OTPD_FLAG_NO_PROMPT_UNKNOWN;
+  assert(e2e_with_daemon(&cfg, 0600, "", &a, 0) == PAM_AUTH_ERR); /* the fake daemon checks the flag */
+
   /* PAM_SILENT is passed on */
+  cfg = (struct daemon_cfg){.script = S_INFO, .verdict = OTPD_VERDICT_SUCCESS};
   cfg.expect_flags = OTPD_FLAG_SILENT;
   assert(e2e_with_daemon(&cfg, 0600, "", &a, PAM_SILENT) == PAM_SUCCESS);
   assert(a.calls == 0);
