@@ -175,7 +175,7 @@ export class Conversation {
   }
 
   /** Sends one CONV and waits for its ANSWER. */
-  #ask(style: 'PROMPT_ECHO_OFF' | 'TEXT_INFO', text: string): Promise<string> {
+  #ask(style: 'PROMPT_ECHO_OFF' | 'TEXT_INFO' | 'ERROR_MSG', text: string): Promise<string> {
     if (this.#state !== 'working') return Promise.reject(new Aborted('conversation ended'));
     if (++this.#steps > Limits.MAX_STEPS) {
       this.fail(WireErrorCode.TOO_MANY_STEPS, `more than ${Limits.MAX_STEPS} steps`);
@@ -202,8 +202,9 @@ export class Conversation {
       this.#decided = await this.#policy.authenticate({ ...request, challengeClaim: this.#held?.claimId ?? null });
       return this.#decided;
     } finally {
+      // The decision ended the claim it held (src/policy/authenticate.ts); #run's release of a claim
+      // that is no longer pending writes nothing, and covers the decisions that ended before the claim.
       this.#deciding = false;
-      this.#held = undefined; // authenticate releases the challenge, whatever its outcome
     }
   }
 
@@ -232,14 +233,19 @@ export class Conversation {
     const flags = start.flags ?? 0;
     const noInfo = (flags & (Flag.NO_INFO | Flag.SILENT)) !== 0;
     const base: LoginParty = { user: start.user, service: start.service, rhost: start.rhost, tty: start.tty };
+    // By default an unknown user gets the same conversation as a known one (a prompt, then the
+    // refusal), so nobody learns from the prompt who has a token; `unknown_user=refuse` keeps the
+    // quick refusal for modules stacked as optional.
+    const promptUnknown = (flags & Flag.NO_PROMPT_UNKNOWN) === 0;
     let authtok = start.authtok;
     try {
-      if (!(await this.#policy.knowsUser(base))) return 'USER_UNKNOWN';
+      if (!promptUnknown && !(await this.#policy.knowsUser(base))) return 'USER_UNKNOWN';
       if (authtok !== undefined && (flags & (Flag.TRY_FIRST_PASS | Flag.USE_FIRST_PASS)) !== 0) {
         this.#requireClient(base);
         const outcome = await this.#decide({ ...base, answer: authtok });
         authtok = undefined;
-        if (outcome.accepted || (flags & Flag.USE_FIRST_PASS) !== 0 || !PROMPT_AFTER.has(outcome.code)) return await this.#close(outcome, noInfo);
+        const prompts = PROMPT_AFTER.has(outcome.code) || (promptUnknown && outcome.code === 'AUTH_USER_UNKNOWN');
+        if (outcome.accepted || (flags & Flag.USE_FIRST_PASS) !== 0 || !prompts) return await this.#close(outcome, noInfo);
         this.#policy.log(`${this.#label}first pass refused (${outcome.code}); prompting`);
         this.#decided = undefined; // superseded by the prompt: its refusal is audited, never "undelivered"
       }
@@ -256,6 +262,10 @@ export class Conversation {
       return 'MAXTRIES';
     } else if (challenge.reason === 'store-error') {
       return 'AUTHINFO_UNAVAIL';
+    } else if (challenge.reason === 'pending' && !noInfo) {
+      // Told, not hidden: the user's other tokens still answer this prompt; the S/KEY one does not.
+      const until = challenge.until === undefined ? '' : ` until ${new Date(challenge.until * 1000).toISOString().slice(11, 19)} UTC`;
+      await this.#ask('ERROR_MSG', `otpd: another login is answering this user's S/KEY challenge${until}; S/KEY cannot be used now`);
     }
     let answer: string | undefined = await this.#ask('PROMPT_ECHO_OFF', prompt).catch((error: unknown) => {
       if (error instanceof Aborted) this.#policy.abandoned(base, this.#endReason);

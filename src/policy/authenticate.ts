@@ -1,15 +1,19 @@
 /**
- * The one authentication decision, used by `otpctl verify` now and the daemon later:
- * lock-out → the user's tokens for the service's group → session → each candidate token →
- * durable store update (re-verified on conflict) → state (failures, sessions) → one audit line.
- * Every path that is not an explicit success is a Reject.
+ * The one authentication decision, used by the daemon and `otpctl verify`: the user's tokens → under
+ * the user's lock (one per-user transaction, src/state/login.ts): lock-out → the candidates for the
+ * service's group (S/KEY only with the pending challenge) → the attempt counted and written out →
+ * session → each candidate token → durable store update (re-verified on conflict) → the one state
+ * write (the counted failure, or the success) → one audit line. Every path that is not an explicit
+ * success is a Reject.
  */
 import type { OtpdConfig } from '../config/index.js';
 import { groupOfService, verifierSettings } from '../config/index.js';
-import { StateError } from '../state/index.js';
-import { errorsOf, readStore, StoreError, tokensOf, updateStore, type TokenEntry } from '../store/index.js';
+import { StateError, type LoginTransaction } from '../state/index.js';
+import { errorsOf, readStore, StoreError, tokensOf, updateStore, type SkeyEntry, type TokenEntry } from '../store/index.js';
+import { attemptText } from './attempt-tag.js';
 import { candidatesFor } from './candidates.js';
-import { checkEntry, tokenLabel, type CheckResult } from './check-entry.js';
+import { checkEntry, skeyVerifyState, tokenLabel, type CheckResult } from './check-entry.js';
+import { skeyExhausted } from './verify/skey.js';
 import type { AuthCode, AuthOutcome, AuthRequest, LoginParty, PolicyPorts } from './ports.js';
 import type { FailureReason } from './verify/verdict.js';
 
@@ -72,18 +76,15 @@ export async function authenticate(request: AuthRequest, ports: PolicyPorts): Pr
 async function decide(request: AuthRequest, ports: PolicyPorts): Promise<AuthOutcome> {
   const config = ports.config;
   const group = groupOfService(config, request.service);
+  const now = ports.now();
   const finish = (outcome: AuthOutcome): AuthOutcome => {
     ports.audit({ code: outcome.code, user: request.user, service: request.service, rhost: request.rhost, tty: request.tty, token: outcome.token, session: outcome.session, reason: outcome.reason });
     return outcome;
   };
   ports.explain(`service ${request.service} is in group ${group}`);
 
-  const lock = await ports.state.isLocked(request.user, group, ports.now());
-  if (lock.locked) {
-    ports.explain(`user is locked for group ${group}${lock.until === null ? ' until an administrator unlocks' : ` until ${new Date(lock.until * 1000).toISOString()}`}`);
-    return finish({ accepted: false, code: 'AUTH_USER_LOCKED', reason: 'locked' });
-  }
-
+  // The store is read before the user's lock (an unknown name must not make a lock file of its own);
+  // a line that changes meanwhile is caught by the store update's conflict check and verified again.
   const store = await readStore(config.store, { users: [request.user] });
   const problems = errorsOf(store, request.user);
   if (problems.length > 0) {
@@ -93,23 +94,37 @@ async function decide(request: AuthRequest, ports: PolicyPorts): Promise<AuthOut
   const entries = tokensOf(store, request.user);
   if (entries.length === 0) {
     ports.explain('no token lines for this user');
+    // The same lock, staged write and commit as a known user's refusal: the same time, within noise.
+    await ports.state.unknownUserAttempt(now);
     return finish({ accepted: false, code: 'AUTH_USER_UNKNOWN', reason: 'unknown user' });
   }
-  const candidates = candidatesFor(entries, group);
-  ports.explain(`${entries.length} token(s), ${candidates.length} enabled for group ${group}: ${candidates.map(tokenLabel).join(', ') || 'none'}`);
-  if (candidates.length === 0) return finish({ accepted: false, code: 'AUTH_TOKEN_MISSING', reason: `no enabled token for group ${group}` });
 
-  // A pending S/KEY challenge (RFC 2289 §10) ends with this verification, whatever its outcome — and
-  // only when it has ended, so no second challenge can be issued while the answer is being checked.
-  const holdsChallenge = candidates.some((c) => c.kind === 'skey');
-  try {
+  return ports.state.login(request.user, now, async (tx) => {
+    const lock = tx.lockStatus(group);
+    if (lock.locked) {
+      ports.explain(`user is locked for group ${group}${lock.until === null ? ' until an administrator unlocks' : ` until ${new Date(lock.until * 1000).toISOString()}`}`);
+      return finish({ accepted: false, code: 'AUTH_USER_LOCKED', reason: 'locked' });
+    }
+    const skey = skeyRule(request, tx, ports);
+    const candidates = candidatesFor(entries, group).filter((e) => e.kind !== 'skey' || skey.allows(e));
+    ports.explain(`${entries.length} token(s), ${candidates.length} enabled for group ${group}: ${candidates.map(tokenLabel).join(', ') || 'none'}`);
+    if (candidates.length === 0) {
+      if (skey.pendingElsewhere) return finish({ accepted: false, code: 'AUTH_SKEY_PENDING', reason: 'another login holds the S/KEY challenge' });
+      // Not verified, so not counted: an answer given before any challenge (a first pass) cannot be one.
+      if (skey.excluded) return finish({ accepted: false, code: 'AUTH_FAILED', reason: 'an S/KEY token answers only the challenge it was shown' });
+      return finish({ accepted: false, code: 'AUTH_TOKEN_MISSING', reason: `no enabled token for group ${group}` });
+    }
+
+    // Counted — and the count written out — before anything is verified: if it cannot be recorded,
+    // this throws and no token sees the answer.
+    const failure = await tx.countAttempt(group, ports.state.answerTag(attemptText(candidates, request.answer, now)), config.lockout);
     const sessionPolicy = config.groups[group]?.session;
     const tag = ports.state.answerTag(request.answer);
     if (sessionPolicy?.enabled === true) {
-      const session = await ports.state.findSession(request.user, group, tag, request.rhost ?? null, ports.now(), sessionPolicy);
+      const session = tx.findSession(group, tag, request.rhost ?? null, sessionPolicy);
       if (session !== null) {
         ports.explain(`answer matches live session ${session.id}`);
-        await ports.state.resetFailures(request.user, group);
+        tx.succeed(group);
         return finish({ accepted: true, code: 'AUTH_OK_SESSION', token: session.token, session: session.id, reason: 'session' });
       }
     }
@@ -119,16 +134,15 @@ async function decide(request: AuthRequest, ports: PolicyPorts): Promise<AuthOut
       const attempt = await tryToken(candidate, request, ports, config);
       ports.explain(`${tokenLabel(attempt.entry)}: ${attempt.result.ok ? 'accepted' : 'refused'}: ${attempt.result.note}`);
       if (attempt.result.ok) {
-        await ports.state.resetFailures(request.user, group);
         const token = tokenLabel(attempt.entry);
-        const session = sessionPolicy?.enabled === true ? (await ports.state.createSession(request.user, group, tag, request.rhost ?? null, token, ports.now())).id : undefined;
+        const session = tx.succeed(group, sessionPolicy?.enabled === true ? { answerTag: tag, rhost: request.rhost ?? null, token } : undefined);
         const warning = attempt.result.lowSequence ? 'few S/KEY challenges are left: re-initialise the token soon' : undefined;
         if (warning !== undefined) ports.audit({ code: 'AUTH_SKEY_LOW', user: request.user, service: request.service, token, reason: attempt.result.note });
         return finish({
           accepted: true,
           code: attempt.result.staticPassword ? 'AUTH_OK_STATIC' : attempt.result.reinitialised ? 'AUTH_SKEY_REINIT' : 'AUTH_OK_OTP',
           token,
-          ...(session === undefined ? {} : { session }),
+          ...(session === undefined ? {} : { session: session.id }),
           ...(warning === undefined ? {} : { warning }),
           reason: attempt.result.note,
         });
@@ -137,13 +151,36 @@ async function decide(request: AuthRequest, ports: PolicyPorts): Promise<AuthOut
     }
 
     const worst = FAILURE_RANK.find((reason) => failures.some((f) => !f.result.ok && f.result.reason === reason)) ?? 'wrong';
-    const failure = await ports.state.recordFailure(request.user, group, tag, ports.now(), config.lockout);
     ports.explain(`failure ${failure.count} of ${config.lockout.maxFail} for group ${group}${failure.locked ? '; the user is now locked' : ''}`);
     const decisive = failures.find((f) => !f.result.ok && f.result.reason === worst);
     return finish({ accepted: false, code: rejectCode(worst, failure.locked), token: decisive && tokenLabel(decisive.entry), reason: worst });
-  } finally {
-    if (holdsChallenge && request.challengeClaim !== null) await ports.state.releaseChallenge(request.user, request.challengeClaim);
-  }
+  });
+}
+
+/**
+ * RFC 2289 §10 (the race attack): an S/KEY token answers only for the login that holds the user's
+ * pending challenge, and that claim ends with this decision. A daemon login without the claim gets no
+ * S/KEY candidate (its other tokens still work); `otpctl verify` (claim undefined) may answer a
+ * challenge `otpctl challenge` holds, or any S/KEY token when none is pending, never a daemon
+ * conversation's. A used-up token stays a candidate: it is refused without any hashing.
+ */
+function skeyRule(request: AuthRequest, tx: LoginTransaction, ports: PolicyPorts): { allows(entry: SkeyEntry): boolean; readonly pendingElsewhere: boolean; readonly excluded: boolean } {
+  const pending = tx.pendingChallenge;
+  const claim = request.challengeClaim === undefined ? (pending?.holder === 'otpctl' ? pending.claimId : undefined) : request.challengeClaim;
+  const holds = claim !== undefined && claim !== null && tx.endClaim(claim);
+  const free = !holds && pending === null && request.challengeClaim === undefined;
+  const pendingElsewhere = !holds && pending !== null;
+  if (pendingElsewhere) ports.explain(`another login holds the S/KEY challenge until ${new Date(pending.until * 1000).toISOString()}: S/KEY tokens are not tried`);
+  const rule = {
+    pendingElsewhere,
+    excluded: false,
+    allows: (entry: SkeyEntry): boolean => {
+      const allowed = skeyExhausted(skeyVerifyState(entry)) || free || (holds && pending !== null && pending.token === tokenLabel(entry));
+      if (!allowed) rule.excluded = true;
+      return allowed;
+    },
+  };
+  return rule;
 }
 
 /**

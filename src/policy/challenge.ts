@@ -1,17 +1,23 @@
 /**
  * Issuing an S/KEY challenge (`otp-md5 498 bi0617 ext`) and holding it: one pending challenge per user
- * (RFC 2289 §10, the race attack), released when the next verification for that user ends or after
- * the hold expires.
+ * (RFC 2289 §10, the race attack), released when the verification of its holder ends, when the
+ * holder's connection ends, or after the hold expires; only its holder may answer it.
  */
 import { groupOfService } from '../config/index.js';
 import { errorsOf, readStore, tokensOf, type SkeyEntry } from '../store/index.js';
 import { candidatesFor } from './candidates.js';
 import { skeyVerifyState, tokenLabel } from './check-entry.js';
 import type { PolicyPorts } from './ports.js';
+import type { ChallengeHolder } from '../state/index.js';
 import { skeyChallenge, skeyExhausted } from './verify/skey.js';
 
-/** How long a challenge is held for its answer: long enough to look up a paper list. */
-export const CHALLENGE_HOLD_SECONDS = 300;
+/**
+ * How long a challenge is held for its answer: long enough to look up a paper list or run a
+ * generator, short enough that a hold nobody answers (a client that vanished without its connection
+ * closing, a daemon that died) keeps the user's S/KEY logins waiting only briefly. A daemon
+ * conversation's hold also ends with its connection.
+ */
+export const CHALLENGE_HOLD_SECONDS = 120;
 
 export type ChallengeOutcome =
   | { readonly issued: true; readonly challenge: string; readonly token: string; /** Releases exactly this hold. */ readonly claimId: string }
@@ -20,28 +26,33 @@ export type ChallengeOutcome =
 /**
  * @returns the challenge of the user's first S/KEY token that serves the service, now held for them
  */
-export async function issueChallenge(user: string, service: string, ports: PolicyPorts): Promise<ChallengeOutcome> {
+export async function issueChallenge(user: string, service: string, ports: PolicyPorts, holder: ChallengeHolder = 'otpd'): Promise<ChallengeOutcome> {
   const group = groupOfService(ports.config, service);
-  // A locked user gets no challenge: holding one would only block the user's next attempt.
-  const lock = await ports.state.isLocked(user, group, ports.now());
-  if (lock.locked) {
-    ports.audit({ code: 'AUTH_USER_LOCKED', user, service, reason: 'locked: no challenge issued' });
-    return { issued: false, reason: 'locked', ...(lock.until === null ? {} : { until: lock.until }) };
-  }
-  const store = await readStore(ports.config.store, { users: [user] });
-  if (errorsOf(store, user).length > 0) return { issued: false, reason: 'store-error' };
-  const entry = candidatesFor(tokensOf(store, user), group).find((e): e is SkeyEntry => e.kind === 'skey');
-  if (entry === undefined) return { issued: false, reason: 'no-skey-token' };
-  const state = skeyVerifyState(entry);
-  if (skeyExhausted(state)) return { issued: false, reason: 'exhausted' };
-  const challenge = skeyChallenge(state);
-  const token = tokenLabel(entry);
-  const claim = await ports.state.claimChallenge(user, token, challenge, ports.now(), CHALLENGE_HOLD_SECONDS);
-  const audit = { user, service, token };
-  if (!claim.ok) {
-    ports.audit({ ...audit, code: 'AUTH_SKEY_PENDING', reason: 'another challenge is pending' });
-    return { issued: false, reason: 'pending', until: claim.until };
-  }
-  ports.audit({ ...audit, code: 'AUTH_SKEY_CHALLENGE', reason: 'challenge issued' });
-  return { issued: true, challenge, token, claimId: claim.claimId };
+  // Under the user's lock from the lock-out check to the claim, with the store read inside it: a
+  // challenge asked for while an answer is being decided waits for that decision, then shows the
+  // sequence it left (never the one just used).
+  return ports.state.login(user, ports.now(), async (tx): Promise<ChallengeOutcome> => {
+    const lock = tx.lockStatus(group);
+    if (lock.locked) {
+      // A locked user gets no challenge: holding one would only block the user's next attempt.
+      ports.audit({ code: 'AUTH_USER_LOCKED', user, service, reason: 'locked: no challenge issued' });
+      return { issued: false, reason: 'locked', ...(lock.until === null ? {} : { until: lock.until }) };
+    }
+    const store = await readStore(ports.config.store, { users: [user] });
+    if (errorsOf(store, user).length > 0) return { issued: false, reason: 'store-error' };
+    const entry = candidatesFor(tokensOf(store, user), group).find((e): e is SkeyEntry => e.kind === 'skey');
+    if (entry === undefined) return { issued: false, reason: 'no-skey-token' };
+    const state = skeyVerifyState(entry);
+    if (skeyExhausted(state)) return { issued: false, reason: 'exhausted' };
+    const challenge = skeyChallenge(state);
+    const token = tokenLabel(entry);
+    const claim = tx.claim(token, challenge, CHALLENGE_HOLD_SECONDS, holder);
+    const audit = { user, service, token };
+    if (!claim.ok) {
+      ports.audit({ ...audit, code: 'AUTH_SKEY_PENDING', reason: 'another challenge is pending' });
+      return { issued: false, reason: 'pending', ...(claim.until === null ? {} : { until: claim.until }) };
+    }
+    ports.audit({ ...audit, code: 'AUTH_SKEY_CHALLENGE', reason: 'challenge issued' });
+    return { issued: true, challenge, token, claimId: claim.claimId };
+  });
 }

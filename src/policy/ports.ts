@@ -24,10 +24,11 @@ export interface AuthRequest {
   /** What the user typed. Never logged, never stored (only its keyed tag, in the state directory). */
   readonly answer: string;
   /**
-   * The pending S/KEY challenge this login answers (RFC 2289 §10). A claim id: only that claim is
-   * released when the decision ends. `null`: the caller holds none, so another login's challenge stays
-   * held. Absent (otpctl): whatever challenge is pending for the user is released, since `otpctl
-   * challenge` issued it from another process.
+   * The pending S/KEY challenge this login answers (RFC 2289 §10). A claim id: S/KEY tokens are tried
+   * only when it is the pending one, and the claim ends with the decision. `null`: the caller holds
+   * none, so no S/KEY token is tried and another login's challenge stays held. Absent (otpctl): a
+   * challenge `otpctl challenge` holds is answered (and ended); with none pending every S/KEY token is
+   * tried; a daemon conversation's hold is never touched.
    */
   readonly challengeClaim?: string | null | undefined;
 }
@@ -45,10 +46,7 @@ export interface AuthOutcome {
 }
 
 /** The parts of the state directory (src/state) the decision uses. */
-export type PolicyState = Pick<
-  StateDir,
-  'answerTag' | 'isLocked' | 'recordFailure' | 'resetFailures' | 'findSession' | 'createSession' | 'claimChallenge' | 'releaseChallenge'
->;
+export type PolicyState = Pick<StateDir, 'answerTag' | 'login' | 'unknownUserAttempt' | 'claimChallenge' | 'releaseChallenge'>;
 
 export interface PolicyPorts {
   readonly config: OtpdConfig;

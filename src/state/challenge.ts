@@ -8,18 +8,21 @@
  * @see https://www.rfc-editor.org/rfc/rfc2289#section-10
  */
 import { randomBytes } from 'node:crypto';
-import type { UserState } from './record.js';
+import type { ChallengeHolder, UserState } from './record.js';
 import type { Mutation } from './user-file.js';
 
 /** The outcome of a claim. */
 export type ClaimResult =
   | { readonly ok: true; readonly until: number; readonly claimId: string }
-  | { readonly ok: false; readonly until: number };
+  | { readonly ok: false; readonly until: number; /** Another challenge is pending until `until`. */ readonly reason: 'pending' }
+  | { readonly ok: false; readonly until: number | null; readonly reason: 'locked' };
 
 /** A pending challenge. */
 export interface PendingChallenge {
   /** Name of the S/KEY token it was issued for. */
   readonly token: string;
+  /** Who may answer it. */
+  readonly holder: ChallengeHolder;
   /** The challenge text shown, e.g. `otp-md5 98 ke1234`. */
   readonly challenge: string;
   /** When it expires (Unix seconds). */
@@ -40,16 +43,16 @@ export function pruneChallenge(state: UserState, now: number): boolean {
 export function pendingOf(state: UserState, now: number): PendingChallenge | null {
   const c = state.challenge;
   if (c === null || now >= c.until) return null;
-  return { token: c.token, challenge: c.challenge, until: c.until, issuedAt: c.issuedAt, claimId: c.claimId };
+  return { token: c.token, holder: c.holder, challenge: c.challenge, until: c.until, issuedAt: c.issuedAt, claimId: c.claimId };
 }
 
 /** Claims the user's one pending challenge, unless another is pending. */
-export function applyClaim(state: UserState, token: string, challenge: string, now: number, ttlSeconds: number): Mutation<ClaimResult> {
+export function applyClaim(state: UserState, token: string, challenge: string, now: number, ttlSeconds: number, holder: ChallengeHolder): Mutation<ClaimResult> {
   const pruned = pruneChallenge(state, now);
-  if (state.challenge !== null) return { result: { ok: false, until: state.challenge.until }, changed: pruned };
+  if (state.challenge !== null) return { result: { ok: false, until: state.challenge.until, reason: 'pending' }, changed: pruned };
   const claimId = randomBytes(12).toString('base64url');
   const until = now + ttlSeconds;
-  state.challenge = { token, challenge, claimId, issuedAt: now, until };
+  state.challenge = { token, holder, challenge, claimId, issuedAt: now, until };
   return { result: { ok: true, until, claimId }, changed: true };
 }
 

@@ -12,3 +12,5 @@ export type { FailureInfo, FailureResult, LockStatus, LockoutPolicy } from './lo
 export { EVERY_GROUP } from './lockout.js';
 export type { Session, SessionLimits, SessionPolicy } from './sessions.js';
 export type { ClaimResult, PendingChallenge } from './challenge.js';
+export type { LoginTransaction, NewSession } from './login.js';
+export type { ChallengeHolder } from './record.js';

@@ -8,7 +8,7 @@
  *  "sessions":[{"id":"Qm9…","group":"mail","tag":"3c…","rhost":"10.0.0.5","token":"phone",
  *               "createdAt":1763789427,"lastUsedAt":1763789500,"logins":3,
  *               "timeoutSeconds":3600,"unusedTimeoutSeconds":600}],
- *  "challenge":{"token":"skey","challenge":"otp-md5 98 ke1234","claimId":"…","issuedAt":1763789427,"until":1763789547}}
+ *  "challenge":{"token":"skey","holder":"otpd","challenge":"otp-md5 98 ke1234","claimId":"…","issuedAt":1763789427,"until":1763789547}}
  * ```
  *
  * Anything else — bad JSON, a missing or mistyped field, another user's name, a newer version — makes
@@ -63,9 +63,14 @@ export interface SessionRecord {
   unusedTimeoutSeconds: number | null;
 }
 
+/** Who holds a pending challenge: a daemon conversation, or `otpctl challenge` for `otpctl verify`. */
+export type ChallengeHolder = 'otpd' | 'otpctl';
+
 /** The pending S/KEY challenge. */
 export interface ChallengeRecord {
   token: string;
+  /** Only `otpctl verify` may answer an `otpctl` hold; a daemon hold only by its own conversation. */
+  holder: ChallengeHolder;
   challenge: string;
   claimId: string;
   issuedAt: number;
@@ -104,7 +109,7 @@ export function serializeUserState(state: UserState): Buffer {
       logins: s.logins, timeoutSeconds: s.timeoutSeconds, unusedTimeoutSeconds: s.unusedTimeoutSeconds,
     })),
     challenge: state.challenge === null ? null : {
-      token: state.challenge.token, challenge: state.challenge.challenge, claimId: state.challenge.claimId,
+      token: state.challenge.token, holder: state.challenge.holder, challenge: state.challenge.challenge, claimId: state.challenge.claimId,
       issuedAt: state.challenge.issuedAt, until: state.challenge.until,
     },
   };
@@ -180,8 +185,11 @@ function readChallenge(value: unknown): ChallengeRecord | null {
   if (value === null) return null;
   const where = 'challenge';
   const o = object(value, where);
+  // Files written before holders were recorded hold daemon challenges (the stricter reading).
+  const holder = o['holder'] === undefined ? 'otpd' : str(o, 'holder', where);
+  if (holder !== 'otpd' && holder !== 'otpctl') throw new StateFormatProblem(`${where}.holder is not "otpd" or "otpctl"`);
   return {
-    token: str(o, 'token', where), challenge: str(o, 'challenge', where), claimId: str(o, 'claimId', where),
+    token: str(o, 'token', where), holder, challenge: str(o, 'challenge', where), claimId: str(o, 'claimId', where),
     issuedAt: num(o, 'issuedAt', where), until: num(o, 'until', where),
   };
 }

@@ -6,6 +6,8 @@ import { InvalidInputError } from '../errors.js';
 import type { LockOptions } from '../store/lock.js';
 import { DEFAULT_STATE_DIR, prepareStateDir } from './directory.js';
 import { StateError } from './errors.js';
+import { LoginTransactionImpl, type LoginTransaction } from './login.js';
+import type { ChallengeHolder } from './record.js';
 import { applyFailure, applyReset, failureInfos, lockStatus, pruneExpiredLocks, type FailureInfo, type FailureResult, type LockStatus, type LockoutPolicy } from './lockout.js';
 import { checkField } from './names.js';
 import type { UserState } from './record.js';
@@ -61,8 +63,29 @@ export interface StateDir {
   /** Administrator: ends a session. @returns whether it existed */
   deleteSession(id: string): Promise<boolean>;
 
-  /** Claims the user's one pending S/KEY challenge; refused while another is pending. */
-  claimChallenge(user: string, token: string, challenge: string, now: number, ttlSeconds: number): Promise<ClaimResult>;
+  /**
+   * Claims the user's one pending S/KEY challenge; refused while another is pending or while the user
+   * is locked for `group` (holding a challenge would only block the user's next attempt). One locked
+   * read and write.
+   */
+  claimChallenge(user: string, group: string, token: string, challenge: string, now: number, ttlSeconds: number, holder?: ChallengeHolder): Promise<ClaimResult>;
+
+  /**
+   * One login's decision for a user: `body` runs with the user's lock held from the one read of the
+   * state to its one write ({@link LoginTransaction}), so parallel logins of a user are decided one
+   * after another and each is counted before it is verified.
+   *
+   * @throws StateError when the lock, the read, the count or the final write fails (the login must then
+   *   be refused); the body's own errors pass unchanged, after a counted attempt was committed
+   */
+  login<T>(user: string, now: number, body: (tx: LoginTransaction) => Promise<T>): Promise<T>;
+
+  /**
+   * Counts an attempt for a user name the store does not know, with the same lock, staged write and
+   * durable commit as a known user's refused answer (one shared counter, `unknown-users.json`), so
+   * the two take the same time and no file is made per unknown name.
+   */
+  unknownUserAttempt(now: number): Promise<void>;
   /** The challenge pending at `now`, or null. Reads without locking. */
   pendingChallenge(user: string, now: number): Promise<PendingChallenge | null>;
   /** Releases the pending challenge after its verification (only that claim's, when `claimId` is given). */
@@ -109,6 +132,8 @@ class StateDirImpl implements StateDir {
   constructor(
     readonly path: string,
     private readonly files: UserFiles,
+    /** The shared counter of unknown user names, in the state directory itself (not users/). */
+    private readonly decoy: UserFiles,
     secret: Buffer,
   ) {
     this.answerTag = makeAnswerTagger(secret);
@@ -205,16 +230,38 @@ class StateDirImpl implements StateDir {
     return deleted;
   }
 
-  async claimChallenge(user: string, token: string, challenge: string, now: number, ttlSeconds: number): Promise<ClaimResult> {
+  async claimChallenge(user: string, group: string, token: string, challenge: string, now: number, ttlSeconds: number, holder: ChallengeHolder = 'otpd'): Promise<ClaimResult> {
+    checkField('group', group);
     checkField('token', token);
     checkField('challenge', challenge);
     checkTime('now', now);
     checkTime('ttlSeconds', ttlSeconds);
     if (ttlSeconds <= 0) throw new InvalidInputError('ttlSeconds', `must be more than 0, got ${ttlSeconds}`);
+    if (holder !== 'otpd' && holder !== 'otpctl') throw new InvalidInputError('holder', 'must be otpd or otpctl');
     return this.files.update(user, (state) => {
       const pruned = pruneAll(state, now);
-      const m = applyClaim(state, token, challenge, now, ttlSeconds);
+      const lock = lockStatus(state, group, now);
+      if (lock.locked) return { result: { ok: false, reason: 'locked', until: lock.until }, changed: pruned };
+      const m = applyClaim(state, token, challenge, now, ttlSeconds, holder);
       return { result: m.result, changed: m.changed || pruned };
+    });
+  }
+
+  async login<T>(user: string, now: number, body: (tx: LoginTransaction) => Promise<T>): Promise<T> {
+    checkTime('now', now);
+    return this.files.transact(user, async (file) => {
+      const tx = new LoginTransactionImpl(file, now);
+      return tx.end(await body(tx));
+    });
+  }
+
+  async unknownUserAttempt(now: number): Promise<void> {
+    checkTime('now', now);
+    await this.decoy.transact(UNKNOWN_USERS, async (file) => {
+      const next = structuredClone(file.state);
+      applyFailure(next, UNKNOWN_USERS_GROUP, this.answerTag(String(now)), now, { maxFail: 0, unlockAfterSeconds: 0 });
+      await file.stage(next);
+      return { result: undefined, write: next };
     });
   }
 
@@ -228,6 +275,10 @@ class StateDirImpl implements StateDir {
     return this.files.update(user, (state) => applyRelease(state, claimId));
   }
 }
+
+/** The record name of the unknown-user counter: its file is `unknown-users.json` beside `users/`. */
+const UNKNOWN_USERS = 'unknown-users';
+const UNKNOWN_USERS_GROUP = 'unknown';
 
 /** A state-directory lock file that no process has open counts as a dead writer's after this long. */
 export const STATE_LOCK_STALE_AFTER_MS = 1_000;
@@ -253,5 +304,5 @@ export async function openStateDir(dir: string = DEFAULT_STATE_DIR, options: Ope
   const lock = { staleAfterMs: STATE_LOCK_STALE_AFTER_MS, ...options.lock };
   const { root, users } = await prepareStateDir(dir);
   const secret = await loadOrCreateSecret(root, lock);
-  return new StateDirImpl(root, new UserFiles(users, lock), secret);
+  return new StateDirImpl(root, new UserFiles(users, lock), new UserFiles(root, lock), secret);
 }

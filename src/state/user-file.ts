@@ -8,13 +8,13 @@
  * without polling the lock file.
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { acquireStoreLock, type LockOptions, type StoreLock } from '../store/lock.js';
-import { replaceFileDurably } from '../store/atomic-write.js';
+import { stageReplacement, type StagedReplacement } from '../store/atomic-write.js';
 import { StateError, StateErrorReasons, asStateError } from './errors.js';
 import { STATE_FILE_SUFFIX, userFileName } from './names.js';
-import { STATE_LIMITS, StateFormatProblem, emptyUserState, parseUserState, serializeUserState, type UserState } from './record.js';
+import { STATE_LIMITS, StateFormatProblem, emptyUserState, isEmptyState, parseUserState, serializeUserState, type UserState } from './record.js';
 
 /** What a mutation returns: its result, and whether the state changed (and must be written). */
 export interface Mutation<T> {
@@ -78,9 +78,34 @@ export async function readStateFile(file: string, user: string | undefined): Pro
   }
 }
 
+/** Carries a transaction body's own error past the translation of file errors. */
+class BodyFailure {
+  constructor(readonly error: unknown) {}
+}
+
+/** What {@link UserFiles.transact} gives its body. */
+export interface LockedUserFile {
+  /** The state as read under the lock (the caller's to copy, not to mutate). */
+  readonly state: UserState;
+  /**
+   * Writes `next` as the version to commit should the body fail from here on (`<file>.new`, not yet
+   * in force). Once per transaction.
+   * @throws StateError when it cannot be written (a full disk, a read-only or failing filesystem)
+   */
+  stage(next: UserState): Promise<void>;
+}
+
+/** What a transaction body ends with: its result, and the state to write (undefined: none). */
+export interface TransactionEnd<T> {
+  readonly result: T;
+  readonly write: UserState | undefined;
+}
+
 /** The per-user files of one state directory. @internal */
 export class UserFiles {
   readonly #queues = new Map<string, Promise<unknown>>();
+  /** A write failed since the last one that succeeded: stages are synced before they are trusted. */
+  #suspect = false;
 
   constructor(
     readonly usersDir: string,
@@ -102,11 +127,28 @@ export class UserFiles {
    * it changed, before resolving.
    */
   update<T>(user: string, mutate: (state: UserState) => Mutation<T>): Promise<T> {
+    return this.transact(user, async (file) => {
+      const state = structuredClone(file.state);
+      const { result, changed } = mutate(state);
+      return { result, write: changed ? state : undefined };
+    });
+  }
+
+  /**
+   * Runs `body` with the user's lock held from the one read of the state to its one write: in-process
+   * callers queue in memory, other processes wait on the lock file. What the body returns as `write`
+   * is made durable before this resolves (nothing when it equals what was read). When the body throws
+   * after staging a version, that staged version is committed before the error is passed on: a login
+   * counted before its verification stays counted whatever happens after.
+   *
+   * @throws StateError when the lock, the read or a write fails (the body's own errors pass unchanged)
+   */
+  transact<T>(user: string, body: (file: LockedUserFile) => Promise<TransactionEnd<T>>): Promise<T> {
     const file = this.pathOf(user);
     const previous = this.#queues.get(file) ?? Promise.resolve();
     const run = previous.then(
-      () => this.#locked(file, user, mutate),
-      () => this.#locked(file, user, mutate),
+      () => this.#locked(file, user, body),
+      () => this.#locked(file, user, body),
     );
     const tail = run.catch(() => undefined);
     this.#queues.set(file, tail);
@@ -116,27 +158,80 @@ export class UserFiles {
     return run;
   }
 
-  async #locked<T>(file: string, user: string, mutate: (state: UserState) => Mutation<T>): Promise<T> {
+  async #locked<T>(file: string, user: string, body: (file: LockedUserFile) => Promise<TransactionEnd<T>>): Promise<T> {
     let lock: StoreLock;
     try {
       lock = await acquireStoreLock(file, this.lockOptions);
     } catch (err) {
       throw asStateError(err);
     }
+    let staged: { replacement: StagedReplacement; bytes: Buffer } | undefined;
     try {
       const found = await readStateFile(file, user);
       const state = found ?? emptyUserState(user);
-      const { result, changed } = mutate(state);
-      if (!changed) return result;
-      const bytes = serializeUserState(state);
+      const readBytes = found === undefined ? undefined : serializeUserState(state);
       let owner: { uid: number; gid: number } = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
-      if (found !== undefined) owner = await lstat(file);
-      await replaceFileDurably(file, bytes, owner);
-      return result;
+      if (found !== undefined) owner = lstatSync(file);
+      const locked: LockedUserFile = {
+        state,
+        stage: async (next) => {
+          if (staged !== undefined) throw new Error('a transaction stages one version');
+          const bytes = serializeUserState(next);
+          try {
+            staged = { replacement: await stageReplacement(file, bytes, owner, 0o600, { sync: this.#suspect }), bytes };
+          } catch (err) {
+            this.#suspect = true;
+            throw asStateError(err);
+          }
+        },
+      };
+      let end: TransactionEnd<T>;
+      try {
+        end = await body(locked);
+      } catch (err) {
+        // Counted before it was verified: the staged version (the attempt as a failure) goes to disk.
+        const pending = staged;
+        staged = undefined;
+        if (pending !== undefined) await this.#commit(pending.replacement, undefined);
+        throw new BodyFailure(err);
+      }
+      const bytes = end.write === undefined ? undefined : serializeUserState(end.write);
+      const unchanged = bytes === undefined || (readBytes !== undefined ? bytes.equals(readBytes) : isEmptyState(end.write ?? state));
+      const pending = staged;
+      staged = undefined;
+      if (unchanged) {
+        pending?.replacement.discard();
+        return end.result;
+      }
+      if (pending !== undefined) await this.#commit(pending.replacement, bytes.equals(pending.bytes) ? undefined : bytes);
+      else await this.#commit(await this.#stageOrThrow(file, bytes, owner), undefined);
+      return end.result;
     } catch (err) {
+      if (err instanceof BodyFailure) throw err.error;
       throw asStateError(err);
     } finally {
+      staged?.replacement.discard();
       await lock.release();
+    }
+  }
+
+  async #stageOrThrow(file: string, bytes: Buffer, owner: { uid: number; gid: number }): Promise<StagedReplacement> {
+    try {
+      return await stageReplacement(file, bytes, owner);
+    } catch (err) {
+      this.#suspect = true;
+      throw err;
+    }
+  }
+
+  async #commit(replacement: StagedReplacement, content: Buffer | undefined): Promise<void> {
+    try {
+      await replacement.commit(content);
+      this.#suspect = false;
+    } catch (err) {
+      // The filesystem failed a write that reached it: from now on a stage is only trusted once synced.
+      this.#suspect = true;
+      throw err;
     }
   }
 

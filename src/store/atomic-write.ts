@@ -9,23 +9,143 @@
  *   new file, no rename, a cost that does not grow with the file. A line that spans two disk sectors
  *   is recorded first (doublewrite.ts), so a power loss can never leave it half old, half new.
  */
-import { closeSync, constants, fdatasync, fstatSync, openSync, readSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, constants, fchmodSync, fchownSync, fdatasync, fstatSync, fsync, ftruncateSync, openSync, readSync, renameSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { promisify } from 'node:util';
-import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { clearIntent, spansSectors, writeIntent } from './doublewrite.js';
 import { StoreError, StoreErrorReasons } from './errors.js';
 
 const fdatasyncAsync = promisify(fdatasync);
+const fsyncAsync = promisify(fsync);
 
-async function createNew(newPath: string): Promise<FileHandle> {
+function createNew(newPath: string): number {
   const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
   try {
-    return await open(newPath, flags, 0o600);
+    return openSync(newPath, flags, 0o600);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    await unlink(newPath);
-    return await open(newPath, flags, 0o600);
+    unlinkSync(newPath);
+    return openSync(newPath, flags, 0o600);
+  }
+}
+
+function writeAll(fd: number, content: Uint8Array): void {
+  let done = 0;
+  while (done < content.byteLength) done += writeSync(fd, content, done, content.byteLength - done, done);
+}
+
+/**
+ * A replacement written to `<file>.new` but not yet in force: {@link StagedReplacement.commit} makes it
+ * the file, {@link StagedReplacement.discard} forgets it. Staging first tells, before anything else is
+ * done, whether the new version can be written at all (a full disk, a read-only or failing filesystem
+ * fail here), which is what a login must know before it verifies an answer (docs/state.md).
+ */
+export interface StagedReplacement {
+  /**
+   * Makes the staged bytes (or `content` instead, written over them) durable and the file's: fsync,
+   * rename over the file, fsync of the directory. Resolves only when all of it is done.
+   * @throws StoreError (reason `io`) naming the step; the old file is then unchanged, `.new` removed
+   */
+  commit(content?: Uint8Array): Promise<void>;
+  /** Removes `.new`; the file stays as it was. Never throws. */
+  discard(): void;
+}
+
+/**
+ * Writes `content` to `<file>.new` (O_EXCL, the given owner and mode, set before any byte is written).
+ * The caller holds the file's lock until it commits or discards.
+ *
+ * @param file - the file to replace
+ * @param content - the new bytes
+ * @param previous - the owner the file has (kept), or should get when it does not exist yet
+ * @param mode - the new file's mode (0600: stores and state)
+ * @param options - `sync`: also fdatasync `.new` now (for a filesystem that failed before: a
+ *   write that only reaches the page cache proves nothing there)
+ * @throws StoreError (reason `io`) naming the step that failed; nothing is left behind
+ */
+export async function stageReplacement(
+  file: string,
+  content: Uint8Array,
+  previous: Pick<Stats, 'uid' | 'gid'>,
+  mode = 0o600,
+  options: { readonly sync?: boolean } = {},
+): Promise<StagedReplacement> {
+  const newPath = `${file}.new`;
+  let step = 'create';
+  let fd: number | undefined;
+  const fail = (err: unknown): StoreError => {
+    if (fd !== undefined) closeSync(fd);
+    fd = undefined;
+    try {
+      unlinkSync(newPath);
+    } catch {
+      // already gone
+    }
+    return new StoreError(StoreErrorReasons.IO, file, `${newPath}: ${step} failed: ${(err as NodeJS.ErrnoException).code ?? 'error'}; ${file} is unchanged`, { cause: err });
+  };
+  try {
+    // Direct calls: a few hundred bytes on a local disk; only the syncs go through the thread pool.
+    fd = createNew(newPath);
+    step = 'chown';
+    if (process.getuid?.() === 0) fchownSync(fd, previous.uid, previous.gid);
+    step = 'chmod';
+    fchmodSync(fd, mode);
+    step = 'write';
+    writeAll(fd, content);
+    if (options.sync === true) {
+      step = 'fsync';
+      await fdatasyncAsync(fd);
+    }
+  } catch (err) {
+    throw fail(err);
+  }
+  let settled = false;
+  return {
+    async commit(replacement?: Uint8Array): Promise<void> {
+      if (settled || fd === undefined) throw new Error('a staged replacement is committed or discarded once');
+      settled = true;
+      try {
+        if (replacement !== undefined) {
+          step = 'write';
+          ftruncateSync(fd, 0);
+          writeAll(fd, replacement);
+        }
+        step = 'fsync';
+        await fsyncAsync(fd);
+        step = 'close';
+        closeSync(fd);
+        fd = undefined;
+        step = 'rename';
+        renameSync(newPath, file);
+      } catch (err) {
+        throw fail(err);
+      }
+      await syncDirectory(file);
+    },
+    discard(): void {
+      if (settled) return;
+      settled = true;
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
+      try {
+        unlinkSync(newPath);
+      } catch {
+        // already gone: nothing to forget
+      }
+    },
+  };
+}
+
+async function syncDirectory(file: string): Promise<void> {
+  let dir: FileHandle | undefined;
+  try {
+    dir = await open(path.dirname(file), constants.O_RDONLY | constants.O_DIRECTORY);
+    await dir.sync();
+  } catch (err) {
+    throw new StoreError(StoreErrorReasons.IO, file, `${path.dirname(file)}: fsync of the directory failed: ${(err as NodeJS.ErrnoException).code ?? 'error'}; the update may not survive a crash`, { cause: err });
+  } finally {
+    await dir?.close();
   }
 }
 
@@ -40,38 +160,8 @@ async function createNew(newPath: string): Promise<FileHandle> {
  * @throws StoreError (reason `io`) naming the step that failed; the old file is then unchanged
  */
 export async function replaceFileDurably(file: string, content: Uint8Array, previous: Pick<Stats, 'uid' | 'gid'>, mode = 0o600): Promise<void> {
-  const newPath = `${file}.new`;
-  let step = 'create';
-  let handle: FileHandle | undefined;
-  try {
-    handle = await createNew(newPath);
-    step = 'chown';
-    if (process.getuid?.() === 0) await handle.chown(previous.uid, previous.gid);
-    step = 'chmod';
-    await handle.chmod(mode);
-    step = 'write';
-    await handle.writeFile(content);
-    step = 'fsync';
-    await handle.sync();
-    step = 'close';
-    await handle.close();
-    handle = undefined;
-    step = 'rename';
-    await rename(newPath, file);
-  } catch (err) {
-    await handle?.close().catch(() => undefined);
-    await unlink(newPath).catch(() => undefined);
-    throw new StoreError(StoreErrorReasons.IO, file, `${newPath}: ${step} failed: ${(err as NodeJS.ErrnoException).code ?? 'error'}; ${file} is unchanged`, { cause: err });
-  }
-  let dir: FileHandle | undefined;
-  try {
-    dir = await open(path.dirname(file), constants.O_RDONLY | constants.O_DIRECTORY);
-    await dir.sync();
-  } catch (err) {
-    throw new StoreError(StoreErrorReasons.IO, file, `${path.dirname(file)}: fsync of the directory failed: ${(err as NodeJS.ErrnoException).code ?? 'error'}; the update may not survive a crash`, { cause: err });
-  } finally {
-    await dir?.close();
-  }
+  const staged = await stageReplacement(file, content, previous, mode);
+  await staged.commit();
 }
 
 /** A change of bytes at an offset: `old` (what must be there now) becomes `bytes` (same length). */

@@ -4,6 +4,7 @@
  * lock-out, and no secret in the audit log.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OTP_PROMPT } from '../../src/daemon/conversation.js';
 import { Flag } from '../../src/protocol/index.js';
 import type { SkeyEntry } from '../../src/store/index.js';
 import { auditCodesWhen, login, startConversation, startDaemon, type Daemon } from '../support/daemon.js';
@@ -22,7 +23,7 @@ function skeyLine(user: string, seq: number, seed: string): string {
   return `OTPD/SKEY\t${user}\t-\tmd5\t${seq}\t${seed}\t${genSkey(['--md5', '--hex', String(seq + 1), seed])}\n`;
 }
 
-const keys = { bob: randomKeyHex(), carol: randomKeyHex(), dave: randomKeyHex(), lou: randomKeyHex() };
+const keys = { bob: randomKeyHex(), carol: randomKeyHex(), dave: randomKeyHex(), lou: randomKeyHex(), kim: randomKeyHex() };
 const secrets: string[] = [];
 let fx: Fixture;
 let daemon: Daemon;
@@ -34,6 +35,7 @@ beforeAll(async () => {
     `HOTP carol - ${keys.carol} 0\n`,
     `HOTP dave - ${keys.dave} 0\n`,
     `HOTP lou - ${keys.lou} 0\n`,
+    `HOTP kim - ${keys.kim} 0\n`,
     skeyLine('erin', 99, 'ke1234'),
     skeyLine('frank', 5, 'lo5678'),
     skeyLine('gina', 5, 'lo9012'),
@@ -78,10 +80,20 @@ describe('otpd logins', () => {
     expect(await auditCodesWhen(fx, (c) => want.every((w) => c.includes(w)))).toEqual(expect.arrayContaining(want));
   });
 
-  it('an unknown user ⇒ USER_UNKNOWN without a prompt', async () => {
+  it('an unknown user gets the prompt a known one gets, then USER_UNKNOWN (enrolment is not visible)', async () => {
+    const known = await login(daemon.socket, { service: 'sshd', user: 'kim' }, () => '000000');
     const r = await login(daemon.socket, { service: 'sshd', user: 'nobody-here' }, () => '123456');
-    expect(r).toEqual({ verdict: 'USER_UNKNOWN', prompts: [], closed: true });
+    expect(r).toEqual({ verdict: 'USER_UNKNOWN', prompts: known.prompts, closed: true });
+    expect(r.prompts.map((p) => p.text)).toEqual([OTP_PROMPT]);
     expect(await auditCodesWhen(fx, (c) => c.includes('AUTH_USER_UNKNOWN'))).toContain('AUTH_USER_UNKNOWN');
+  });
+
+  it('with unknown_user=refuse (NO_PROMPT_UNKNOWN) an unknown user ⇒ USER_UNKNOWN without a prompt; a known one is still prompted', async () => {
+    const r = await login(daemon.socket, { service: 'sshd', user: 'nobody-either', flags: Flag.NO_PROMPT_UNKNOWN }, () => '123456');
+    expect(r).toEqual({ verdict: 'USER_UNKNOWN', prompts: [], closed: true });
+    const known = await login(daemon.socket, { service: 'sshd', user: 'kim', flags: Flag.NO_PROMPT_UNKNOWN }, () => hotp(keys.kim, 0));
+    expect(known.verdict).toBe('SUCCESS');
+    expect(known.prompts.map((p) => p.text)).toEqual([OTP_PROMPT]);
   });
 
   it('a client that leaves at the prompt ⇒ AUTH_ABORTED in the audit log, and nothing changes on disk', async () => {

@@ -35,7 +35,7 @@ if (op === 'fail') {
 } else if (op === 'find') {
   out = await state.findSession(user, 'mail', state.answerTag('the-answer'), '192.0.2.1', 1000 + Number(index), session);
 } else if (op === 'claim') {
-  out = await state.claimChallenge(user, 'skey', 'otp-md5 98 ke1234', 1000, 120);
+  out = await state.claimChallenge(user, 'default', 'skey', 'otp-md5 98 ke1234', 1000, 120);
 } else if (op === 'loop') {
   // Runs until killed: failures with distinct answers, sessions opened and used.
   for (let i = 0; ; i++) {

@@ -1,13 +1,14 @@
 /**
  * S/KEY through the built otpctl: `otpctl challenge` issues and holds one challenge (RFC 2289 §10),
  * `otpctl gen skey` answers it, `otpctl verify` accepts once and lowers the sequence on disk; RFC 2243
- * `init-hex:` / `init-word:` re-initialise (the new seed must differ); the low-sequence warning.
+ * `init-hex:` / `init-word:` re-initialise a token that opts in (`reinit=yes`; the new seed must
+ * differ) and are refused, burning the current response, for every other; the low-sequence warning.
  * Store lines are set up from `otpctl gen skey --hex` (LAST = OTP(SEQUENCE+1), docs/store.md).
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SkeyEntry } from '../../src/store/index.js';
-import { makeFixture, secretsInAudit, type Fixture } from '../support/store-fixture.js';
+import { makeFixture, secretsInAudit, spawnOtpctl, type Fixture } from '../support/store-fixture.js';
 import { otpctl } from '../support/run.js';
 
 const PASS = 'correct horse battery';
@@ -79,16 +80,21 @@ describe('S/KEY challenge and response', () => {
     writeFileSync(`${f.store}.lock`, `${process.pid} test\n`, { mode: 0o600 });
     const pending = f.verifyAsync('erin', gen(['99', 'ke1234']));
     await new Promise((r) => setTimeout(r, 1_500));
-    const meanwhile = f.challenge('erin');
-    expect(meanwhile.status, `a second challenge was issued while the first answer was being checked: ${meanwhile.stdout}`).toBe(1);
+    // A second challenge waits for the user's decision (one per user at a time) instead of being
+    // issued beside it; once the answer is accepted it is the next one.
+    const meanwhile = spawnOtpctl(['challenge', 'erin'], f.env);
+    let second: string | undefined;
+    void meanwhile.done.then((r) => (second = r.stdout));
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(second, 'a second challenge was issued while the first answer was being checked').toBeUndefined();
     rmSync(`${f.store}.lock`);
     const r = await pending;
     expect(r.verdict, r.stdout + r.stderr).toBe('Accept');
-    expect(f.challenge('erin').stdout.trim()).toBe('otp-md5 98 ke1234 ext');
+    expect((await meanwhile.done).stdout.trim()).toBe('otp-md5 98 ke1234 ext');
   });
 
-  it('init-hex: re-initialises (new seed on disk); the same seed is refused and the response is burnt', async () => {
-    fx = makeFixture({ name: 'skey-reinit', store: skeyLine('erin', 99, 'ke1234') });
+  it('init-hex: re-initialises a token with reinit=yes (new seed on disk); the same seed is refused and the response is burnt', async () => {
+    fx = makeFixture({ name: 'skey-reinit', store: `#OTPD/META\terin\tname=paper\treinit=yes\n${skeyLine('erin', 99, 'ke1234')}` });
     // Same seed: refused, and the disclosed current response is used up (sequence lowered).
     const cur = gen(['--hex', '99', 'ke1234']);
     const sameSeed = `init-hex:${cur}:md5 50 KE1234:${gen(['--hex', '50', 'ke1234'], NEW_PASS)}`;
@@ -120,6 +126,27 @@ describe('S/KEY challenge and response', () => {
     expect([e.algorithm, e.sequence, e.seed]).toEqual(['sha1', 29, 'third3']);
     expect(fx.verify('erin', gen(['--sha1', '29', 'third3'], PASS)).verdict).toBe('Accept');
     expect(secretsInAudit(fx, [PASS, NEW_PASS, cur, cur2, newLast, next, w1, w2])).toEqual([]);
+  });
+
+  it('without reinit=yes an init-hex:/init-word: never re-keys the token: refused, and the current response burnt', async () => {
+    fx = makeFixture({ name: 'skey-noreinit', store: `#OTPD/META\terin\tname=paper\n${skeyLine('erin', 99, 'ke1234')}` });
+    const cur = gen(['--hex', '99', 'ke1234']);
+    const chosen = gen(['--hex', '50', 'evil50'], NEW_PASS);
+    const r = fx.verify('erin', `init-hex:${cur}:md5 50 evil50:${chosen}`, { debug: true });
+    expect([r.verdict, r.code]).toEqual(['Reject', 'AUTH_FAILED']);
+    expect(r.stdout).toContain('remote re-initialisation is off for this token (otpctl token change erin/paper --allow-reinit)');
+    let e = await skeyOf(fx, 'erin');
+    expect([e.algorithm, e.sequence, e.seed]).toEqual(['md5', 98, 'ke1234']);
+    expect(Buffer.from(e.last).toString('hex')).toBe(cur.toLowerCase());
+    expect(fx.verify('erin', gen(['99', 'ke1234'])).verdict).toBe('Reject'); // burnt
+    const w = gen(['98', 'ke1234']);
+    const words = fx.verify('erin', `init-word:${w}:sha1 50 evil50:${gen(['--sha1', '50', 'evil50'], NEW_PASS)}`);
+    expect(words.verdict).toBe('Reject');
+    e = await skeyOf(fx, 'erin');
+    expect([e.algorithm, e.sequence, e.seed]).toEqual(['md5', 97, 'ke1234']);
+    expect(fx.verify('erin', gen(['97', 'ke1234'])).verdict).toBe('Accept'); // the owner's chain goes on
+    expect(fx.auditCodes()).not.toContain('AUTH_SKEY_REINIT');
+    expect(secretsInAudit(fx, [PASS, NEW_PASS, cur, chosen, w])).toEqual([]);
   });
 
   it('warns when few responses remain (skey_warn_below)', async () => {

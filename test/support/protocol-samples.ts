@@ -72,7 +72,7 @@ export const BAD_FRAMES: ReadonlyArray<readonly [name: string, frame: Buffer, re
   ['item not allowed here', rawFrame(6, 1, item(8, 'x\0')), 'bad-item'],
   ['required item missing', rawFrame(2, 0, item(1, 's\0')), 'bad-item'],
   ['flags of 2 bytes', rawFrame(2, 0, item(1, 's\0') + item(2, 'u\0') + item(6, '\0\x01')), 'bad-item'],
-  ['unknown flag bit', rawFrame(2, 0, item(1, 's\0') + item(2, 'u\0') + item(6, '\0\0\0\x10')), 'bad-status'],
+  ['unknown flag bit', rawFrame(2, 0, item(1, 's\0') + item(2, 'u\0') + item(6, '\0\0\0\x20')), 'bad-status'],
   ['use_first_pass without authtok', rawFrame(2, 0, item(1, 's\0') + item(2, 'u\0') + item(6, '\0\0\0\x08')), 'bad-item'],
   ['both first-pass flags', rawFrame(2, 0, item(1, 's\0') + item(2, 'u\0') + item(5, 'p\0') + item(6, '\0\0\0\x0c')), 'bad-status'],
   ['17 items', rawFrame(6, 1, item(9, 'm\0').repeat(17)), 'too-many-items'],

@@ -26,7 +26,7 @@ const REFUSALS = Object.freeze({
 export async function challenge(out: Output, argv: ChallengeArguments, deps: CliDeps): Promise<number> {
   const context = await openPolicyContext(argv, deps, { explain: false });
   try {
-    const outcome = await issueChallenge(argv.user, argv.service, context.ports);
+    const outcome = await issueChallenge(argv.user, argv.service, context.ports, 'otpctl');
     if (outcome.issued) {
       await out.result(outcome.challenge, { issued: true, challenge: outcome.challenge, token: outcome.token });
       return ExitCodes.OK;

@@ -60,7 +60,7 @@ describe('encodeFrame / decodeFrame', () => {
     ['1023 bytes made of 2-byte characters plus one', { type: 'CONV', style: 'TEXT_INFO', text: 'é'.repeat(512) }, 'bad-string'],
     ['empty user', { type: 'AUTH_START', service: 's', user: '' }, 'bad-string'],
     ['empty optional string', { type: 'AUTH_START', service: 's', user: 'u', rhost: '' }, 'bad-string'],
-    ['unknown flag', { type: 'AUTH_START', service: 's', user: 'u', flags: 0x10 }, 'bad-status'],
+    ['unknown flag', { type: 'AUTH_START', service: 's', user: 'u', flags: 0x20 }, 'bad-status'],
     ['use_first_pass without authtok', { type: 'AUTH_START', service: 's', user: 'u', flags: 0x8 }, 'bad-item'],
     ['style unknown', { type: 'CONV', style: 'BINARY' as never, text: 't' }, 'bad-status'],
     ['verdict unknown', { type: 'RESULT', verdict: 'IGNORE' as never }, 'bad-status'],

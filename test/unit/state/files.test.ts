@@ -58,7 +58,7 @@ describe('corrupt files', () => {
     expect(err.message).toContain(`${file}: not valid JSON`);
     expect(err.message).toContain(`mv ${file} ${file}.bad`);
     await expect(state.recordFailure('alice', 'g', state.answerTag('2'), 1000, policy)).rejects.toThrow(file);
-    await expect(state.claimChallenge('alice', 's', 'otp-md5 1 x', 1000, 10)).rejects.toThrow(file);
+    await expect(state.claimChallenge('alice', 'default', 's', 'otp-md5 1 x', 1000, 10)).rejects.toThrow(file);
     // nothing rewritten from a half-understood file
     expect(readFileSync(file, 'utf8')).toMatch(/"group":"g"$/);
     // bob keeps working
