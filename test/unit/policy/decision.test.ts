@@ -1,0 +1,128 @@
+/**
+ * The per-user decision (security review, findings 1–3): parallel attempts for one user are decided
+ * one after another and each is counted before it is verified, so at most `max_fail` wrong answers are
+ * ever verified per lock period; the same answer in a new time step is a new guess; S/KEY answers only
+ * for the login that holds the pending challenge.
+ */
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AuditEvent } from '../../../src/audit/index.js';
+import { parseConfig } from '../../../src/config/index.js';
+import { typescriptBackend } from '../../../src/native/typescript-backend.js';
+import { authenticate } from '../../../src/policy/authenticate.js';
+import { issueChallenge } from '../../../src/policy/challenge.js';
+import type { PolicyPorts } from '../../../src/policy/ports.js';
+import { openStateDir, type StateDir } from '../../../src/state/index.js';
+import { skeyChain, skeySecret } from '../../../src/tokens/skey/index.js';
+import { DEFAULT_TOTP_OPTIONS, totpCode } from '../../../src/tokens/totp.js';
+
+const KEY_HEX = '3132333435363738393031323334353637383930';
+const KEY = Uint8Array.from(Buffer.from(KEY_HEX, 'hex'));
+const T = 1_700_000_010;
+const PASS = 'correct horse battery';
+
+let dir = '';
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Setup {
+  readonly ports: PolicyPorts & { state: StateDir };
+  readonly clock: { now: number };
+  readonly audit: AuditEvent[];
+  readonly store: string;
+}
+
+async function setUp(store: string, config = '[lockout]\nmax_fail = 3\n'): Promise<Setup> {
+  dir = mkdtempSync(path.join(tmpdir(), 'otpd-decision-'));
+  const file = path.join(dir, 'users.oath');
+  writeFileSync(file, store);
+  chmodSync(file, 0o600);
+  const parsed = parseConfig(`store = "${file}"\nstate_dir = "${path.join(dir, 'state')}"\naudit_log = "stderr"\n${config}`, 'test.conf');
+  const state = await openStateDir(parsed.stateDir);
+  const clock = { now: T };
+  const audit: AuditEvent[] = [];
+  return {
+    ports: { config: parsed, state, backend: typescriptBackend, now: () => clock.now, audit: (e) => void audit.push(e), explain: () => undefined },
+    clock,
+    audit,
+    store: file,
+  };
+}
+
+const code = (unixSeconds: number): string => totpCode(KEY, unixSeconds, DEFAULT_TOTP_OPTIONS);
+const VERIFIED = new Set(['AUTH_FAILED', 'AUTH_LOCKED_NOW', 'AUTH_OTP_ALREADY_USED', 'AUTH_OK_OTP']);
+
+describe('one decision per user, counted before it is made', () => {
+  it('40 answers at once (39 wrong, then the right code): at most max_fail are verified, the right one is refused', async () => {
+    const s = await setUp(`HOTP/T30\talice\t-\t${KEY_HEX}\n`);
+    const answers = Array.from({ length: 39 }, (_, i) => String(100_000 + i));
+    answers.push(code(T));
+    const outcomes = await Promise.all(answers.map((answer) => authenticate({ user: 'alice', service: 'sshd', answer, challengeClaim: null }, s.ports)));
+    const verified = s.audit.filter((e) => VERIFIED.has(e.code));
+    expect(verified.length, JSON.stringify(s.audit.map((e) => e.code))).toBeLessThanOrEqual(3);
+    expect(outcomes.filter((o) => o.accepted)).toEqual([]);
+    expect(outcomes.filter((o) => o.code === 'AUTH_USER_LOCKED')).toHaveLength(37);
+    expect(s.audit.filter((e) => e.code === 'AUTH_LOCKED_NOW')).toHaveLength(1);
+    // Nothing was spent: the code is still unused on disk.
+    expect(readFileSync(s.store, 'latin1')).toBe(`HOTP/T30\talice\t-\t${KEY_HEX}\n`);
+  });
+
+  it('one guess resubmitted in each new time step is counted each time (it becomes the code later)', async () => {
+    const s = await setUp(`HOTP/T30\talice\t-\t${KEY_HEX}\n`);
+    const target = T + 300; // the guess is the code of a step ten steps ahead
+    const guess = code(target);
+    const login = () => authenticate({ user: 'alice', service: 'sshd', answer: guess, challengeClaim: null }, s.ports);
+    expect((await login()).code).toBe('AUTH_FAILED');
+    s.clock.now = T + 30;
+    expect((await login()).code).toBe('AUTH_FAILED');
+    s.clock.now = T + 60;
+    expect((await login()).code).toBe('AUTH_LOCKED_NOW');
+    s.clock.now = target;
+    expect((await login()).code).toBe('AUTH_USER_LOCKED');
+  });
+
+  it('the same answer within one time step counts once (a client retrying), a static password repeat always once', async () => {
+    const s = await setUp(`HOTP/T30\talice\t-\t${KEY_HEX}\n`);
+    const login = () => authenticate({ user: 'alice', service: 'sshd', answer: '123456', challengeClaim: null }, s.ports);
+    for (let i = 0; i < 5; i++) expect((await login()).code).toBe('AUTH_FAILED');
+    expect((await s.ports.state.listFailures('alice'))[0]?.count).toBe(1);
+    expect((await authenticate({ user: 'alice', service: 'sshd', answer: code(T), challengeClaim: null }, s.ports)).code).toBe('AUTH_OK_OTP');
+    expect(await s.ports.state.listFailures('alice')).toEqual([]);
+  });
+
+  it('a success after failures forgets them in the same single write; a success with nothing to forget writes no state', async () => {
+    const s = await setUp(`HOTP/T30\talice\t-\t${KEY_HEX}\n`);
+    expect((await authenticate({ user: 'alice', service: 'sshd', answer: code(T), challengeClaim: null }, s.ports)).code).toBe('AUTH_OK_OTP');
+    const users = path.join(s.ports.state.path, 'users');
+    expect(readdirNames(users)).toEqual([]);
+  });
+});
+
+function readdirNames(dirPath: string): string[] {
+  return existsSync(dirPath) ? readdirSync(dirPath) : [];
+}
+
+describe('S/KEY and the pending challenge (RFC 2289 §10)', () => {
+  const skeyStore = (): string => {
+    const last = Buffer.from(skeyChain('md5', skeySecret('ke1234', PASS), 100)).toString('hex');
+    return `OTPD/SKEY\terin\t-\tmd5\t99\tke1234\t${last}\n`;
+  };
+
+  it("a login that does not hold the challenge gets no S/KEY candidate: the holder's response is refused there, accepted for the holder", async () => {
+    const s = await setUp(skeyStore());
+    const a = await issueChallenge('erin', 'sshd', s.ports);
+    if (!a.issued) throw new Error(`no challenge: ${a.reason}`);
+    const response = Buffer.from(skeyChain('md5', skeySecret('ke1234', PASS), 99)).toString('hex');
+    const b = await issueChallenge('erin', 'sshd', s.ports);
+    expect(b).toMatchObject({ issued: false, reason: 'pending' });
+    const raced = await authenticate({ user: 'erin', service: 'sshd', answer: response, challengeClaim: null }, s.ports);
+    expect(raced).toMatchObject({ accepted: false, code: 'AUTH_SKEY_PENDING' });
+    // otpctl verify (no claim) never answers a daemon conversation's challenge either.
+    expect((await authenticate({ user: 'erin', service: 'sshd', answer: response }, s.ports)).accepted).toBe(false);
+    expect((await s.ports.state.pendingChallenge('erin', T))?.claimId).toBe(a.claimId);
+    const holder = await authenticate({ user: 'erin', service: 'sshd', answer: response, challengeClaim: a.claimId }, s.ports);
+    expect(holder).toMatchObject({ accepted: true, code: 'AUTH_OK_OTP' });
+    expect(await s.ports.state.pendingChallenge('erin', T)).toBeNull();
+  });
+});
