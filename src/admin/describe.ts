@@ -1,6 +1,7 @@
 /**
  * How otpctl shows a token: its address, type, whether it is enabled, its service groups and a
- * secret-free summary of its state (counter, sequence, last slot). Never a key, PIN or hash.
+ * secret-free summary of its state (counter, sequence, last slot, whether S/KEY remote
+ * re-initialisation is on). Never a key, PIN or hash.
  */
 import type { TokenEntry } from '../store/index.js';
 import { tokenLabel } from '../policy/check-entry.js';
@@ -32,7 +33,8 @@ function stateOf(entry: TokenEntry): TokenSummary['state'] {
         ? { digits: entry.type.digits, counter: entry.counter, lastUsed: iso(entry.lastTime) }
         : { digits: entry.type.digits, period: entry.type.stepSeconds, skewSteps: entry.meta.skew ?? 0, lastUsed: iso(entry.lastTime) };
     case 'skey':
-      return { algorithm: entry.algorithm, sequence: entry.sequence, seed: entry.seed, lastUsed: iso(entry.lastTime) };
+      // Shown so an administrator sees which tokens a login answer may re-key (otpctl token change).
+      return { algorithm: entry.algorithm, sequence: entry.sequence, seed: entry.seed, reinit: entry.meta.allowReinit ? 'yes' : 'no', lastUsed: iso(entry.lastTime) };
     case 'motp':
       return { offsetHours: entry.offsetHours, lastSlot: entry.lastSlot ?? null, lastUsed: iso(entry.lastTime) };
     case 'static':

@@ -14,6 +14,7 @@ import { verifyCommand } from './commands/verify.js';
 import { groupCommands } from './commands/group.js';
 import { sessionDelCommand, sessionListCommand } from './commands/session.js';
 import { tokenAddCommand } from './commands/token-add.js';
+import { tokenChangeCommand } from './commands/token-change.js';
 import { tokenDelCommand } from './commands/token-del.js';
 import { tokenDisableCommand, tokenEnableCommand } from './commands/token-enable.js';
 import { tokenGroupsCommand } from './commands/token-groups.js';
@@ -65,7 +66,7 @@ export function createCli(deps: CliDeps): Argv<GlobalArguments> {
         .example('$0 user list', 'every user with the number of tokens')
         .demandCommand(1, 'user needs a subcommand: add, del, list, show, lock or unlock'),
     )
-    .command('token', 'manage tokens: add, del, list, enable, disable, groups, resync', (token) =>
+    .command('token', 'manage tokens: add, del, list, enable, disable, groups, change, resync', (token) =>
       token
         .command(tokenAddCommand(deps))
         .command(tokenDelCommand(deps))
@@ -73,9 +74,10 @@ export function createCli(deps: CliDeps): Argv<GlobalArguments> {
         .command(tokenEnableCommand(deps))
         .command(tokenDisableCommand(deps))
         .command(tokenGroupsCommand(deps))
+        .command(tokenChangeCommand(deps))
         .command(tokenResyncCommand(deps))
         .example('$0 token list alice', "alice's tokens")
-        .demandCommand(1, 'token needs a subcommand: add, del, list, enable, disable, groups or resync'),
+        .demandCommand(1, 'token needs a subcommand: add, del, list, enable, disable, groups, change or resync'),
     )
     .command('group', 'manage service groups in otpd.conf: add, del, list, show, services', (group) =>
       groupCommands(deps)

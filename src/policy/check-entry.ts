@@ -109,10 +109,15 @@ function skeyStoreState(state: SkeyVerifyState, now: number): TokenState {
 async function checkSkey(entry: SkeyEntry, answer: string, backend: OtpBackend, now: number, settings: VerifierSettings): Promise<CheckResult> {
   const parts = splitFor(entry.password, answer, splitSkeyAnswer);
   if (parts === undefined) return failure('malformed', 'the answer is not an S/KEY response');
-  const verdict = await verifySkey(skeyVerifyState(entry), parts.otp, { backend }, settings.skey);
+  // Remote re-initialisation is the token's choice (`reinit=yes`), never the configuration's: the
+  // verifier refuses it, and burns the disclosed response, for every other token.
+  const skey = { ...settings.skey, reinit: entry.meta.allowReinit };
+  const verdict = await verifySkey(skeyVerifyState(entry), parts.otp, { backend }, skey);
   if (!verdict.ok) {
     const used = verdict.state === undefined ? {} : { state: skeyStoreState(verdict.state, now) };
-    return { ok: false, reason: verdict.reason, note: verdict.message, ...used };
+    // With re-initialisation off every bad-reinit is that refusal: say how to turn it on.
+    const note = verdict.reason === 'bad-reinit' && !skey.reinit ? `${verdict.message} (otpctl token change ${tokenLabel(entry)} --allow-reinit)` : verdict.message;
+    return { ok: false, reason: verdict.reason, note, ...used };
   }
   if (!(await passwordOk(entry.password, parts.password))) return failure('bad-password', 'the password part is wrong');
   const { detail } = verdict;

@@ -29,6 +29,8 @@ export interface TokenAddArguments extends GlobalArguments {
   seq: string;
   seed?: string;
   response?: string;
+  /** Undefined when not given: a new token gets no, a re-enrolled one keeps what it had. */
+  'allow-reinit'?: boolean;
   secret?: string;
   pin?: string;
   offset: string;
@@ -56,6 +58,7 @@ export function withTokenAddOptions(yargs: Argv<GlobalArguments>): Argv<TokenAdd
         .option('seq', { type: 'string', default: String(DEFAULT_SKEY_SEQUENCE), describe: 'skey: sequence number N of the first password (the first challenge is N-1)' })
         .option('seed', { type: 'string', describe: 'skey: 1-16 letters or digits (default: a fresh one; must change on re-init)' })
         .option('response', { type: 'string', describe: 'skey: the password for N (six words or hex) computed elsewhere, or - to read it from standard input; default: type the pass phrase' })
+        .option('allow-reinit', { type: 'boolean', describe: 'skey: let an RFC 2243 init-hex:/init-word: login answer re-key the token (default: off; re-enrolling keeps the setting)' })
         .option('secret', { type: 'string', describe: 'motp: the init secret from the app, 16-32 hex digits, or - to read it from standard input (default: 16 random)' })
         .option('pin', { type: 'string', describe: 'motp: the PIN, or - to read it from standard input (default: asked without echo)' })
         .option('offset', { type: 'string', default: '0', describe: "motp: the phone's time zone offset in hours" })
@@ -65,6 +68,7 @@ export function withTokenAddOptions(yargs: Argv<GlobalArguments>): Argv<TokenAdd
         .example('$0 token add alice/hw --type totp --key - < seed.hex', 'an existing key from standard input, out of the process list')
         .example('$0 token add alice/paper --type skey --seq 499', 'S/KEY from a pass phrase typed twice (opiepasswd -c); print the list with otpctl gen skey -n')
         .example('$0 token add alice/paper --type skey --seed ab1234 --response "WORD WORD WORD WORD WORD WORD"', 'S/KEY from a response computed elsewhere')
+        .example('$0 token add alice/paper --type skey --allow-reinit', 'S/KEY that its user may re-key at login (opiepasswd run remotely)')
         .example('$0 token add alice/mobile --type motp --offset 1', 'mOTP: prints the secret, asks the PIN')
         .example('$0 token add alice/pw --type password', 'a static password, typed twice')
         .example('$0 token add alice/spare --type backup --count 10', 'ten one-time backup codes, shown once') as Argv<TokenAddArguments>;

@@ -3,7 +3,8 @@
  * and prints what the user needs, once: the `otpauth://` URI and a QR code (OATH), the first S/KEY
  * challenge, the mOTP secret, or the backup codes. Secrets typed here (pass phrase, password, PIN) are
  * read without echo and never stored in the clear. Adding an S/KEY token under the name of an
- * existing one re-initialises it, as opiepasswd does, with a new seed.
+ * existing one re-initialises it, as opiepasswd does, with a new seed. `--allow-reinit` lets an S/KEY
+ * token be re-keyed remotely at login (RFC 2243 `init-hex:`/`init-word:`); it is off unless given.
  */
 import { unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -12,6 +13,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { enrolOath } from '../../admin/enrol-oath.js';
 import { enrolBackup, enrolMotp, enrolPassword } from '../../admin/enrol-secret.js';
 import { enrolSkey } from '../../admin/enrol-skey.js';
+import { changeMeta } from '../../admin/meta-edit.js';
 import { editStore, readForAdmin, requireCleanUser } from '../../admin/edit-store.js';
 import { appSecret } from '../../admin/otpauth-uri.js';
 import { findToken, insertLines, insertionPoint, parseTokenAddress, requireKnownUser, validateTokenName } from '../../admin/users.js';
@@ -105,9 +107,19 @@ async function writePng(file: string, uri: string): Promise<void> {
   }
 }
 
+/**
+ * @throws InvalidInputError naming `allow-reinit` when it is asked for a token that is not S/KEY
+ */
+function requireReinitType(argv: TokenAddArguments): void {
+  if (argv['allow-reinit'] === true && argv.type !== 'skey') {
+    throw new InvalidInputError('allow-reinit', `is only for skey tokens (RFC 2243 remote re-initialisation); a ${argv.type} token has none`);
+  }
+}
+
 export async function tokenAdd(out: Output, argv: TokenAddArguments, deps: CliDeps): Promise<number> {
   const { user, name } = parseTokenAddress(argv.token);
   validateTokenName(name);
+  requireReinitType(argv);
   const config = await resolveConfig(argv, deps);
   const groups = parseGroups(config, argv.groups === undefined ? [] : [argv.groups]);
   const seen = await readForAdmin(config.store, [user]);
@@ -120,6 +132,7 @@ export async function tokenAdd(out: Output, argv: TokenAddArguments, deps: CliDe
     await writePng(png, enrolled.uri);
   }
   let reinitialised = false;
+  let allowReinit = argv['allow-reinit'] === true;
   try {
     await editStore(config.store, [user], ({ file, lines }) => {
       requireKnownUser(file, user);
@@ -133,19 +146,34 @@ export async function tokenAdd(out: Output, argv: TokenAddArguments, deps: CliDe
         }
         lines[previous.line - 1] = enrolled.line;
         reinitialised = true;
+        // A new chain keeps the token's remote re-initialisation setting (and its metadata line, byte
+        // for byte) unless the flag was given.
+        allowReinit = argv['allow-reinit'] ?? previous.meta.allowReinit;
+        if (argv['allow-reinit'] !== undefined) changeMeta(lines, previous, { allowReinit });
         return;
       }
-      const meta = formatMetaLine(toBinary(user), { name, enabled: true, groups });
+      const meta = formatMetaLine(toBinary(user), { name, enabled: true, groups, allowReinit });
       insertLines(lines, insertionPoint(lines, user), [meta, enrolled.line]);
     });
   } catch (err) {
     if (png !== undefined) await unlink(png).catch(() => undefined);
     throw err;
   }
-  await auditAdmin(config, { code: 'ADMIN_TOKEN_ADD', user, token: `${user}/${name}`, reason: reinitialised ? `${argv.type} re-initialised` : `${argv.type} added` });
+  const skey = argv.type === 'skey';
+  const reinitReason = skey ? `, reinit ${allowReinit ? 'on' : 'off'}` : '';
+  await auditAdmin(config, { code: 'ADMIN_TOKEN_ADD', user, token: `${user}/${name}`, reason: `${argv.type} ${reinitialised ? 're-initialised' : 'added'}${reinitReason}` });
   const head = `${reinitialised ? 're-initialised' : 'added'} ${user}/${name} (${argv.type})`;
+  const reinitText = skey && allowReinit ? ['remote re-initialisation (RFC 2243 init-hex:/init-word:) is on'] : [];
   const qr = enrolled.uri !== undefined && argv.qr && !out.json ? [await QRCode.toString(enrolled.uri, { type: 'terminal', small: true })] : [];
-  await out.result([head, ...enrolled.text, ...qr].join('\n').trimEnd(), { token: `${user}/${name}`, type: argv.type, groups, added: true, reinitialised, ...enrolled.json });
+  await out.result([head, ...enrolled.text, ...reinitText, ...qr].join('\n').trimEnd(), {
+    token: `${user}/${name}`,
+    type: argv.type,
+    groups,
+    added: true,
+    reinitialised,
+    ...enrolled.json,
+    ...(skey ? { allowReinit } : {}),
+  });
   return ExitCodes.OK;
 }
 

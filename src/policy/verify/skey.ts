@@ -37,15 +37,23 @@ export interface SkeyState {
 export interface SkeySettings {
   /** Warn (`detail.lowSequence`) when fewer challenges than this remain. OPIE warns below 10. */
   readonly warnBelow: number;
+  /**
+   * Whether an `init-hex:`/`init-word:` response may re-key the token at all. Off by default: the
+   * current part is one disclosed response, and whoever wins the race with it (RFC 2289 §10) would
+   * re-key the token to a chain they chose, for good. The orchestration sets it per token (`reinit=`
+   * on its `#OTPD/META` line, docs/store.md).
+   */
+  readonly reinit: boolean;
   /** Smallest sequence a remote re-initialisation may set. */
   readonly minReinitSequence: number;
   /** Algorithms a remote re-initialisation may choose. */
   readonly reinitAlgorithms: readonly SkeyAlgorithm[];
 }
 
-/** Warn below 10 (OPIE); re-initialise to at least 10 with any algorithm. Frozen. */
+/** Warn below 10 (OPIE); no remote re-initialisation; when on, to at least 10 with any algorithm. Frozen. */
 export const DEFAULT_SKEY_SETTINGS: Readonly<SkeySettings> = Object.freeze({
   warnBelow: 10,
+  reinit: false,
   minReinitSequence: 10,
   reinitAlgorithms: SKEY_ALGORITHMS,
 });
@@ -124,16 +132,17 @@ function detail(response: SkeyResponse, sequence: number, next: SkeyState, warnB
  * `word:`, `init-hex:` or `init-word:`.
  *
  * A plain or typed response that hashes once to `last` is accepted: the new state stores it as `last`
- * with `sequence − 1`. An `init-*` response is checked the same way on its current part; then the new
- * parameters must differ in seed (case-insensitively), have a sequence of at least
- * `minReinitSequence` and an allowed algorithm, and the new state is exactly the new parameters with
- * the new value as `last`. A refused re-initialisation whose current part was right returns
- * `bad-reinit` **with** a state to persist: the disclosed current response is burnt.
+ * with `sequence − 1`. An `init-*` response is checked the same way on its current part; then
+ * `settings.reinit` must be on (it is off by default), the new parameters must differ in seed
+ * (case-insensitively), have a sequence of at least `minReinitSequence` and an allowed algorithm, and
+ * the new state is exactly the new parameters with the new value as `last`. A refused
+ * re-initialisation whose current part was right returns `bad-reinit` **with** a state to persist:
+ * the disclosed current response is burnt (the token stays on its own chain, one step down).
  *
  * @param state - the state the challenge was issued from; never modified
  * @param answer - the response part of the answer
  * @param context - the backend (its `skeyChain` does the one hash step, on the calling thread: it is one hash)
- * @param settings - {@link DEFAULT_SKEY_SETTINGS} by default
+ * @param settings - {@link DEFAULT_SKEY_SETTINGS} by default (no remote re-initialisation)
  * @returns a verdict: `ok`, `wrong`, `replayed` (the response equals `last`), `malformed`,
  *   `exhausted` or `bad-reinit`
  * @throws InvalidInputError for an invalid state
@@ -164,6 +173,8 @@ export async function verifySkey(
   const advanced: SkeyState = { ...state, sequence, last: Uint8Array.from(current) };
   if (response.kind !== 'init') return succeed(advanced, detail(response, sequence, advanced, settings.warnBelow));
 
+  // Checked first, so that without the opt-in nothing about the proposed chain is looked at or told.
+  if (!settings.reinit) return failAndPersist('bad-reinit', advanced, 'remote re-initialisation is off for this token');
   const { next, newValue } = response;
   const refused =
     next.seed.toLowerCase() === state.seed.toLowerCase()

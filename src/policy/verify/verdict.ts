@@ -18,7 +18,10 @@ export const FAILURE_REASONS = Object.freeze([
   'bad-password',
   /** S/KEY: the sequence is used up; the token must be re-initialised. */
   'exhausted',
-  /** S/KEY: the current part of an `init-hex:`/`init-word:` was right but the new parameters are refused. */
+  /**
+   * S/KEY: the current part of an `init-hex:`/`init-word:` was right but the re-initialisation is
+   * refused (the token does not allow it, or the new parameters are not acceptable).
+   */
   'bad-reinit',
 ] as const);
 

@@ -7,7 +7,7 @@ import type { SkeyAlgorithm } from '../../tokens/algorithms.js';
 import type { OathType } from './oath-type.js';
 import type { PasswordSpec } from '../../tokens/password.js';
 
-/** Name, state and service groups of a token, from a `#OTPD/META` line (defaults when none). */
+/** Name, state, service groups and options of a token, from a `#OTPD/META` line (defaults when none). */
 export interface TokenMeta {
   /** Unique per user when given. */
   readonly name: string | undefined;
@@ -25,6 +25,12 @@ export interface TokenMeta {
    * at or before it even after the server's clock went back by more than the window (docs/verify.md).
    */
   readonly lastStep: number | undefined;
+  /**
+   * S/KEY only: whether an RFC 2243 `init-hex:`/`init-word:` response may re-key the token (`reinit=yes`).
+   * Off by default: whoever wins one race with the current response would otherwise own the token for
+   * good, on a chain they chose (docs/verify.md). Other token types ignore it.
+   */
+  readonly allowReinit: boolean;
   /** 1-based line of the metadata line, when there is one. */
   readonly line: number | undefined;
   /** The metadata line's exact bytes (binary string, terminator included), when there is one. */

@@ -1,6 +1,6 @@
 /**
  * Token metadata: `#OTPD/META USER [name=NAME] [enabled=yes|no] [groups=G1,G2,…] [skew=STEPS]
- * [laststep=STEP]`.
+ * [reinit=yes|no] [laststep=STEP]`.
  *
  * The line starts with `#`, so pam_oath skips it (its first field is not an OATH type) and people read
  * it as a comment. It describes the token line that immediately follows it, which must name the same
@@ -23,10 +23,15 @@ export const MAX_SKEW_STEPS = 1_051_200;
 const STEP_PATTERN = /^[0-9]{1,15}$/;
 
 /** Metadata for a token without a metadata line. */
-export const DEFAULT_META: TokenMeta = Object.freeze({ name: undefined, enabled: true, groups: Object.freeze([]), skew: 0, lastStep: undefined, line: undefined, raw: undefined });
+export const DEFAULT_META: TokenMeta = Object.freeze({ name: undefined, enabled: true, groups: Object.freeze([]), skew: 0, lastStep: undefined, allowReinit: false, line: undefined, raw: undefined });
 
 /** What {@link formatMetaLine} writes. */
-export type MetaFields = Pick<TokenMeta, 'name' | 'enabled' | 'groups'> & { readonly skew?: number; readonly lastStep?: number | undefined };
+export type MetaFields = Pick<TokenMeta, 'name' | 'enabled' | 'groups'> & {
+  readonly skew?: number;
+  readonly lastStep?: number | undefined;
+  /** Written only when true (`reinit=yes`): a line without it means no. */
+  readonly allowReinit?: boolean;
+};
 
 /**
  * Parses the fields after `#OTPD/META USER`.
@@ -43,6 +48,7 @@ export function parseMetaLine(fields: readonly string[], line: number, raw: stri
   let groups: string[] = [];
   let skew = 0;
   let lastStep: number | undefined;
+  let allowReinit = false;
   const seen = new Set<string>();
   for (const field of fields.slice(2)) {
     const eq = field.indexOf('=');
@@ -75,11 +81,15 @@ export function parseMetaLine(fields: readonly string[], line: number, raw: stri
         if (!STEP_PATTERN.test(value)) throw new LineProblem('metadata laststep must be a whole number of time steps (at most 15 digits)');
         lastStep = Number(value);
         break;
+      case 'reinit':
+        if (value !== 'yes' && value !== 'no') throw new LineProblem('metadata reinit must be yes or no');
+        allowReinit = value === 'yes';
+        break;
       default:
-        throw new LineProblem(`unknown metadata key "${key.replace(/[^\x21-\x7e]/g, '?').slice(0, 32)}" (use name, enabled, groups, skew, laststep)`);
+        throw new LineProblem(`unknown metadata key "${key.replace(/[^\x21-\x7e]/g, '?').slice(0, 32)}" (use name, enabled, groups, skew, laststep, reinit)`);
     }
   }
-  return Object.freeze({ name, enabled, groups: Object.freeze(groups), skew: skew === 0 ? 0 : skew, lastStep, line, raw });
+  return Object.freeze({ name, enabled, groups: Object.freeze(groups), skew: skew === 0 ? 0 : skew, lastStep, allowReinit, line, raw });
 }
 
 /**
@@ -96,6 +106,9 @@ export function formatMetaLine(user: string, meta: MetaFields): string {
   if (meta.groups.length > 0) parts.push(`groups=${meta.groups.join(',')}`);
   const skew = meta.skew ?? 0;
   if (skew !== 0) parts.push(`skew=${skew > 0 ? '+' : ''}${skew}`);
+  // Only the opt-in is written: the line stays minimal, and an older otpd reading it refuses the key
+  // (and so the token) rather than re-keying on its old default.
+  if (meta.allowReinit === true) parts.push('reinit=yes');
   if (meta.lastStep !== undefined) parts.push(`laststep=${meta.lastStep}`);
   return `${parts.join('\t')}\n`;
 }

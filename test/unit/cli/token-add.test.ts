@@ -118,6 +118,43 @@ describe('otpctl token add: S/KEY', () => {
   });
 });
 
+describe('otpctl token add --allow-reinit', () => {
+  const hexOf = (value: Uint8Array): string => Buffer.from(value).toString('hex');
+
+  it('S/KEY: off unless asked; --allow-reinit writes reinit=yes; re-enrolling keeps or sets it', async () => {
+    fx = adminFixture('#OTPD/USER\talice\n');
+    const secret = skeySecret('ab12', PASS);
+    const plain = await fx.json(['token', 'add', 'alice/paper', '--type', 'skey', '--seed', 'ab12', '--seq', '50', '--response', hexOf(skeyChain('md5', secret, 50))]);
+    expect([plain.code, plain.doc.allowReinit]).toEqual([0, false]);
+    expect(fx.storeText()).toContain('#OTPD/META\talice\tname=paper\tenabled=yes\nOTPD/SKEY\t');
+    expect(entries()[0]?.meta.allowReinit).toBe(false);
+    const on = await fx.json(['token', 'add', 'alice/p2', '--type', 'skey', '--seed', 'cd34', '--seq', '50', '--response', hexOf(skeyChain('md5', skeySecret('cd34', PASS), 50)), '--allow-reinit']);
+    expect([on.code, on.doc.allowReinit]).toEqual([0, true]);
+    expect(fx.storeText()).toContain('#OTPD/META\talice\tname=p2\tenabled=yes\treinit=yes\nOTPD/SKEY\t');
+    expect((await fx.run(['token', 'add', 'alice/p3', '--type', 'skey', '--seed', 'ef56', '--response', hexOf(skeyChain('md5', skeySecret('ef56', PASS), 50)), '--allow-reinit'])).stdout).toContain(
+      'remote re-initialisation (RFC 2243 init-hex:/init-word:) is on',
+    );
+    // Re-enrolling with a new seed keeps the setting unless it is given.
+    const again = await fx.json(['token', 'add', 'alice/p2', '--type', 'skey', '--seed', 'gh78', '--seq', '50', '--response', hexOf(skeyChain('md5', skeySecret('gh78', PASS), 50))]);
+    expect(again.doc).toMatchObject({ reinitialised: true, allowReinit: true });
+    const off = await fx.json(['token', 'add', 'alice/p2', '--type', 'skey', '--seed', 'ij90', '--seq', '50', '--response', hexOf(skeyChain('md5', skeySecret('ij90', PASS), 50)), '--no-allow-reinit']);
+    expect(off.doc).toMatchObject({ reinitialised: true, allowReinit: false });
+    expect(fx.storeText()).toContain('#OTPD/META\talice\tname=p2\tenabled=yes\nOTPD/SKEY\talice\t-\tmd5\t49\tij90\t');
+    const up = await fx.json(['token', 'add', 'alice/paper', '--type', 'skey', '--seed', 'kl12', '--seq', '50', '--response', hexOf(skeyChain('md5', skeySecret('kl12', PASS), 50)), '--allow-reinit']);
+    expect(up.doc).toMatchObject({ reinitialised: true, allowReinit: true });
+    expect(fx.storeText()).toContain('#OTPD/META\talice\tname=paper\tenabled=yes\treinit=yes\nOTPD/SKEY\talice\t-\tmd5\t49\tkl12\t');
+  });
+
+  it('refuses it for every other type, changing nothing', async () => {
+    fx = adminFixture('#OTPD/USER\talice\n');
+    for (const type of ['hotp', 'totp', 'motp', 'password', 'backup']) {
+      const r = await fx.run(['token', 'add', 'alice/x', '--type', type, '--allow-reinit'], { secrets: ['1234', '1234'] });
+      expect([r.code, r.stderr], type).toEqual([2, `otpctl: allow-reinit: is only for skey tokens (RFC 2243 remote re-initialisation); a ${type} token has none\n`]);
+    }
+    expect(fx.storeText()).toBe('#OTPD/USER\talice\n');
+  });
+});
+
 describe('otpctl token add: mOTP, password, backup codes', () => {
   it('mOTP: a fresh 16-hex secret, the PIN asked twice, the offset kept', async () => {
     fx = adminFixture('#OTPD/USER\talice\n');

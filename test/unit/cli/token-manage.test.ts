@@ -1,10 +1,13 @@
 /**
- * otpctl token del|list|enable|disable|groups|resync and session list|del, in-process; and the
+ * otpctl token del|list|enable|disable|groups|change|resync and session list|del, in-process; and the
  * errors every admin command shares (missing, insecure or malformed store, unknown token): one line,
  * exit 2, the file unchanged.
  */
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hotpCode } from '../../../src/tokens/hotp.js';
+import { skeyChain } from '../../../src/tokens/skey/chain.js';
+import { skeySecret } from '../../../src/tokens/skey/secret.js';
 import { adminFixture, type AdminFixture } from './admin-fixture.js';
 
 const KEY = '3132333435363738393031323334353637383930';
@@ -65,6 +68,58 @@ describe('otpctl token enable|disable|groups|del', () => {
     fx.writeStore(STORE);
     const missing = await fx.run(['user', 'list', '--store', `${fx.store}.missing`]);
     expect([missing.code, missing.stderr]).toEqual([2, expect.stringMatching(/the store does not exist; create an empty one with: install -m 600 \/dev\/null /)]);
+    expect(fx.storeText()).toBe(STORE);
+  });
+});
+
+describe('otpctl token change --allow-reinit|--no-allow-reinit', () => {
+  // RFC 2243's example token: challenge "otp-md5 499 ke1234 ext" (the line holds OTP(500)).
+  const LAST = Buffer.from(skeyChain('md5', skeySecret('ke1234', 'This is a test.'), 500)).toString('hex');
+  const PAPER = `OTPD/SKEY\talice\t-\tmd5\t499\tke1234\t${LAST}\n`;
+  const INIT = (current: string): string => `init-hex:${current}:md5 499 ke1235:3712dcb4aa5316c1`;
+
+  it('turns remote re-initialisation on and off on the metadata line, audited; the verifier follows it', async () => {
+    fx = adminFixture(`#OTPD/META\talice\tname=paper\tenabled=yes\n${PAPER}HOTP\tbob\t-\t${KEY}\n`);
+    // Off by default: the init response is refused and its disclosed current part is burnt.
+    const refused = await fx.run(['verify', 'alice', INIT('5bf075d9959d036f'), '-d']);
+    expect(refused.stdout).toContain('alice/paper: refused: remote re-initialisation is off for this token (otpctl token change alice/paper --allow-reinit)\n');
+    expect(refused.stdout).toMatch(/^AUTH_FAILED bad-reinit\nReject\n$/m);
+    expect(fx.storeText()).toMatch(/^OTPD\/SKEY\talice\t-\tmd5\t498\tke1234\t5bf075d9959d036f\t/m);
+    const on = await fx.json(['token', 'change', 'alice/paper', '--allow-reinit']);
+    expect([on.code, on.doc]).toEqual([0, { token: 'alice/paper', allowReinit: true, changed: true }]);
+    expect(fx.storeText()).toMatch(/^#OTPD\/META\talice\tname=paper\tenabled=yes\treinit=yes\nOTPD\/SKEY\t/);
+    expect(((await fx.json(['token', 'list', 'alice'])).doc.tokens as Array<{ state: Record<string, unknown> }>)[0]?.state).toMatchObject({ seed: 'ke1234', reinit: 'yes' });
+    expect((await fx.run(['token', 'list', 'alice'])).stdout).toContain('algorithm=md5 sequence=498 seed=ke1234 reinit=yes');
+    expect((await fx.run(['token', 'change', 'alice/paper', '--allow-reinit'])).stdout).toBe('alice/paper: remote re-initialisation (RFC 2243 init-hex:/init-word:) was already on\n');
+    const current = Buffer.from(skeyChain('md5', skeySecret('ke1234', 'This is a test.'), 498)).toString('hex');
+    expect((await fx.run(['verify', 'alice', INIT(current)])).stdout).toMatch(/^AUTH_SKEY_REINIT /m);
+    expect(fx.storeText()).toMatch(/^OTPD\/SKEY\talice\t-\tmd5\t498\tke1235\t3712dcb4aa5316c1\t/m);
+    expect((await fx.run(['token', 'change', 'alice/paper', '--no-allow-reinit'])).stdout).toBe('alice/paper: remote re-initialisation (RFC 2243 init-hex:/init-word:) is now off\n');
+    expect(fx.storeText()).toMatch(/^#OTPD\/META\talice\tname=paper\tenabled=yes\nOTPD\/SKEY\t/);
+    const changes = readFileSync(fx.auditLog, 'utf8').split('\n').filter((line) => line.includes('ADMIN_TOKEN_CHANGE'));
+    expect(changes.map((line) => / token=(\S+) .*reason=(.*)$/.exec(line)?.slice(1).join(' '))).toEqual(['"alice/paper" "reinit on"', '"alice/paper" "reinit off"']);
+  });
+
+  it('gives a token without a metadata line one, and keeps the other keys', async () => {
+    fx = adminFixture(`# head\n${PAPER}#OTPD/META\talice\tname=p2\tenabled=no\tgroups=mail\n${PAPER.replace('ke1234', 'other9')}`, GROUPS);
+    expect((await fx.run(['token', 'change', 'alice/OTPD/SKEY@2', '--allow-reinit'])).code).toBe(0);
+    expect((await fx.run(['token', 'change', 'alice/p2', '--allow-reinit'])).code).toBe(0);
+    expect(fx.storeText()).toBe(`# head\n#OTPD/META\talice\tenabled=yes\treinit=yes\n${PAPER}#OTPD/META\talice\tname=p2\tenabled=no\tgroups=mail\treinit=yes\n${PAPER.replace('ke1234', 'other9')}`);
+    expect((await fx.run(['token', 'disable', 'alice/p2'])).code).toBe(0);
+    expect((await fx.run(['token', 'groups', 'alice/p2'])).code).toBe(0);
+    expect(fx.storeText()).toContain('#OTPD/META\talice\tname=p2\tenabled=no\treinit=yes\n');
+  });
+
+  it('refuses it for a token that is not S/KEY, or with nothing to change: one line, exit 2, nothing changed', async () => {
+    fx = adminFixture(STORE, GROUPS);
+    const cases: Array<[string[], string]> = [
+      [['token', 'change', 'alice/hw', '--allow-reinit'], 'otpctl: allow-reinit: alice/hw is a hotp token; remote re-initialisation (RFC 2243 init-hex:/init-word:) is only for skey tokens\n'],
+      [['token', 'change', 'alice/hw'], 'otpctl: allow-reinit: say what to change: --allow-reinit or --no-allow-reinit\n'],
+    ];
+    for (const [args, message] of cases) {
+      const r = await fx.run(args);
+      expect([r.code, r.stderr], args.join(' ')).toEqual([2, message]);
+    }
     expect(fx.storeText()).toBe(STORE);
   });
 });

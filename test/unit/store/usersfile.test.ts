@@ -8,7 +8,9 @@ import {
   parseOathType,
   parseUsersFile,
   tokensOf,
+  formatMetaLine,
   type OathEntry,
+  type SkeyEntry,
 } from '../../../src/store/index.js';
 
 const KEY = '3132333435363738393031323334353637383930';
@@ -132,7 +134,7 @@ describe('extension lines and metadata', () => {
   it('fails closed on bad metadata and reports misplaced metadata', () => {
     expect(file.errors.map((e) => `${e.line} ${e.user} ${e.problem}`)).toEqual([
       '8 dave metadata line is not directly followed by a token line of the same user',
-      '11 erin unknown metadata key "colour" (use name, enabled, groups, skew, laststep)',
+      '11 erin unknown metadata key "colour" (use name, enabled, groups, skew, laststep, reinit)',
       '12 erin token is unusable: its metadata line 11 is malformed',
       '13 frank S/KEY seed: must contain only the letters A-Z, a-z and the digits 0-9 (no blanks or punctuation)',
       '14 frank unknown otpd token type (known: OTPD/SKEY, OTPD/MOTP, OTPD/STATIC, OTPD/BACKUP)',
@@ -215,6 +217,31 @@ describe('TOTP last step on the metadata line', () => {
   it('refuses a malformed laststep', () => {
     const f = parse(`#OTPD/META\talice\tlaststep=-1\nHOTP/T30\talice\t-\t${KEY}\n`);
     expect(errorsOf(f, 'alice').map((e) => e.problem)).toContain('metadata laststep must be a whole number of time steps (at most 15 digits)');
+  });
+});
+
+describe('S/KEY remote re-initialisation opt-in on the metadata line (reinit=)', () => {
+  const SKEY = 'OTPD/SKEY\talice\t-\tmd5\t99\tke1234\t0123456789abcdef\n';
+  it('is off without the key (and without a metadata line), on with reinit=yes, off with reinit=no', () => {
+    expect((parse(SKEY).entries[0] as SkeyEntry).meta.allowReinit).toBe(false);
+    expect((parse(`#OTPD/META\talice\tname=paper\n${SKEY}`).entries[0] as SkeyEntry).meta.allowReinit).toBe(false);
+    expect((parse(`#OTPD/META\talice\tname=paper\treinit=yes\n${SKEY}`).entries[0] as SkeyEntry).meta.allowReinit).toBe(true);
+    expect((parse(`#OTPD/META\talice\tname=paper\treinit=no\n${SKEY}`).entries[0] as SkeyEntry).meta.allowReinit).toBe(false);
+  });
+  it('refuses a bad or repeated value, naming the key; the token is then unusable (fails closed)', () => {
+    for (const bad of ['reinit=1', 'reinit=YES', 'reinit', 'reinit=yes\treinit=no']) {
+      const f = parse(`#OTPD/META\talice\t${bad}\n${SKEY}`);
+      expect(errorsOf(f, 'alice').map((e) => e.problem)[0], bad).toMatch(/^metadata (reinit must be yes or no|key "reinit" is given twice)$/);
+      expect(tokensOf(f, 'alice'), bad).toHaveLength(0);
+    }
+  });
+  it('is written only when on, after the other keys, and survives a laststep rewrite', () => {
+    expect(formatMetaLine('alice', { name: 'paper', enabled: true, groups: [] })).toBe('#OTPD/META\talice\tname=paper\tenabled=yes\n');
+    expect(formatMetaLine('alice', { name: 'paper', enabled: true, groups: [], allowReinit: false })).toBe('#OTPD/META\talice\tname=paper\tenabled=yes\n');
+    expect(formatMetaLine('alice', { name: 'paper', enabled: true, groups: ['mail'], allowReinit: true })).toBe('#OTPD/META\talice\tname=paper\tenabled=yes\tgroups=mail\treinit=yes\n');
+    const f = parse(`#OTPD/META\talice\tname=phone\tenabled=yes\treinit=yes\nHOTP/T30\talice\t-\t${KEY}\n`);
+    const r = applyUpdates(f, [{ entry: f.entries[0] as OathEntry, state: { kind: 'oath', counter: 0, lastOtp: '123456', time: new Date(0), lastStep: 5 } }]);
+    expect(r.content?.toString().split('\n')[0]).toBe('#OTPD/META\talice\tname=phone\tenabled=yes\treinit=yes\tlaststep=5');
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { skeySecret } from '../../../../src/tokens/skey/secret.js';
 import { toSixWords } from '../../../../src/tokens/skey/words.js';
-import { type SkeyState, skeyChallenge, skeyExhausted, verifySkey } from '../../../../src/policy/verify/skey.js';
+import { DEFAULT_SKEY_SETTINGS, type SkeyState, skeyChallenge, skeyExhausted, verifySkey } from '../../../../src/policy/verify/skey.js';
 import { skeyVectors } from '../../../support/shared-data.js';
 import { BACKENDS, fromHex, hex } from './support.js';
 
@@ -61,6 +61,8 @@ for (const [name, backend] of BACKENDS) {
       const state: SkeyState = Object.freeze({ algorithm: 'md5', sequence: 500, seed: 'ke1234', last: chain('ke1234', 500) });
       const initHex = 'init-hex:5bf075d9959d036f:md5 499 ke1235:3712dcb4aa5316c1';
       const initWord = 'init-word:BOND FOGY DRAB NE RISE MART:md5 499 ke1235:RED HERD NOW BEAN PA BURG';
+      // Remote re-initialisation is opt-in per token (`reinit=yes`); these examples are for such a token.
+      const reinit = { ...DEFAULT_SKEY_SETTINGS, reinit: true };
 
       it('issues the example challenge and accepts hex: and word:', async () => {
         expect(skeyChallenge(state)).toBe('otp-md5 499 ke1234 ext');
@@ -68,9 +70,9 @@ for (const [name, backend] of BACKENDS) {
         expect(await verifySkey(state, 'word:BOND FOGY DRAB NE RISE MART', context)).toMatchObject({ ok: true });
       });
 
-      it('re-initialises with init-hex: and init-word:', async () => {
+      it('re-initialises with init-hex: and init-word: when the token allows it', async () => {
         for (const answer of [initHex, initWord]) {
-          const v = await verifySkey(state, answer, context);
+          const v = await verifySkey(state, answer, context, reinit);
           expect(v).toMatchObject({
             ok: true,
             state: { algorithm: 'md5', sequence: 499, seed: 'ke1235' },
@@ -86,7 +88,7 @@ for (const [name, backend] of BACKENDS) {
 
       it('refuses a re-initialisation with the same seed, but burns the proven response', async () => {
         const sameSeed = 'init-hex:5bf075d9959d036f:md5 499 KE1234:3712dcb4aa5316c1';
-        const v = await verifySkey(state, sameSeed, context);
+        const v = await verifySkey(state, sameSeed, context, reinit);
         expect(v).toMatchObject({ ok: false, reason: 'bad-reinit', state: { sequence: 499, seed: 'ke1234' } });
         if (v.ok || v.state === undefined) throw new Error('accepted');
         expect(v.message).toMatch(/seed must differ/);
@@ -95,23 +97,58 @@ for (const [name, backend] of BACKENDS) {
       });
 
       it('refuses a too-short new sequence or a disallowed algorithm; a wrong current part is just wrong', async () => {
-        const short = await verifySkey(state, 'init-hex:5bf075d9959d036f:md5 5 ke1235:3712dcb4aa5316c1', context);
+        const short = await verifySkey(state, 'init-hex:5bf075d9959d036f:md5 5 ke1235:3712dcb4aa5316c1', context, reinit);
         expect(short).toMatchObject({ ok: false, reason: 'bad-reinit' });
         const md4 = await verifySkey(state, 'init-hex:5bf075d9959d036f:md4 499 ke1235:3712dcb4aa5316c1', context, {
           warnBelow: 10,
+          reinit: true,
           minReinitSequence: 10,
           reinitAlgorithms: ['md5', 'sha1'],
         });
         expect(md4).toMatchObject({ ok: false, reason: 'bad-reinit' });
-        const wrong = await verifySkey(state, 'init-hex:0000000000000000:md5 499 ke1235:3712dcb4aa5316c1', context);
+        const wrong = await verifySkey(state, 'init-hex:0000000000000000:md5 499 ke1235:3712dcb4aa5316c1', context, reinit);
         expect(wrong).toMatchObject({ ok: false, reason: 'wrong' });
         expect('state' in wrong).toBe(false);
         const low = await verifySkey(state, 'init-hex:5bf075d9959d036f:md5 5 ke1235:3712dcb4aa5316c1', context, {
           warnBelow: 10,
+          reinit: true,
           minReinitSequence: 1,
           reinitAlgorithms: ['md5'],
         });
         expect(low).toMatchObject({ ok: true, detail: { remaining: 5, lowSequence: true } });
+      });
+    });
+
+    describe('remote re-initialisation is off unless the token opts in (reinit=yes)', () => {
+      const state: SkeyState = Object.freeze({ algorithm: 'md5', sequence: 500, seed: 'ke1234', last: chain('ke1234', 500) });
+      const initHex = 'init-hex:5bf075d9959d036f:md5 499 ke1235:3712dcb4aa5316c1';
+      const initWord = 'init-word:BOND FOGY DRAB NE RISE MART:md5 499 ke1235:RED HERD NOW BEAN PA BURG';
+
+      it('is off by default', () => {
+        expect(DEFAULT_SKEY_SETTINGS.reinit).toBe(false);
+      });
+
+      it('refuses a valid init-hex:/init-word: as bad-reinit and burns the disclosed current response', async () => {
+        for (const settings of [undefined, DEFAULT_SKEY_SETTINGS, { ...DEFAULT_SKEY_SETTINGS, reinit: false }]) {
+          for (const answer of [initHex, initWord]) {
+            const v = await verifySkey(state, answer, context, settings);
+            expect(v, answer).toMatchObject({ ok: false, reason: 'bad-reinit', message: 'remote re-initialisation is off for this token' });
+            if (v.ok || v.state === undefined) throw new Error(`${answer}: no state to persist`);
+            // The token keeps its chain, one step down: the attacker's parameters are not taken.
+            expect(v.state).toMatchObject({ algorithm: 'md5', sequence: 499, seed: 'ke1234' });
+            expect(hex(v.state.last)).toBe('5bf075d9959d036f');
+            expect(skeyChallenge(v.state)).toBe('otp-md5 498 ke1234 ext');
+            expect(await verifySkey(v.state, 'hex:5bf075d9959d036f', context, settings)).toMatchObject({ ok: false, reason: 'replayed' });
+            expect(await verifySkey(v.state, hex(chain('ke1234', 498)), context, settings)).toMatchObject({ ok: true });
+          }
+        }
+      });
+
+      it('a wrong current part is still just wrong (nothing to burn); plain responses are unaffected', async () => {
+        const wrong = await verifySkey(state, 'init-hex:0000000000000000:md5 499 ke1235:3712dcb4aa5316c1', context);
+        expect(wrong).toMatchObject({ ok: false, reason: 'wrong' });
+        expect('state' in wrong).toBe(false);
+        expect(await verifySkey(state, 'hex:5bf075d9959d036f', context)).toMatchObject({ ok: true, state: { sequence: 499, seed: 'ke1234' } });
       });
     });
 
