@@ -22,6 +22,7 @@ let stage: LoginStage;
 let tryFirst: PamService;
 let useFirst: PamService;
 let ignoreUnknown: PamService;
+let promptUnknown: PamService;
 
 beforeAll(async () => {
   const store = [`HOTP st-tfp - ${keys.tfp} 0`, `HOTP st-ufp - ${keys.ufp} 0`, `HOTP st-pin s3cret ${keys.pin} 0`, `HOTP st-known - ${keys.known} 0`, ''].join('\n');
@@ -30,7 +31,8 @@ beforeAll(async () => {
   tryFirst = stage.service(['auth required pam_stress.so', otpdAuthLine('required', socket, ['timeout=5', 'try_first_pass'])]);
   useFirst = stage.service(['auth required pam_stress.so', otpdAuthLine('required', socket, ['timeout=5', 'use_first_pass'])]);
   // pam_permit after: the stack succeeds exactly when pam_otpd succeeded or was ignored.
-  ignoreUnknown = stage.service([otpdAuthLine('[success=ok user_unknown=ignore default=die]', socket, ['timeout=5']), 'auth required pam_permit.so']);
+  ignoreUnknown = stage.service([otpdAuthLine('[success=ok user_unknown=ignore default=die]', socket, ['timeout=5', 'unknown_user=refuse']), 'auth required pam_permit.so']);
+  promptUnknown = stage.service([otpdAuthLine('[success=ok user_unknown=ignore default=die]', socket, ['timeout=5']), 'auth required pam_permit.so']);
 });
 
 afterAll(async () => {
@@ -88,7 +90,12 @@ describe('pam_otpd.so stacked after a module that sets the password', () => {
 });
 
 describe('[user_unknown=ignore]', () => {
-  it('a user otpd does not know skips the module without a prompt (the next module decides)', async () => {
+  it('by default a user otpd does not know is prompted like a known one, then gets PAM_USER_UNKNOWN (the next module decides)', async () => {
+    expectAccepted(await runPamtester({ service: promptUnknown.name, user: 'st-nobody', answers: ['123456'] }), [OTP_PROMPT]);
+    expect(await stage.auditWhen('st-nobody', 1)).toEqual(['AUTH_USER_UNKNOWN']);
+  });
+
+  it('with unknown_user=refuse a user otpd does not know skips the module without a prompt (the next module decides)', async () => {
     expectAccepted(await runPamtester({ service: ignoreUnknown.name, user: 'st-stranger', answers: ['123456'] }), []);
     expect(await stage.auditWhen('st-stranger', 1)).toEqual(['AUTH_USER_UNKNOWN']);
   });
