@@ -15,6 +15,7 @@ import { typescriptBackend } from '../src/native/typescript-backend.js';
 import { SKEY_ALGORITHMS } from '../src/tokens/algorithms.js';
 import { benchPam } from './pam.js';
 import { benchStore, type StoreRow } from './store.js';
+import { benchUnknownUser } from './unknown-user.js';
 
 const KEY_HEX = '3132333435363738393031323334353637383930';
 const KEY = Uint8Array.from(Buffer.from(KEY_HEX, 'hex'));
@@ -140,3 +141,6 @@ printTable(
 
 console.log('\nwhole logins through pamtester (pam_otpd.so + otpd vs. pam_oath, same users, same run; measured before the store benchmark):\n');
 printTable({ what: 'benchmark', module: 'module', work: 'work', result: 'result' }, pamRows.map((r) => ({ ...r })));
+
+console.log('\nrefusal time, enrolled user against unknown name (the prompt and the time must not tell who is enrolled):\n');
+printTable({ who: 'who', logins: 'logins', median: 'median', p90: 'p90' }, (await benchUnknownUser(native, 200)).map((r) => ({ ...r, logins: String(r.logins) })));
