@@ -28,6 +28,16 @@ export type ChallengeOutcome =
  */
 export async function issueChallenge(user: string, service: string, ports: PolicyPorts, holder: ChallengeHolder = 'otpd'): Promise<ChallengeOutcome> {
   const group = groupOfService(ports.config, service);
+  // Most logins have no S/KEY token: they are answered from one read, without the user's lock.
+  const first = await readStore(ports.config.store, { users: [user] });
+  if (errorsOf(first, user).length > 0) return { issued: false, reason: 'store-error' };
+  if (!candidatesFor(tokensOf(first, user), group).some((e) => e.kind === 'skey')) {
+    // A locked user is told so before the prompt (a lock-free read: the decision checks again under the lock).
+    const lock = await ports.state.isLocked(user, group, ports.now());
+    if (!lock.locked) return { issued: false, reason: 'no-skey-token' };
+    ports.audit({ code: 'AUTH_USER_LOCKED', user, service, reason: 'locked: no prompt' });
+    return { issued: false, reason: 'locked', ...(lock.until === null ? {} : { until: lock.until }) };
+  }
   // Under the user's lock from the lock-out check to the claim, with the store read inside it: a
   // challenge asked for while an answer is being decided waits for that decision, then shows the
   // sequence it left (never the one just used).
