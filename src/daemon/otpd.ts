@@ -67,7 +67,9 @@ async function serve(args: OtpdArguments, env: NodeJS.ProcessEnv, log: (line: st
     }
     const svc = service;
     const peer = loadPeerInspector(env);
-    if (peer instanceof Error) log(`cannot check peer credentials: ${peer.message.split('\n', 1)[0] ?? ''}`);
+    // Without the addon's reader nobody can be vouched for: the server then refuses every connection
+    // (fail closed) and says so; this line says why. OTPD_NO_NATIVE does not come into it (peer-credentials.ts).
+    if (peer instanceof Error) log(`the native addon's peer-credential reader is unavailable: ${peer.message.split('\n', 1)[0] ?? ''}`);
     const peerChecks = peer instanceof Error ? {} : { checkPeer: rootOnlyPeerCheck(peer, log), peerGone: hungUpCheck(peer) };
     server = await startServer({ listen: fd === undefined ? { path: args.socket } : { fd }, policy: () => svc.conversationPolicy(), log, ...peerChecks });
   } catch (error) {

@@ -83,13 +83,14 @@ describe('otpd socket activation and limits', () => {
     expect(await exited, stderr).toBe(0);
   });
 
-  it('one connection above the limit ⇒ ERROR UNAVAILABLE; the others are served', async () => {
+  it('one connection above the limit ⇒ the oldest idle one is told ERROR UNAVAILABLE; the others are served', async () => {
     fx = makeFixture({ name: 'daemon-limit', store: '' });
     const socket = path.join(fx.dir, 'limit.sock');
     const logs: string[] = [];
     server = await startServer({
       listen: { path: socket },
       maxConnections: 2,
+      allowUncheckedPeers: true,
       log: (l) => logs.push(l),
       policy: () => ({
         knowsUser: async () => false,
@@ -105,11 +106,12 @@ describe('otpd socket activation and limits', () => {
     const b = await Client.connect(socket);
     await new Promise((r) => setTimeout(r, 100));
     const c = await Client.connect(socket);
-    expect(await c.next()).toMatchObject({ type: 'ERROR', code: WireErrorCode.UNAVAILABLE });
-    a.send({ type: 'HELLO', version: 1 });
-    expect((await a.next()).type).toBe('HELLO');
-    a.send({ type: 'AUTH_START', service: 'sshd', user: 'x' });
-    expect(await a.next()).toEqual({ type: 'RESULT', verdict: 'USER_UNKNOWN' });
+    // Full of idle connections (no AUTH_START yet): the oldest makes room (test/integration/daemon-limits.test.ts).
+    expect(await a.next()).toMatchObject({ type: 'ERROR', code: WireErrorCode.UNAVAILABLE });
+    for (const served of [b, c]) {
+      served.send({ type: 'HELLO', version: 1 });
+      expect(await served.next()).toEqual({ type: 'HELLO', version: 1 });
+    }
     b.close();
     a.close();
     c.close();
@@ -131,7 +133,7 @@ describe('otpd socket activation and limits', () => {
       log: () => undefined,
     });
     const socket = path.join(fx.dir, 'deadline.sock');
-    server = await startServer({ listen: { path: socket }, conversationMs: 300, log: () => undefined, policy });
+    server = await startServer({ listen: { path: socket }, conversationMs: 300, allowUncheckedPeers: true, log: () => undefined, policy });
     const { client: c, conv } = await startConversation(socket, 'erin');
     expect(conv).toEqual({ type: 'CONV', style: 'PROMPT_ECHO_OFF', text: 'otp-md5 498 bi0617 ext, Response: ' });
     expect(await c.next(2_000)).toMatchObject({ type: 'ERROR', code: WireErrorCode.TIMEOUT });
