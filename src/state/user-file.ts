@@ -165,7 +165,9 @@ export class UserFiles {
     } catch (err) {
       throw asStateError(err);
     }
-    let staged: { replacement: StagedReplacement; bytes: Buffer } | undefined;
+    // A staged version is written into the held lock file (room reserved, no file made or removed:
+    // most logins succeed and write nothing), or, after a write failed, to a synced `.new`.
+    let staged: { bytes: Buffer; replacement: StagedReplacement | undefined } | undefined;
     try {
       const found = await readStateFile(file, user);
       const state = found ?? emptyUserState(user);
@@ -178,39 +180,41 @@ export class UserFiles {
           if (staged !== undefined) throw new Error('a transaction stages one version');
           const bytes = serializeUserState(next);
           try {
-            staged = { replacement: await stageReplacement(file, bytes, owner, 0o600, { sync: this.#suspect }), bytes };
+            if (this.#suspect) staged = { bytes, replacement: await stageReplacement(file, bytes, owner, 0o600, { sync: true }) };
+            else {
+              lock.reserve(bytes);
+              staged = { bytes, replacement: undefined };
+            }
           } catch (err) {
             this.#suspect = true;
-            throw asStateError(err);
+            throw new StateError(StateErrorReasons.IO, file, `${file}: cannot write this user's state (${(err as NodeJS.ErrnoException).code ?? 'error'}): the login is refused before its answer is checked`, { cause: err });
           }
         },
+      };
+      const commit = async (bytes: Buffer): Promise<void> => {
+        const pending = staged;
+        staged = undefined;
+        const replacement = pending?.replacement ?? (await this.#stageOrThrow(file, bytes, owner));
+        await this.#commit(replacement, pending?.replacement !== undefined && !bytes.equals(pending.bytes) ? bytes : undefined);
       };
       let end: TransactionEnd<T>;
       try {
         end = await body(locked);
       } catch (err) {
         // Counted before it was verified: the staged version (the attempt as a failure) goes to disk.
-        const pending = staged;
-        staged = undefined;
-        if (pending !== undefined) await this.#commit(pending.replacement, undefined);
+        if (staged !== undefined) await commit(staged.bytes);
         throw new BodyFailure(err);
       }
       const bytes = end.write === undefined ? undefined : serializeUserState(end.write);
       const unchanged = bytes === undefined || (readBytes !== undefined ? bytes.equals(readBytes) : isEmptyState(end.write ?? state));
-      const pending = staged;
-      staged = undefined;
-      if (unchanged) {
-        pending?.replacement.discard();
-        return end.result;
-      }
-      if (pending !== undefined) await this.#commit(pending.replacement, bytes.equals(pending.bytes) ? undefined : bytes);
-      else await this.#commit(await this.#stageOrThrow(file, bytes, owner), undefined);
+      if (unchanged) return end.result;
+      await commit(bytes);
       return end.result;
     } catch (err) {
       if (err instanceof BodyFailure) throw err.error;
       throw asStateError(err);
     } finally {
-      staged?.replacement.discard();
+      staged?.replacement?.discard();
       await lock.release();
     }
   }

@@ -15,8 +15,8 @@
  * the only way to enter is still the O_EXCL create. pam_oath never removes a lock.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, constants, fstatSync, lstatSync, openSync, unlinkSync, writeSync, type Stats } from 'node:fs';
-import { lstat, readFile, unlink } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, open as openCallback, writeSync, type Stats } from 'node:fs';
+import { lstat, open, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StoreError, StoreErrorReasons } from './errors.js';
@@ -36,6 +36,13 @@ export const LOCK_DEFAULTS = Object.freeze({ timeoutMs: 10_000, staleAfterMs: 30
 /** A held lock. `release` unlinks it, then closes it; it is safe to call twice. */
 export interface StoreLock {
   readonly lockPath: string;
+  /**
+   * Writes `bytes` into the held lock file after its pid line: a write that needs the room the next
+   * version of the locked file will need, made before anything depends on it (src/state/user-file.ts
+   * stages a login's counted attempt this way: a full disk or a failing filesystem fails here).
+   * @throws the write's error (ENOSPC, EIO…)
+   */
+  reserve(bytes: Uint8Array): void;
   release(): Promise<void>;
 }
 
@@ -45,11 +52,21 @@ function lockAge(st: Stats): number {
 
 async function describeHolder(lockPath: string): Promise<string> {
   try {
-    const text = (await readFile(lockPath, 'utf8')).trim();
-    const m = /^([0-9]+) otpd$/.exec(text);
+    // Never through a link, nor blocking on a FIFO someone put there; a pid line is short.
+    const handle = await open(lockPath, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    let text: string;
+    try {
+      const buffer = Buffer.alloc(64);
+      const { bytesRead } = await handle.read(buffer, 0, buffer.byteLength, 0);
+      text = buffer.subarray(0, bytesRead).toString('utf8').trim();
+    } finally {
+      await handle.close();
+    }
+    // The first line: a holder may have reserved room after it (StoreLock.reserve).
+    const m = /^([0-9]+) otpd$/.exec(text.split('\n')[0] ?? '');
     return m ? `otpd process ${m[1]}` : text.length === 0 ? 'pam_oath or another OATH Toolkit writer' : 'an unknown writer';
-  } catch {
-    return 'a writer that just finished';
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ELOOP' ? 'a symbolic link someone put there, not a writer' : 'a writer that just finished';
   }
 }
 
@@ -115,8 +132,9 @@ export async function acquireStoreLock(file: string, options: LockOptions = {}):
   for (;;) {
     let fd: number | undefined;
     try {
-      // Direct calls: microseconds on a local file, less than a trip through libuv's thread pool.
-      fd = openSync(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+      // Through the thread pool: creating a file in a directory waits for the filesystem's journal
+      // while other logins' fsyncs commit it; made directly it would stall every other login.
+      fd = await createExclusive(lockPath);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
         throw new StoreError(StoreErrorReasons.IO, file, `${lockPath}: cannot create the lock: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, { cause: err });
@@ -148,31 +166,36 @@ export async function acquireStoreLock(file: string, options: LockOptions = {}):
   }
 }
 
+/** open(2) with O_CREAT|O_EXCL, resolving to the raw descriptor. */
+function createExclusive(lockPath: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    openCallback(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600, (err, fd) => (err === null ? resolve(fd) : reject(err)));
+  });
+}
+
 function held(lockPath: string, fd: number): StoreLock {
   const mine = fstatSync(fd);
+  const pidLine = Buffer.from(`${process.pid} otpd\n`);
   try {
-    writeSync(fd, `${process.pid} otpd\n`);
+    writeSync(fd, pidLine);
   } catch {
     // the pid is informative only
   }
   let released = false;
   return {
     lockPath,
-    release(): Promise<void> {
-      if (released) return Promise.resolve();
+    reserve(bytes: Uint8Array): void {
+      let done = 0;
+      while (done < bytes.byteLength) done += writeSync(fd, bytes, done, bytes.byteLength - done, pidLine.byteLength + done);
+    },
+    async release(): Promise<void> {
+      if (released) return;
       released = true;
       try {
-        let now: Stats | undefined;
-        try {
-          now = lstatSync(lockPath);
-        } catch {
-          now = undefined;
-        }
+        // Through the thread pool, as the create (the unlink waits for the journal as well).
+        const now = await lstat(lockPath).catch(() => undefined);
         // Unlink only our own inode (ours cannot have been judged stale: we hold it open).
-        if (now !== undefined && now.dev === mine.dev && now.ino === mine.ino) unlinkSync(lockPath);
-        return Promise.resolve();
-      } catch (err) {
-        return Promise.reject(err);
+        if (now !== undefined && now.dev === mine.dev && now.ino === mine.ino) await unlink(lockPath);
       } finally {
         closeSync(fd);
       }
