@@ -13,10 +13,14 @@
  * cut short, before the store was touched, and is ignored.
  */
 import { createHash } from 'node:crypto';
-import { constants, lstatSync } from 'node:fs';
+import { closeSync, constants, fdatasync, lstatSync, readSync, writeSync, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { StoreError, StoreErrorReasons } from './errors.js';
+import { openCheckedStore } from './permissions.js';
+
+const fdatasyncAsync = promisify(fdatasync);
 
 /** The change of one line: `old` at `offset` becomes `bytes` (same length). */
 export interface SectorPatch {
@@ -83,7 +87,28 @@ export function decodeIntent(record: Buffer): SectorPatch[] | undefined {
 }
 
 async function openIntent(file: string, flags: number): Promise<FileHandle> {
-  return open(intentPath(file), flags | constants.O_NOFOLLOW, 0o600);
+  return open(intentPath(file), flags | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o600);
+}
+
+/**
+ * The problem with a record that otpd did not provably write itself — not a regular file, not root's
+ * (the running user's when not root), or writable by group or others — or undefined when it is ours.
+ * Such a record would put someone else's bytes into the store, or our key bytes into their file.
+ */
+function foreignRecord(st: Stats): string | undefined {
+  if (!st.isFile()) return 'is not a regular file';
+  const uid = process.getuid?.();
+  if (uid === 0 && st.uid !== 0) return `is owned by uid ${st.uid}, not root`;
+  if (uid !== undefined && uid !== 0 && st.uid !== uid) return `is owned by uid ${st.uid}, not by the running user (uid ${uid})`;
+  if ((st.mode & 0o022) !== 0) return `has mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')}, so group or others could have written it`;
+  return undefined;
+}
+
+/** The refusal of a foreign record, with what to do. */
+function refuseRecord(file: string, problem: string, use: 'replay' | 'write'): StoreError {
+  const record = intentPath(file);
+  const what = use === 'replay' ? `so it may not be replayed onto ${file}` : `so no change of ${file} is written into it (the store is unchanged)`;
+  return new StoreError(StoreErrorReasons.INSECURE, file, `${record}: ${problem}, ${what}; check that ${file} is intact (otpctl token list), then remove it: rm ${record}`);
 }
 
 /**
@@ -100,14 +125,22 @@ export async function writeIntent(file: string, patches: readonly SectorPatch[])
     try {
       handle = await openIntent(file, constants.O_WRONLY);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ELOOP') throw refuseRecord(file, 'is a symbolic link', 'write');
+      if (code !== 'ENOENT') throw err;
       handle = await openIntent(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL);
       created = true;
+    }
+    if (!created) {
+      // A record left from before must be our own: the change's old and new bytes hold keys.
+      const problem = foreignRecord(await handle.stat());
+      if (problem !== undefined) throw refuseRecord(file, problem, 'write');
     }
     await handle.truncate(0);
     await handle.write(record, 0, record.byteLength, 0);
     await handle.datasync();
   } catch (err) {
+    if (err instanceof StoreError) throw err;
     throw new StoreError(StoreErrorReasons.IO, file, `${intentPath(file)}: cannot record the change: ${(err as NodeJS.ErrnoException).code ?? 'error'}; the store is unchanged`, { cause: err });
   } finally {
     await handle?.close().catch(() => undefined);
@@ -149,11 +182,15 @@ export function tornOrOld(now: Uint8Array, patch: SectorPatch): boolean {
 }
 
 /**
- * Completes a change a crash interrupted. The caller holds the store lock.
+ * Completes a change a crash interrupted. The caller holds the store lock. A record is used only if
+ * the opened file is a regular file of root's (the running user's when not root) that neither group
+ * nor others can write, and only onto a store that passes the store's checks on its opened descriptor
+ * (src/store/permissions.ts).
  *
  * @returns `none` (no record), `replayed` (bytes written and synced), or `moved-on` (the line changed
  *   since: nothing written)
- * @throws StoreError (reason `io`) when the store cannot be read or written
+ * @throws StoreError (reason `insecure`) for a record someone else could have written (naming it and
+ *   what to do) or an unsafe store; (reason `io`) when the store cannot be read or written
  */
 export async function replayIntent(file: string): Promise<'none' | 'replayed' | 'moved-on'> {
   // Nearly always there is no record, or an empty one: one direct stat answers that.
@@ -168,16 +205,21 @@ export async function replayIntent(file: string): Promise<'none' | 'replayed' | 
   try {
     const handle = await openIntent(file, constants.O_RDONLY);
     try {
-      const { size } = await handle.stat();
-      if (size === 0) return 'none';
-      if (size > MAX_RECORD_BYTES) return 'none';
+      const st = await handle.stat();
+      if (st.isFile() && st.size === 0) return 'none';
+      const problem = foreignRecord(st);
+      if (problem !== undefined) throw refuseRecord(file, problem, 'replay');
+      if (st.size > MAX_RECORD_BYTES) return 'none';
       record = await handle.readFile();
     } finally {
       await handle.close();
     }
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'none';
-    throw new StoreError(StoreErrorReasons.IO, file, `${intentPath(file)}: cannot read: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, { cause: err });
+    if (err instanceof StoreError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 'none';
+    if (code === 'ELOOP') throw refuseRecord(file, 'is a symbolic link', 'replay');
+    throw new StoreError(StoreErrorReasons.IO, file, `${intentPath(file)}: cannot read: ${code ?? 'error'}`, { cause: err });
   }
   const patches = decodeIntent(record);
   if (patches === undefined) {
@@ -186,25 +228,26 @@ export async function replayIntent(file: string): Promise<'none' | 'replayed' | 
   }
   let wrote = false;
   let movedOn = false;
-  let store: FileHandle | undefined;
+  // Opened without following a link, and checked as opened: the bytes go into the store checked.
+  const { fd } = openCheckedStore(file, constants.O_RDWR);
   try {
-    store = await open(file, constants.O_RDWR | constants.O_NOFOLLOW);
     for (const patch of patches) {
       const now = Buffer.alloc(patch.bytes.byteLength);
-      const { bytesRead } = await store.read(now, 0, now.byteLength, patch.offset);
+      const bytesRead = readSync(fd, now, 0, now.byteLength, patch.offset);
       if (bytesRead === now.byteLength && now.equals(patch.bytes)) continue;
       if (bytesRead !== now.byteLength || !tornOrOld(now, patch)) {
         movedOn = true;
         continue;
       }
-      await store.write(patch.bytes, 0, patch.bytes.byteLength, patch.offset);
+      let done = 0;
+      while (done < patch.bytes.byteLength) done += writeSync(fd, patch.bytes, done, patch.bytes.byteLength - done, patch.offset + done);
       wrote = true;
     }
-    if (wrote) await store.datasync();
+    if (wrote) await fdatasyncAsync(fd);
   } catch (err) {
     throw new StoreError(StoreErrorReasons.IO, file, `${file}: cannot complete the change recorded in ${intentPath(file)}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, { cause: err });
   } finally {
-    await store?.close().catch(() => undefined);
+    closeSync(fd);
   }
   await clearIntent(file);
   return wrote ? 'replayed' : movedOn ? 'moved-on' : 'none';

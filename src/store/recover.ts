@@ -13,6 +13,7 @@ import { lstat, unlink } from 'node:fs/promises';
 import { replayIntent } from './doublewrite.js';
 import { StoreError, StoreErrorReasons } from './errors.js';
 import { acquireStoreLock } from './lock.js';
+import { checkStoreDirectory } from './permissions.js';
 
 /** What the sweep did. */
 export interface SweepResult {
@@ -31,7 +32,9 @@ export const SWEEP_STALE_AFTER_MS = 2_000;
  * @param file - the store's path
  * @param options - how long to wait for a live writer (default 3 s)
  * @returns what was done; a store that does not exist yet has nothing to sweep
- * @throws StoreError (reason `io`) when the lock, the record or `.new` cannot be handled
+ * @throws StoreError (reason `insecure`) when the store's directory lets others plant or replace files
+ *   there (nothing is touched), or the record is not provably ours; (reason `io`) when the lock, the
+ *   record or `.new` cannot be handled
  * @example
  * const { removedNew } = await sweepStoreLeftovers('/etc/users.oath');
  */
@@ -43,6 +46,7 @@ export async function sweepStoreLeftovers(file: string, options: { timeoutMs?: n
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return nothing;
     throw new StoreError(StoreErrorReasons.IO, file, `${file}: cannot sweep: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
   }
+  checkStoreDirectory(file); // what is beside the store there may be anyone's: leave it, and say why
   let lock;
   try {
     lock = await acquireStoreLock(file, { timeoutMs: options.timeoutMs ?? 3_000, staleAfterMs: SWEEP_STALE_AFTER_MS });

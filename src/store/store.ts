@@ -15,15 +15,15 @@
  *   fsyncs once, releases the lock and then answers each request with its own outcomes.
  * Across processes the lock serialises writers as before.
  */
-import { lstatSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { closeSync, constants, lstatSync, readFile } from 'node:fs';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { patchFileDurably, replaceFileDurably } from './atomic-write.js';
 import { replayIntent } from './doublewrite.js';
 import { StoreError, StoreErrorReasons } from './errors.js';
 import { LOCK_DEFAULTS, acquireStoreLock, type LockOptions, type StoreLock } from './lock.js';
-import { checkStorePermissions } from './permissions.js';
+import { checkStorePermissions, openCheckedStore } from './permissions.js';
 import { cachedIndex, forgetIndex, lastIndex, rememberIndex, sameVersion } from './read-cache.js';
 import { LineIndex } from './usersfile/lines.js';
 import { locateUsers, parseIndexed, type ParseOptions, type UsersFile } from './usersfile/parse.js';
@@ -87,29 +87,27 @@ interface Snapshot {
   readonly stats: Stats;
 }
 
+const readFd = promisify(readFile) as (fd: number) => Promise<Buffer>;
+
 /**
  * Reads the store (after checking its permissions). `hint`: a read a decision will be checked against
  * again under the lock, which may come from the read cache; otherwise the file itself is read.
  */
 async function readIndexed(file: string, options: { hint: boolean }): Promise<Snapshot> {
-  const checked = await checkStorePermissions(file);
-  if (options.hint) {
-    const index = cachedIndex(file, checked);
-    if (index !== undefined) return { index, stats: checked };
-  }
+  // Opened without following a link and checked on the descriptor: the version checked is the version
+  // read (the path may be replaced meanwhile), and the one the read cache is asked about.
+  const { fd, stats } = openCheckedStore(file, constants.O_RDONLY);
   let content: Buffer;
-  let stats: Stats;
   try {
-    const handle = await open(file, 'r');
-    try {
-      // The version read is the one the descriptor's stat names (the path may be replaced meanwhile).
-      stats = await handle.stat();
-      content = await handle.readFile();
-    } finally {
-      await handle.close();
+    if (options.hint) {
+      const index = cachedIndex(file, stats);
+      if (index !== undefined) return { index, stats };
     }
+    content = await readFd(fd);
   } catch (err) {
     throw new StoreError(StoreErrorReasons.IO, file, `${file}: cannot read the store: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, { cause: err });
+  } finally {
+    closeSync(fd);
   }
   // The same bytes as the version remembered: keep its index (and its lines-by-user map), which a
   // large store would otherwise rebuild.
@@ -286,9 +284,12 @@ async function commitRound(file: string, waiting: Request[]): Promise<void> {
     if ((await replayIntent(file)) !== 'none') forgetIndex(file);
     // Fast: patch in place from the version last seen, if the bytes it replaces are still on disk.
     // Otherwise (or if anything but a clean patch would result): read the file under the lock.
+    // The patch is written only to the file checked here (patchFileDurably compares dev, inode and
+    // size): the remembered version must be that same file, or the round reads it anew.
     const current = await checkStorePermissions(file);
     const last = lastIndex(file);
-    let done = last === undefined ? undefined : await writeRound(file, batch, last.index, last.stats, sameVersion(current, last.stats) ? 'patch-only' : 'patch-only, base stale');
+    const sameFile = last !== undefined && last.stats.dev === current.dev && last.stats.ino === current.ino && last.stats.size === current.size;
+    let done = last === undefined || !sameFile ? undefined : await writeRound(file, batch, last.index, current, sameVersion(current, last.stats) ? 'patch-only' : 'patch-only, base stale');
     if (done === undefined) {
       const { index, stats } = await readIndexed(file, { hint: false });
       done = await writeRound(file, batch, index, stats, 'any');

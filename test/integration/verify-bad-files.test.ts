@@ -1,9 +1,10 @@
 /**
  * Bad stores through the built `otpctl verify`: a malformed line refuses only its user, naming file:line
  * (and never quoting the key); other users keep working and the bad line is kept byte for byte; a store
- * that group or others can read is refused (exit 2, "chmod 600") and nothing is rewritten.
+ * that group or others can read, or one in a directory they can write, is refused (exit 2, with the fix)
+ * and nothing is rewritten.
  */
-import { chmodSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, statSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OathEntry } from '../../src/store/index.js';
 import { hotp, makeFixture, randomKeyHex, secretsInAudit, type Fixture } from '../support/store-fixture.js';
@@ -68,6 +69,25 @@ describe('permissions', () => {
       expect(fx.auditText()).toMatch(/code=AUTH_STORE_ERROR user="alice" token=- service="login" .*reason="store or state error: insecure"/);
       // Fixed by the administrator: the same code is accepted (it was not used).
       chmodSync(fx.store, 0o600);
+      expect(fx.verify('alice', hotp(key, 0)).verdict).toBe('Accept');
+    });
+  }
+
+  for (const mode of [0o777, 0o1777]) {
+    it(`a store in a directory with mode 0${mode.toString(8)} is refused with exit 2, naming the directory; nothing is written`, () => {
+      const key = randomKeyHex();
+      fx = makeFixture({ name: 'perm-dir', store: `HOTP alice - ${key}\n` });
+      const before = fx.storeBytes();
+      chmodSync(fx.dir, mode);
+      const r = fx.verify('alice', hotp(key, 0));
+      expect(r.status, r.stdout + r.stderr).toBe(2);
+      expect(r.stdout.trim().split('\n').pop()).toBe('Reject');
+      expect(r.stdout + r.stderr).toContain(`${fx.store}: its directory ${fx.dir} has mode ${mode.toString(8).padStart(4, '0')}`);
+      if (mode === 0o777) expect(r.stdout + r.stderr).toContain(`chmod go-w ${fx.dir}`);
+      else expect(r.stdout + r.stderr).toContain('move the store to a directory that only');
+      expect(fx.storeBytes().equals(before)).toBe(true);
+      expect(existsSync(`${fx.store}.lock`) || existsSync(`${fx.store}.new`)).toBe(false);
+      chmodSync(fx.dir, 0o700);
       expect(fx.verify('alice', hotp(key, 0)).verdict).toBe('Accept');
     });
   }

@@ -1,9 +1,12 @@
 /** The doublewrite record for a change across two sectors: encoding, and completing it after a crash. */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeIntent, intentPath, replayIntent, SECTOR, spansSectors, tornOrOld, writeIntent } from '../../../src/store/doublewrite.js';
+import { StoreError, StoreErrorReasons } from '../../../src/store/errors.js';
+
+const asRoot = process.getuid?.() === 0;
 
 let dir = '';
 let file = '';
@@ -63,5 +66,88 @@ describe('doublewrite', () => {
     expect(decodeIntent(readFileSync(intentPath(file)))).toBeUndefined();
     expect(await replayIntent(file)).toBe('none');
     expect(readFileSync(file, 'latin1')).toBe(head + oldLine);
+  });
+});
+
+/** The refusal `promise` ends in: a StoreError of reason `insecure`. */
+async function insecure(promise: Promise<unknown>): Promise<StoreError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err, 'it was used').toBeInstanceOf(StoreError);
+  expect((err as StoreError).reason).toBe(StoreErrorReasons.INSECURE);
+  return err as StoreError;
+}
+
+describe('a record someone else could have written is never used', () => {
+  /** A valid record of `patch` for a store holding the old line, then `tamper` applied to the record. */
+  async function planted(tamper: (record: string) => void): Promise<Buffer> {
+    writeFileSync(file, head + oldLine, { mode: 0o600 });
+    await writeIntent(file, [patch]);
+    tamper(intentPath(file));
+    return readFileSync(file);
+  }
+
+  it.skipIf(!asRoot)('a record owned by another user is refused, naming it and what to do; the store is untouched', async () => {
+    const before = await planted((record) => chownSync(record, 65534, 65534));
+    const err = await insecure(replayIntent(file));
+    const record = intentPath(file);
+    expect(err.file).toBe(file);
+    expect(err.message).toBe(
+      `${record}: is owned by uid 65534, not root, so it may not be replayed onto ${file}; check that ${file} is intact (otpctl token list), then remove it: rm ${record}`,
+    );
+    expect(readFileSync(file).equals(before)).toBe(true);
+    expect(statSync(record).size).toBeGreaterThan(0); // kept for the administrator to look at
+  });
+
+  for (const mode of [0o620, 0o602, 0o666]) {
+    it(`a record with mode 0${mode.toString(8)} is refused; the store is untouched`, async () => {
+      const before = await planted((record) => chmodSync(record, mode));
+      const err = await insecure(replayIntent(file));
+      expect(err.message).toContain(`${intentPath(file)}: has mode 0${mode.toString(8)}, so group or others could have written it`);
+      expect(err.message).toContain(`rm ${intentPath(file)}`);
+      expect(readFileSync(file).equals(before)).toBe(true);
+    });
+  }
+
+  it('a record that is a symbolic link is refused as such, not read through', async () => {
+    const before = await planted((record) => {
+      rmSync(record);
+      writeFileSync(`${record}.elsewhere`, 'x'.repeat(100), { mode: 0o600 });
+      symlinkSync(`${record}.elsewhere`, record);
+    });
+    const err = await insecure(replayIntent(file));
+    expect(err.message).toContain(`${intentPath(file)}: is a symbolic link`);
+    expect(readFileSync(file).equals(before)).toBe(true);
+  });
+
+  it.skipIf(!asRoot)("a change is never written into someone else's (empty) record", async () => {
+    writeFileSync(file, head + oldLine, { mode: 0o600 });
+    writeFileSync(intentPath(file), '', { mode: 0o600 });
+    chownSync(intentPath(file), 65534, 65534);
+    const err = await insecure(writeIntent(file, [patch]));
+    expect(err.message).toContain(`${intentPath(file)}: is owned by uid 65534, not root`);
+    expect(statSync(intentPath(file)).size).toBe(0); // the key bytes did not go into it
+  });
+
+  it('a record is not replayed onto a store that is not safe itself (checked on the opened file)', async () => {
+    const before = await planted(() => chmodSync(file, 0o644));
+    const err = await insecure(replayIntent(file));
+    expect(err.message).toBe(`${file}: has mode 0644, so group or others can read or write its keys; run chmod 600 ${file}`);
+    expect(readFileSync(file).equals(before)).toBe(true);
+  });
+
+  it.skipIf(!asRoot)('a record is not replayed onto a store owned by another user', async () => {
+    const before = await planted(() => chownSync(file, 65534, 65534));
+    const err = await insecure(replayIntent(file));
+    expect(err.message).toContain('not root; run chown root:root');
+    expect(readFileSync(file).equals(before)).toBe(true);
+  });
+
+  it('a record of our own, 0600, is still replayed', async () => {
+    await planted(() => undefined);
+    expect(await replayIntent(file)).toBe('replayed');
+    expect(readFileSync(file, 'latin1')).toBe(head + newLine);
   });
 });
