@@ -7,6 +7,10 @@
  * module, the syslog sink keeps one util-linux `logger` process (Debian: package bsdutils, Essential)
  * for the daemon's lifetime and writes each line to its standard input with `--prio-prefix`, so every
  * line carries its own AUTHPRIV priority. See docs/audit.md for the trade-offs.
+ *
+ * Every sink writes a line as one line, whatever it was given ({@link escapeLine}): `logger` reads its
+ * standard input line by line, so a newline inside a line would be a message of its own — with a
+ * `<PRI>` of its choosing — and a file or stream reader would see a line that nobody wrote.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { constants, writeSync } from 'node:fs';
@@ -14,6 +18,7 @@ import { type FileHandle, open } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { ErrorCodes, OtpdError } from '../errors.js';
 import { type AuditSeverity, SEVERITY_NUMBERS } from './events.js';
+import { escapeChar } from './format.js';
 import type { AuditTarget } from './target.js';
 
 /** A destination for finished audit lines. */
@@ -29,6 +34,21 @@ export interface AuditSink {
   reopen(): Promise<void>;
   /** Flushes and releases the destination. Later writes reject. */
   close(): Promise<void>;
+}
+
+/**
+ * A line as every sink writes it: control characters, line and paragraph separators and bidirectional
+ * controls escaped exactly as in an audit value (format.ts's `escapeChar`: `\n`, `\r`, `\t`, `\xHH`,
+ * `\u{HHHH}`), while `\` and `"` stay as they are — so an audit line, escaped already, passes
+ * unchanged, and any other line (the daemon's own log, a message naming a user) cannot become two.
+ *
+ * @param line - one line, as given
+ * @returns the same text on one line
+ * @example
+ * escapeLine('sshd/x\ncode=AUTH_OK_OTP'); // 'sshd/x\\ncode=AUTH_OK_OTP'
+ */
+export function escapeLine(line: string): string {
+  return Array.from(line, (char) => (char === '\\' || char === '"' ? char : escapeChar(char))).join('');
 }
 
 /** Syslog facilities otpd writes to (RFC 5424 §6.2.1 numbers): audit lines to AUTHPRIV, the daemon's own log to DAEMON. */
@@ -98,7 +118,7 @@ export async function openFileSink(path: string): Promise<AuditSink> {
     write: (line) =>
       serial(async () => {
         if (closed) throw new AuditSinkError(`audit file ${path} is closed`);
-        const buffer = Buffer.from(`${line}\n`, 'utf8');
+        const buffer = Buffer.from(`${escapeLine(line)}\n`, 'utf8');
         // A direct write: appending one line to a local file takes microseconds, far less than a
         // round trip through the thread pool would add to every login.
         let offset = 0;
@@ -164,7 +184,7 @@ export function createStreamSink(stream: Writable = process.stderr): AuditSink {
           reject(new AuditSinkError('audit stream is closed'));
           return;
         }
-        stream.write(`${line}\n`, (error) => (error ? reject(new AuditSinkError(`cannot write audit line: ${error.message}`, { cause: error })) : resolve()));
+        stream.write(`${escapeLine(line)}\n`, (error) => (error ? reject(new AuditSinkError(`cannot write audit line: ${error.message}`, { cause: error })) : resolve()));
       }),
     reopen: () => Promise.resolve(),
     close: () => {
@@ -247,7 +267,7 @@ export function createSyslogSink(options: SyslogSinkOptions = {}): AuditSink {
           return;
         }
         target.once('error', failed);
-        target.stdin.write(`<${syslogPriority(facility, severity)}>${line}\n`, (error) => {
+        target.stdin.write(`<${syslogPriority(facility, severity)}>${escapeLine(line)}\n`, (error) => {
           target.off('error', failed);
           if (error) {
             if (child === target) child = undefined;

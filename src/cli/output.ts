@@ -2,6 +2,7 @@
  * How every otpctl command reports: plain lines for people and pipes, or one JSON document with
  * `--json`; errors as one line naming the field, and the exit codes scripts rely on.
  */
+import { escapeText } from '../audit/format.js';
 import { ErrorCodes, InvalidInputError, OtpdError } from '../errors.js';
 import type { CliDeps } from './deps.js';
 
@@ -30,9 +31,12 @@ export class Output {
     await this.write(this.json ? `${JSON.stringify(document)}\n` : `${text}\n`);
   }
 
-  /** A diagnostic line on stderr (never a secret). */
+  /**
+   * A diagnostic line on stderr (never a secret). Escaped as explain lines are (format.ts
+   * `escapeText`): messages name users, and `verify` and `challenge` take any name, as a login does.
+   */
   note(text: string): void {
-    this.deps.stderr.write(`otpctl: ${text}\n`);
+    this.deps.stderr.write(`otpctl: ${escapeText(text)}\n`);
   }
 
   /** Reports an error as one line (and a JSON document with `--json`) and sets the exit code. */

@@ -2,10 +2,15 @@
  * Plain-text tables for people (`otpctl user show`, `token list`): a header, then one row per item,
  * columns padded to their widest cell. Cells are sanitised so a name cannot move the cursor or fake a row.
  */
+import { escapeChar } from '../audit/format.js';
 
-/** Control characters become `?`: a user or token name must not write escape sequences. */
+/**
+ * Every character an audit value would escape (format.ts `escapeChar`: control characters, line and
+ * paragraph separators, bidi controls) becomes `?`, one column wide: a user or token name must not
+ * write escape sequences, break a row or reorder what follows it.
+ */
 function cell(value: string): string {
-  return value.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return Array.from(value, (char) => (char === '\\' || char === '"' || escapeChar(char) === char ? char : '?')).join('');
 }
 
 /**

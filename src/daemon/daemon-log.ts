@@ -4,9 +4,15 @@
  * facility DAEMON, with `--log syslog` for hosts that collect logs with a syslog daemon. Audit lines
  * are separate (AUTHPRIV, `audit_log` in the configuration: docs/audit.md). Never secrets: callers pass
  * fixed sentences, names and numbers only.
+ *
+ * Names come from the client (with -d every step is labelled `service/user: `), so every line is
+ * escaped here, on its way out, as explain mode escapes its steps (format.ts `escapeText`: control
+ * characters, separators and bidi controls written out, `\` doubled): a name cannot start a line of its
+ * own, on stderr or in syslog, and no caller has to remember to escape.
  */
 import type { AuditSeverity } from '../audit/index.js';
 import { createSyslogSink } from '../audit/index.js';
+import { escapeText } from '../audit/format.js';
 
 /** Where the daemon's own lines go. */
 export type DaemonLogTarget = 'stderr' | 'syslog';
@@ -32,16 +38,17 @@ export interface DaemonLogOptions {
 export function openDaemonLog(target: DaemonLogTarget, options: DaemonLogOptions = {}): DaemonLog {
   if (target === 'stderr') {
     return {
-      log: (line) => void process.stderr.write(`otpd[${process.pid}]: ${line}\n`),
+      log: (line) => void process.stderr.write(`otpd[${process.pid}]: ${escapeText(line)}\n`),
       close: () => Promise.resolve(),
     };
   }
   const sink = createSyslogSink({ facility: 'daemon', ...(options.syslogSocket !== undefined && { socketPath: options.syslogSocket }) });
   return {
     log: (line, severity = 'info') => {
-      sink.write(line, severity).catch((error: unknown) => {
+      const escaped = escapeText(line);
+      sink.write(escaped, severity).catch((error: unknown) => {
         // syslog is down: say so where someone may still see it, without the line itself being lost.
-        process.stderr.write(`otpd[${process.pid}]: syslog unavailable (${error instanceof Error ? error.message : String(error)}): ${line}\n`);
+        process.stderr.write(`otpd[${process.pid}]: ${escapeText(`syslog unavailable (${error instanceof Error ? error.message : String(error)}): `)}${escaped}\n`);
       });
     },
     close: () => sink.close(),

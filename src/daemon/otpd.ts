@@ -8,6 +8,7 @@ import { realpathSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { escapeText } from '../audit/format.js';
 import { configFilePath } from '../config/index.js';
 import { loadBackend } from '../native/loader.js';
 import { loadPeerInspector } from '../native/peer-credentials.js';
@@ -148,7 +149,7 @@ function isEntryPoint(): boolean {
 
 if (isEntryPoint()) {
   main(hideBin(process.argv)).catch((error: unknown) => {
-    process.stderr.write(`otpd[${process.pid}]: fatal: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`otpd[${process.pid}]: fatal: ${escapeText(error instanceof Error ? error.message : String(error))}\n`);
     process.exitCode = 1;
   });
 }

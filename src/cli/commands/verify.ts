@@ -5,6 +5,7 @@
  * echo, so it does not show in `ps`.
  */
 import type { Argv, CommandModule } from 'yargs';
+import { escapeText } from '../../audit/format.js';
 import { InvalidInputError } from '../../errors.js';
 import { authenticate } from '../../policy/authenticate.js';
 import type { CliDeps } from '../deps.js';
@@ -32,8 +33,9 @@ export async function verify(out: Output, argv: VerifyArguments, deps: CliDeps):
   try {
     const outcome = await authenticate({ user: argv.user, service: argv.service, rhost: argv.rhost, answer }, context.ports);
     const verdict = outcome.accepted ? 'Accept' : 'Reject';
-    const lines = [...context.explain.lines.map((line) => `  ${line}`), `${outcome.code} ${outcome.reason}`];
-    if (outcome.warning !== undefined) lines.push(`warning: ${outcome.warning}`);
+    // Explain lines come escaped; the reason and warning may quote the store or state, escaped here.
+    const lines = [...context.explain.lines.map((line) => `  ${line}`), `${outcome.code} ${escapeText(outcome.reason)}`];
+    if (outcome.warning !== undefined) lines.push(`warning: ${escapeText(outcome.warning)}`);
     lines.push(verdict);
     const { accepted, code, token, session, reason, warning } = outcome;
     await out.result(lines.join('\n'), { verdict, accepted, code, token, session, reason, warning, explain: context.explain.lines });

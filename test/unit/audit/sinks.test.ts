@@ -143,6 +143,29 @@ describe('syslog sink', () => {
     expect(lines[2]).toMatch(/^<83>.* code=AUTH_STORE_ERROR /);
   });
 
+  it('a line with control characters stays one message: newlines, a forged <PRI>, bidi and separators are escaped', async () => {
+    const diagnostics = new PassThrough();
+    const text = collect(diagnostics);
+    const sink = createSyslogSink({ facility: 'daemon', socketPath: join(dir, 'no-such-socket'), extraArgs: ['--stderr', '--socket-errors=off'], diagnostics });
+    // Not an audit line (those are escaped already): what the daemon's own log may hand it.
+    await sink.write('sshd/x\n<86>code=AUTH_OK_OTP user="root"\r\tz\u2028\u202e\x1b[2J: RESULT AUTH_ERR', 'info');
+    await sink.write('time=T code=AUTH_FAILED user="a\\nb\\\\" reason=-', 'notice');
+    await sink.close();
+    const lines = text().trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^<30>.* otpd\[\d+\]: sshd\/x\\n<86>code=AUTH_OK_OTP user="root"\\r\\tz\\u\{2028\}\\u\{202E\}\\x1b\[2J: RESULT AUTH_ERR$/);
+    // An audit line's own escapes are kept as they are: escaping twice would change the audit format.
+    expect(lines[1]).toMatch(/^<29>.* otpd\[\d+\]: time=T code=AUTH_FAILED user="a\\nb\\\\" reason=-$/);
+  });
+
+  it('the stream sink escapes control characters too', async () => {
+    const stream = new PassThrough();
+    const text = collect(stream);
+    const sink = createStreamSink(stream);
+    await sink.write('a\nforged\u2029b', 'info');
+    expect(text()).toBe('a\\nforged\\u{2029}b\n');
+  });
+
   it('delivers datagrams to a syslog socket', async () => {
     const socketPath = join(dir, 'dev-log');
     const receiver = spawn('python3', [
