@@ -145,11 +145,11 @@ describe('pamtester through pam_otpd.so and otpd', () => {
     }
   });
 
-  it('a user otpd does not know ⇒ PAM_USER_UNKNOWN without a prompt', async () => {
+  it('a user otpd does not know is prompted like anyone (enrolment is not visible), then PAM_USER_UNKNOWN', async () => {
     const r = await login('pt-nobody', ['123456']);
     expect(r.status).toBe(1);
     expect(r.code).toBe('PAM_USER_UNKNOWN');
-    expect(r.prompts).toEqual([]);
+    expect(r.prompts).toEqual([OTP_PROMPT]);
     expect(await stage.auditWhen('pt-nobody', 1)).toEqual(['AUTH_USER_UNKNOWN']);
   });
 
