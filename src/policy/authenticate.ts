@@ -33,11 +33,11 @@ interface Attempt {
  * it was read: pam_oath, another process) verifies again against the fresh line, so one code is never
  * accepted twice.
  */
-async function tryToken(entry: TokenEntry, request: AuthRequest, ports: PolicyPorts, config: OtpdConfig): Promise<Attempt> {
+async function tryToken(entry: TokenEntry, request: AuthRequest, ports: PolicyPorts, config: OtpdConfig, now: number): Promise<Attempt> {
   const settings = verifierSettings(config);
   let current: TokenEntry | undefined = entry;
   for (let attempt = 0; current !== undefined && attempt <= MAX_CONFLICT_RETRIES; attempt++) {
-    const result = await checkEntry(current, request.answer, ports.backend, ports.now(), settings);
+    const result = await checkEntry(current, request.answer, ports.backend, now, settings);
     const state = result.state;
     if (state === undefined) return { entry: current, result };
     const { outcomes } = await updateStore(config.store, [{ entry: current, state }]);
@@ -76,7 +76,6 @@ export async function authenticate(request: AuthRequest, ports: PolicyPorts): Pr
 async function decide(request: AuthRequest, ports: PolicyPorts): Promise<AuthOutcome> {
   const config = ports.config;
   const group = groupOfService(config, request.service);
-  const now = ports.now();
   const finish = (outcome: AuthOutcome): AuthOutcome => {
     ports.audit({ code: outcome.code, user: request.user, service: request.service, rhost: request.rhost, tty: request.tty, token: outcome.token, session: outcome.session, reason: outcome.reason });
     return outcome;
@@ -95,24 +94,27 @@ async function decide(request: AuthRequest, ports: PolicyPorts): Promise<AuthOut
   if (entries.length === 0) {
     ports.explain('no token lines for this user');
     // The same lock, staged write and commit as a known user's refusal: the same time, within noise.
-    await ports.state.unknownUserAttempt(now);
+    await ports.state.unknownUserAttempt(ports.now(), request.answer);
     return finish({ accepted: false, code: 'AUTH_USER_UNKNOWN', reason: 'unknown user' });
   }
 
-  return ports.state.login(request.user, now, async (tx) => {
+  // The decision's outcome is audited once it is durable (a failed final write is audited instead, as
+  // a store error, by authenticate()); its clock is read once the user's lock is held.
+  const outcome = await ports.state.login(request.user, ports.now, async (tx): Promise<AuthOutcome> => {
+    const now = tx.now;
     const lock = tx.lockStatus(group);
     if (lock.locked) {
       ports.explain(`user is locked for group ${group}${lock.until === null ? ' until an administrator unlocks' : ` until ${new Date(lock.until * 1000).toISOString()}`}`);
-      return finish({ accepted: false, code: 'AUTH_USER_LOCKED', reason: 'locked' });
+      return { accepted: false, code: 'AUTH_USER_LOCKED', reason: 'locked' };
     }
     const skey = skeyRule(request, tx, ports);
     const candidates = candidatesFor(entries, group).filter((e) => e.kind !== 'skey' || skey.allows(e));
     ports.explain(`${entries.length} token(s), ${candidates.length} enabled for group ${group}: ${candidates.map(tokenLabel).join(', ') || 'none'}`);
     if (candidates.length === 0) {
-      if (skey.pendingElsewhere) return finish({ accepted: false, code: 'AUTH_SKEY_PENDING', reason: 'another login holds the S/KEY challenge' });
+      if (skey.pendingElsewhere) return { accepted: false, code: 'AUTH_SKEY_PENDING', reason: 'another login holds the S/KEY challenge' };
       // Not verified, so not counted: an answer given before any challenge (a first pass) cannot be one.
-      if (skey.excluded) return finish({ accepted: false, code: 'AUTH_FAILED', reason: 'an S/KEY token answers only the challenge it was shown' });
-      return finish({ accepted: false, code: 'AUTH_TOKEN_MISSING', reason: `no enabled token for group ${group}` });
+      if (skey.excluded) return { accepted: false, code: 'AUTH_FAILED', reason: 'an S/KEY token answers only the challenge it was shown' };
+      return { accepted: false, code: 'AUTH_TOKEN_MISSING', reason: `no enabled token for group ${group}` };
     }
 
     // Counted — and the count written out — before anything is verified: if it cannot be recorded,
@@ -125,27 +127,27 @@ async function decide(request: AuthRequest, ports: PolicyPorts): Promise<AuthOut
       if (session !== null) {
         ports.explain(`answer matches live session ${session.id}`);
         tx.succeed(group);
-        return finish({ accepted: true, code: 'AUTH_OK_SESSION', token: session.token, session: session.id, reason: 'session' });
+        return { accepted: true, code: 'AUTH_OK_SESSION', token: session.token, session: session.id, reason: 'session' };
       }
     }
 
     const failures: Attempt[] = [];
     for (const candidate of candidates) {
-      const attempt = await tryToken(candidate, request, ports, config);
+      const attempt = await tryToken(candidate, request, ports, config, now);
       ports.explain(`${tokenLabel(attempt.entry)}: ${attempt.result.ok ? 'accepted' : 'refused'}: ${attempt.result.note}`);
       if (attempt.result.ok) {
         const token = tokenLabel(attempt.entry);
         const session = tx.succeed(group, sessionPolicy?.enabled === true ? { answerTag: tag, rhost: request.rhost ?? null, token } : undefined);
         const warning = attempt.result.lowSequence ? 'few S/KEY challenges are left: re-initialise the token soon' : undefined;
         if (warning !== undefined) ports.audit({ code: 'AUTH_SKEY_LOW', user: request.user, service: request.service, token, reason: attempt.result.note });
-        return finish({
+        return {
           accepted: true,
           code: attempt.result.staticPassword ? 'AUTH_OK_STATIC' : attempt.result.reinitialised ? 'AUTH_SKEY_REINIT' : 'AUTH_OK_OTP',
           token,
           ...(session === undefined ? {} : { session: session.id }),
           ...(warning === undefined ? {} : { warning }),
           reason: attempt.result.note,
-        });
+        };
       }
       failures.push(attempt);
     }
@@ -153,8 +155,9 @@ async function decide(request: AuthRequest, ports: PolicyPorts): Promise<AuthOut
     const worst = FAILURE_RANK.find((reason) => failures.some((f) => !f.result.ok && f.result.reason === reason)) ?? 'wrong';
     ports.explain(`failure ${failure.count} of ${config.lockout.maxFail} for group ${group}${failure.locked ? '; the user is now locked' : ''}`);
     const decisive = failures.find((f) => !f.result.ok && f.result.reason === worst);
-    return finish({ accepted: false, code: rejectCode(worst, failure.locked), token: decisive && tokenLabel(decisive.entry), reason: worst });
+    return { accepted: false, code: rejectCode(worst, failure.locked), token: decisive && tokenLabel(decisive.entry), reason: worst };
   });
+  return finish(outcome);
 }
 
 /**

@@ -8,16 +8,17 @@ import { errorsOf, readStore, tokensOf, type SkeyEntry } from '../store/index.js
 import { candidatesFor } from './candidates.js';
 import { skeyVerifyState, tokenLabel } from './check-entry.js';
 import type { PolicyPorts } from './ports.js';
+import { Deadlines } from '../protocol/index.js';
 import type { ChallengeHolder } from '../state/index.js';
 import { skeyChallenge, skeyExhausted } from './verify/skey.js';
 
 /**
- * How long a challenge is held for its answer: long enough to look up a paper list or run a
- * generator, short enough that a hold nobody answers (a client that vanished without its connection
- * closing, a daemon that died) keeps the user's S/KEY logins waiting only briefly. A daemon
- * conversation's hold also ends with its connection.
+ * How long a challenge is held for its answer: a little longer than the longest conversation
+ * (180 s), so a second login can never be shown the same challenge while the first is still at its
+ * prompt; short enough that a hold nobody answers (a daemon that died) keeps the user's S/KEY logins
+ * waiting only briefly. A daemon conversation's hold ends with its connection.
  */
-export const CHALLENGE_HOLD_SECONDS = 120;
+export const CHALLENGE_HOLD_SECONDS = Deadlines.CONVERSATION_MS / 1000 + 10;
 
 export type ChallengeOutcome =
   | { readonly issued: true; readonly challenge: string; readonly token: string; /** Releases exactly this hold. */ readonly claimId: string }
@@ -41,7 +42,7 @@ export async function issueChallenge(user: string, service: string, ports: Polic
   // Under the user's lock from the lock-out check to the claim, with the store read inside it: a
   // challenge asked for while an answer is being decided waits for that decision, then shows the
   // sequence it left (never the one just used).
-  return ports.state.login(user, ports.now(), async (tx): Promise<ChallengeOutcome> => {
+  return ports.state.login(user, ports.now, async (tx): Promise<ChallengeOutcome> => {
     const lock = tx.lockStatus(group);
     if (lock.locked) {
       // A locked user gets no challenge: holding one would only block the user's next attempt.

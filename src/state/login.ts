@@ -1,7 +1,7 @@
 /**
  * One login's view of one user's state, inside the user's lock (src/state/user-file.ts `transact`):
- * the state is read once, the lock-out is checked, the attempt is counted — and that count written
- * out — *before* any answer is verified, and the one write at the end is either the counted failure
+ * the state is read once, the lock-out is checked, the attempt is counted — and that count staged
+ * on disk — *before* any answer is verified, and the one write at the end is either the counted failure
  * or the success (failures forgotten, a session opened, the S/KEY claim ended). See docs/state.md,
  * "One decision per user".
  *
@@ -16,6 +16,8 @@ import type { LockedUserFile, TransactionEnd } from './user-file.js';
 
 /** What a login may do with the user's state while it holds the user's lock. */
 export interface LoginTransaction {
+  /** The decision's time (Unix seconds), read once the user's lock was held. */
+  readonly now: number;
   /** The user's pending S/KEY challenge as read (null: none). */
   readonly pendingChallenge: PendingChallenge | null;
   /** Whether the user is locked for the group (its own lock or an administrator's lock of every group). */
@@ -26,8 +28,8 @@ export interface LoginTransaction {
    */
   endClaim(claimId: string): boolean;
   /**
-   * Counts this attempt as a failure and writes that version out (staged, committed should the
-   * answer be refused or anything fail) — before anything is verified. Once per login.
+   * Counts this attempt as a failure and stages that version on disk (committed should the answer be
+   * refused or anything fail) — before anything is verified. Once per login.
    *
    * @param repeatTag - the tag of (answer, what it can match now): a repeat of the last counted failure's
    *   tag is not counted again
@@ -64,7 +66,7 @@ export class LoginTransactionImpl implements LoginTransaction {
 
   constructor(
     private readonly file: LockedUserFile,
-    private readonly now: number,
+    readonly now: number,
   ) {
     this.#work = structuredClone(file.state);
     pruneExpiredLocks(this.#work, now);

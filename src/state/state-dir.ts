@@ -78,14 +78,14 @@ export interface StateDir {
    * @throws StateError when the lock, the read, the count or the final write fails (the login must then
    *   be refused); the body's own errors pass unchanged, after a counted attempt was committed
    */
-  login<T>(user: string, now: number, body: (tx: LoginTransaction) => Promise<T>): Promise<T>;
+  login<T>(user: string, clock: () => number, body: (tx: LoginTransaction) => Promise<T>): Promise<T>;
 
   /**
    * Counts an attempt for a user name the store does not know, with the same lock, staged write and
    * durable commit as a known user's refused answer (one shared counter, `unknown-users.json`), so
    * the two take the same time and no file is made per unknown name.
    */
-  unknownUserAttempt(now: number): Promise<void>;
+  unknownUserAttempt(now: number, answer: string): Promise<void>;
   /** The challenge pending at `now`, or null. Reads without locking. */
   pendingChallenge(user: string, now: number): Promise<PendingChallenge | null>;
   /** Releases the pending challenge after its verification (only that claim's, when `claimId` is given). */
@@ -247,19 +247,22 @@ class StateDirImpl implements StateDir {
     });
   }
 
-  async login<T>(user: string, now: number, body: (tx: LoginTransaction) => Promise<T>): Promise<T> {
-    checkTime('now', now);
+  async login<T>(user: string, clock: () => number, body: (tx: LoginTransaction) => Promise<T>): Promise<T> {
     return this.files.transact(user, async (file) => {
-      const tx = new LoginTransactionImpl(file, now);
+      // Read under the lock: a login that waited for another is judged at the time it is decided.
+      const tx = new LoginTransactionImpl(file, checkTime('now', clock()));
       return tx.end(await body(tx));
     });
   }
 
-  async unknownUserAttempt(now: number): Promise<void> {
+  async unknownUserAttempt(now: number, answer: string): Promise<void> {
     checkTime('now', now);
     await this.decoy.transact(UNKNOWN_USERS, async (file) => {
       const next = structuredClone(file.state);
-      applyFailure(next, UNKNOWN_USERS_GROUP, this.answerTag(String(now)), now, { maxFail: 0, unlockAfterSeconds: 0 });
+      // Tagged as a TOTP user's attempt would be (answer and 30-s step), so the decoy writes exactly
+      // when a known user's repeat rule would.
+      const tag = this.answerTag(`attempt\u0000unknown=totp:${Math.floor(now / 30)}\u0000\u0000${answer}`);
+      applyFailure(next, UNKNOWN_USERS_GROUP, tag, now, { maxFail: 0, unlockAfterSeconds: 0 });
       await file.stage(next);
       return { result: undefined, write: next };
     });

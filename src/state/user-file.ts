@@ -88,8 +88,8 @@ export interface LockedUserFile {
   /** The state as read under the lock (the caller's to copy, not to mutate). */
   readonly state: UserState;
   /**
-   * Writes `next` as the version to commit should the body fail from here on (`<file>.new`, not yet
-   * in force). Once per transaction.
+   * Writes `next` as the version to commit should the body fail from here on (into the held lock
+   * file, or a synced `<file>.new` after a failed write; not yet in force). Once per transaction.
    * @throws StateError when it cannot be written (a full disk, a read-only or failing filesystem)
    */
   stage(next: UserState): Promise<void>;
@@ -104,8 +104,11 @@ export interface TransactionEnd<T> {
 /** The per-user files of one state directory. @internal */
 export class UserFiles {
   readonly #queues = new Map<string, Promise<unknown>>();
-  /** A write failed since the last one that succeeded: stages are synced before they are trusted. */
-  #suspect = false;
+  /**
+   * Files whose last write failed: their stages are synced `.new` files, trusted only once on disk,
+   * until a write of that file succeeds again (another user's success proves nothing about this one).
+   */
+  readonly #suspect = new Set<string>();
 
   constructor(
     readonly usersDir: string,
@@ -180,13 +183,13 @@ export class UserFiles {
           if (staged !== undefined) throw new Error('a transaction stages one version');
           const bytes = serializeUserState(next);
           try {
-            if (this.#suspect) staged = { bytes, replacement: await stageReplacement(file, bytes, owner, 0o600, { sync: true }) };
+            if (this.#suspect.has(file)) staged = { bytes, replacement: await stageReplacement(file, bytes, owner, 0o600, { sync: true }) };
             else {
               lock.reserve(bytes);
               staged = { bytes, replacement: undefined };
             }
           } catch (err) {
-            this.#suspect = true;
+            this.#suspect.add(file);
             throw new StateError(StateErrorReasons.IO, file, `${file}: cannot write this user's state (${(err as NodeJS.ErrnoException).code ?? 'error'}): the login is refused before its answer is checked`, { cause: err });
           }
         },
@@ -195,7 +198,7 @@ export class UserFiles {
         const pending = staged;
         staged = undefined;
         const replacement = pending?.replacement ?? (await this.#stageOrThrow(file, bytes, owner));
-        await this.#commit(replacement, pending?.replacement !== undefined && !bytes.equals(pending.bytes) ? bytes : undefined);
+        await this.#commit(file, replacement, pending?.replacement !== undefined && !bytes.equals(pending.bytes) ? bytes : undefined);
       };
       let end: TransactionEnd<T>;
       try {
@@ -223,18 +226,18 @@ export class UserFiles {
     try {
       return await stageReplacement(file, bytes, owner);
     } catch (err) {
-      this.#suspect = true;
+      this.#suspect.add(file);
       throw err;
     }
   }
 
-  async #commit(replacement: StagedReplacement, content: Buffer | undefined): Promise<void> {
+  async #commit(file: string, replacement: StagedReplacement, content: Buffer | undefined): Promise<void> {
     try {
       await replacement.commit(content);
-      this.#suspect = false;
+      this.#suspect.delete(file);
     } catch (err) {
       // The filesystem failed a write that reached it: from now on a stage is only trusted once synced.
-      this.#suspect = true;
+      this.#suspect.add(file);
       throw err;
     }
   }

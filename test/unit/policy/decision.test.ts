@@ -4,7 +4,7 @@
  * ever verified per lock period; the same answer in a new time step is a new guess; S/KEY answers only
  * for the login that holds the pending challenge.
  */
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,7 +12,8 @@ import type { AuditEvent } from '../../../src/audit/index.js';
 import { parseConfig } from '../../../src/config/index.js';
 import { typescriptBackend } from '../../../src/native/typescript-backend.js';
 import { authenticate } from '../../../src/policy/authenticate.js';
-import { issueChallenge } from '../../../src/policy/challenge.js';
+import { CHALLENGE_HOLD_SECONDS, issueChallenge } from '../../../src/policy/challenge.js';
+import { Deadlines } from '../../../src/protocol/index.js';
 import type { PolicyPorts } from '../../../src/policy/ports.js';
 import { openStateDir, type StateDir } from '../../../src/state/index.js';
 import { skeyChain, skeySecret } from '../../../src/tokens/skey/index.js';
@@ -96,6 +97,43 @@ describe('one decision per user, counted before it is made', () => {
     expect((await authenticate({ user: 'alice', service: 'sshd', answer: code(T), challengeClaim: null }, s.ports)).code).toBe('AUTH_OK_OTP');
     const users = path.join(s.ports.state.path, 'users');
     expect(readdirNames(users)).toEqual([]);
+  });
+});
+
+describe('review findings on the decision', () => {
+  it('a login that waited for another is judged at the time it is decided (its repeat tag and its check)', async () => {
+    const s = await setUp(`HOTP/T30\talice\t-\t${KEY_HEX}\n`);
+    const ports = { ...s.ports, explain: (step: string) => void (step.startsWith('failure 1 of') && (s.clock.now = T + 30)) };
+    const login = () => authenticate({ user: 'alice', service: 'sshd', answer: '123456', challengeClaim: null }, ports);
+    await Promise.all([login(), login()]);
+    // The second was decided in the next step: the same answer there is a new guess.
+    expect((await s.ports.state.listFailures('alice'))[0]?.count).toBe(2);
+  });
+
+  it('an unknown name writes its decoy exactly when a known user would: a repeat in the same step writes nothing', async () => {
+    const s = await setUp(`HOTP/T30\talice\t-\t${KEY_HEX}\n`);
+    const decoy = path.join(s.ports.state.path, 'unknown-users.json');
+    const count = (): number => (JSON.parse(readFileSync(decoy, 'utf8')) as { failures: { count: number }[] }).failures[0]?.count ?? 0;
+    const login = (answer: string) => authenticate({ user: 'nobody', service: 'sshd', answer, challengeClaim: null }, s.ports);
+    await login('123456');
+    await login('123456');
+    expect(count()).toBe(1);
+    await login('654321');
+    expect(count()).toBe(2);
+    s.clock.now = T + 30;
+    await login('654321');
+    expect(count()).toBe(3);
+  });
+
+  it('a decision whose final state write fails is audited once, as a store error (never as its verdict too)', async () => {
+    const s = await setUp(`HOTP/T30\talice\t-\t${KEY_HEX}\n`);
+    mkdirSync(path.join(s.ports.state.path, 'users', 'alice.json.new', 'x'), { recursive: true });
+    await expect(authenticate({ user: 'alice', service: 'sshd', answer: '123456', challengeClaim: null }, s.ports)).rejects.toThrow();
+    expect(s.audit.map((e) => e.code)).toEqual(['AUTH_STORE_ERROR']);
+  });
+
+  it('an S/KEY hold outlasts the longest conversation, so no second login is shown the same challenge meanwhile', () => {
+    expect(CHALLENGE_HOLD_SECONDS * 1000).toBeGreaterThan(Deadlines.CONVERSATION_MS);
   });
 });
 
