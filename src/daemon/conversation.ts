@@ -78,6 +78,9 @@ export function verdictOf(outcome: Pick<AuthOutcome, 'accepted' | 'code'>): Verd
 /** Refusals after which a try_first_pass login still prompts: the answer was wrong, nothing else. */
 const PROMPT_AFTER: ReadonlySet<AuthCode> = new Set<AuthCode>(['AUTH_FAILED', 'AUTH_OTP_ALREADY_USED']);
 
+/** Refusals that would tell an enrolled user from an unknown name if they came without a prompt. */
+const HIDDEN_BEHIND_PROMPT: ReadonlySet<AuthCode> = new Set<AuthCode>(['AUTH_USER_UNKNOWN', 'AUTH_USER_LOCKED', 'AUTH_TOKEN_MISSING']);
+
 class Aborted extends Error {}
 
 /**
@@ -244,7 +247,7 @@ export class Conversation {
         this.#requireClient(base);
         const outcome = await this.#decide({ ...base, answer: authtok });
         authtok = undefined;
-        const prompts = PROMPT_AFTER.has(outcome.code) || (promptUnknown && outcome.code === 'AUTH_USER_UNKNOWN');
+        const prompts = PROMPT_AFTER.has(outcome.code) || (promptUnknown && HIDDEN_BEHIND_PROMPT.has(outcome.code));
         if (outcome.accepted || (flags & Flag.USE_FIRST_PASS) !== 0 || !prompts) return await this.#close(outcome, noInfo);
         this.#policy.log(`${this.#label}first pass refused (${outcome.code}); prompting`);
         this.#decided = undefined; // superseded by the prompt: its refusal is audited, never "undelivered"
@@ -258,7 +261,9 @@ export class Conversation {
     if (challenge.issued) {
       this.#held = { user: start.user, claimId: challenge.claimId };
       prompt = skeyPrompt(challenge.challenge);
-    } else if (challenge.reason === 'locked') {
+    } else if (challenge.reason === 'locked' && !promptUnknown) {
+      // Prompting everyone alike (the default), a locked user is prompted too and refused after the
+      // answer (unverified): an unknown name never locks, so a refusal without a prompt would tell.
       return 'MAXTRIES';
     } else if (challenge.reason === 'store-error') {
       return 'AUTHINFO_UNAVAIL';

@@ -161,13 +161,18 @@ describe('otpd logins', () => {
     }
   });
 
-  it('lock-out: the failure that reaches max_fail and every later attempt ⇒ MAXTRIES, no prompt once locked', async () => {
+  it('lock-out: the failure that reaches max_fail and every later attempt ⇒ MAXTRIES; once locked, prompted like anyone (unknown_user=refuse: no prompt)', async () => {
     // (the same wrong answer twice counts once, so different ones)
     expect((await login(daemon.socket, { service: 'sshd', user: 'lou' }, () => '000000')).verdict).toBe('AUTH_ERR');
     expect((await login(daemon.socket, { service: 'sshd', user: 'lou' }, () => '222222')).verdict).toBe('AUTH_ERR');
     expect((await login(daemon.socket, { service: 'sshd', user: 'lou' }, () => '111111')).verdict).toBe('MAXTRIES');
     const locked = await login(daemon.socket, { service: 'sshd', user: 'lou' }, () => hotp(keys.lou, 0));
-    expect(locked).toEqual({ verdict: 'MAXTRIES', prompts: [], closed: true });
+    expect(locked.verdict).toBe('MAXTRIES');
+    expect(locked.prompts.map((p) => p.text)).toEqual([OTP_PROMPT]);
+    const quick = await login(daemon.socket, { service: 'sshd', user: 'lou', flags: Flag.NO_PROMPT_UNKNOWN }, () => hotp(keys.lou, 0));
+    expect(quick).toEqual({ verdict: 'MAXTRIES', prompts: [], closed: true });
+    // The code was never checked while locked: it is still unused.
+    expect((await fx.entries('lou'))[0]).toMatchObject({ counter: 0 });
   });
 
   it('consecutive HOTP codes of one user in parallel: some accepted, none ever again; no secret in the audit log', async () => {
