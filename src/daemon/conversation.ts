@@ -205,8 +205,6 @@ export class Conversation {
       this.#decided = await this.#policy.authenticate({ ...request, challengeClaim: this.#held?.claimId ?? null });
       return this.#decided;
     } finally {
-      // The decision ended the claim it held (src/policy/authenticate.ts); #run's release of a claim
-      // that is no longer pending writes nothing, and covers the decisions that ended before the claim.
       this.#deciding = false;
     }
   }
@@ -225,6 +223,8 @@ export class Conversation {
         this.#result('AUTHINFO_UNAVAIL');
       }
     } finally {
+      // The decision ended the claim it held (src/policy/authenticate.ts); releasing a claim that is no
+      // longer pending writes nothing, and covers decisions that ended before reaching the claim.
       const held = this.#held;
       this.#held = undefined;
       if (held !== undefined) await this.#policy.releaseChallenge(held.user, held.claimId).catch(() => undefined);

@@ -41,6 +41,9 @@ export function attemptEpoch(entry: TokenEntry, now: number): string {
  * @internal
  */
 export function attemptText(candidates: readonly TokenEntry[], answer: string, now: number): string {
-  const epochs = candidates.map((entry) => `${tokenLabel(entry)}=${attemptEpoch(entry, now)}`).filter((e) => !e.endsWith('='));
+  const epochs = candidates.flatMap((entry) => {
+    const epoch = attemptEpoch(entry, now);
+    return epoch === '' ? [] : [`${tokenLabel(entry)}=${epoch}`];
+  });
   return `attempt\u0000${epochs.join('\u0000')}\u0000\u0000${answer}`;
 }

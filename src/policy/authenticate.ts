@@ -1,7 +1,7 @@
 /**
  * The one authentication decision, used by the daemon and `otpctl verify`: the user's tokens → under
  * the user's lock (one per-user transaction, src/state/login.ts): lock-out → the candidates for the
- * service's group (S/KEY only with the pending challenge) → the attempt counted and written out →
+ * service's group (S/KEY only with the pending challenge) → the attempt counted and staged on disk →
  * session → each candidate token → durable store update (re-verified on conflict) → the one state
  * write (the counted failure, or the success) → one audit line. Every path that is not an explicit
  * success is a Reject.
@@ -108,16 +108,18 @@ async function decide(request: AuthRequest, ports: PolicyPorts): Promise<AuthOut
       return { accepted: false, code: 'AUTH_USER_LOCKED', reason: 'locked' };
     }
     const skey = skeyRule(request, tx, ports);
-    const candidates = candidatesFor(entries, group).filter((e) => e.kind !== 'skey' || skey.allows(e));
+    const enabled = candidatesFor(entries, group);
+    const candidates = enabled.filter((e) => e.kind !== 'skey' || skey.allows(e));
+    const skeyExcluded = candidates.length < enabled.length;
     ports.explain(`${entries.length} token(s), ${candidates.length} enabled for group ${group}: ${candidates.map(tokenLabel).join(', ') || 'none'}`);
     if (candidates.length === 0) {
       if (skey.pendingElsewhere) return { accepted: false, code: 'AUTH_SKEY_PENDING', reason: 'another login holds the S/KEY challenge' };
       // Not verified, so not counted: an answer given before any challenge (a first pass) cannot be one.
-      if (skey.excluded) return { accepted: false, code: 'AUTH_FAILED', reason: 'an S/KEY token answers only the challenge it was shown' };
+      if (skeyExcluded) return { accepted: false, code: 'AUTH_FAILED', reason: 'an S/KEY token answers only the challenge it was shown' };
       return { accepted: false, code: 'AUTH_TOKEN_MISSING', reason: `no enabled token for group ${group}` };
     }
 
-    // Counted — and the count written out — before anything is verified: if it cannot be recorded,
+    // Counted — and the count staged on disk — before anything is verified: if it cannot be recorded,
     // this throws and no token sees the answer.
     const failure = await tx.countAttempt(group, ports.state.answerTag(attemptText(candidates, request.answer, now)), config.lockout);
     const sessionPolicy = config.groups[group]?.session;
@@ -167,23 +169,17 @@ async function decide(request: AuthRequest, ports: PolicyPorts): Promise<AuthOut
  * challenge `otpctl challenge` holds, or any S/KEY token when none is pending, never a daemon
  * conversation's. A used-up token stays a candidate: it is refused without any hashing.
  */
-function skeyRule(request: AuthRequest, tx: LoginTransaction, ports: PolicyPorts): { allows(entry: SkeyEntry): boolean; readonly pendingElsewhere: boolean; readonly excluded: boolean } {
+function skeyRule(request: AuthRequest, tx: LoginTransaction, ports: PolicyPorts): { allows(entry: SkeyEntry): boolean; readonly pendingElsewhere: boolean } {
   const pending = tx.pendingChallenge;
   const claim = request.challengeClaim === undefined ? (pending?.holder === 'otpctl' ? pending.claimId : undefined) : request.challengeClaim;
   const holds = claim !== undefined && claim !== null && tx.endClaim(claim);
   const free = !holds && pending === null && request.challengeClaim === undefined;
   const pendingElsewhere = !holds && pending !== null;
   if (pendingElsewhere) ports.explain(`another login holds the S/KEY challenge until ${new Date(pending.until * 1000).toISOString()}: S/KEY tokens are not tried`);
-  const rule = {
+  return {
     pendingElsewhere,
-    excluded: false,
-    allows: (entry: SkeyEntry): boolean => {
-      const allowed = skeyExhausted(skeyVerifyState(entry)) || free || (holds && pending !== null && pending.token === tokenLabel(entry));
-      if (!allowed) rule.excluded = true;
-      return allowed;
-    },
+    allows: (entry) => skeyExhausted(skeyVerifyState(entry)) || free || (holds && pending !== null && pending.token === tokenLabel(entry)),
   };
-  return rule;
 }
 
 /**

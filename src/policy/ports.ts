@@ -46,7 +46,7 @@ export interface AuthOutcome {
 }
 
 /** The parts of the state directory (src/state) the decision uses. */
-export type PolicyState = Pick<StateDir, 'answerTag' | 'login' | 'isLocked' | 'unknownUserAttempt' | 'claimChallenge' | 'releaseChallenge'>;
+export type PolicyState = Pick<StateDir, 'answerTag' | 'login' | 'isLocked' | 'unknownUserAttempt'>;
 
 export interface PolicyPorts {
   readonly config: OtpdConfig;
