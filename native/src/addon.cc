@@ -15,6 +15,7 @@
 //   peerGone(fd)                                                    -> boolean
 #include <napi.h>
 
+#include <cerrno>
 #include <cinttypes>
 #include <cmath>
 #include <cstdint>
@@ -25,6 +26,8 @@
 #include <vector>
 
 #include "otp_core.h"
+#include "file_lock.h"
+#include "fs_room.h"
 #include "peer_cred.h"
 
 namespace {
@@ -291,6 +294,50 @@ Napi::Value PeerGone(const Napi::CallbackInfo &info) {
   return Napi::Boolean::New(info.Env(), gone == 1);
 }
 
+// The byte range [start, start + len) of an open file's lock, as two safe integers.
+std::pair<int64_t, int64_t> RangeArgs(const Napi::CallbackInfo &info) {
+  auto start = static_cast<int64_t>(IntegerArg(info, 1, "start", kMaxSafeInteger));
+  auto len = static_cast<int64_t>(IntegerArg(info, 2, "len", kMaxSafeInteger));
+  if (len < 1) throw Napi::RangeError::New(info.Env(), "len must be at least 1");
+  return {start, len};
+}
+
+// Tries to lock a byte range of an open file (F_OFD_SETLK, write) without waiting: true when taken,
+// false when another open file description holds it; throws Error with errno's text otherwise.
+Napi::Value TryLockRange(const Napi::CallbackInfo &info) {
+  CheckArity(info, 3);
+  auto fd = static_cast<int>(IntegerArg(info, 0, "fd", 2147483647.0));
+  auto [start, len] = RangeArgs(info);
+  int err = otpd_range_lock_try(fd, start, len);
+  if (err == EAGAIN) return Napi::Boolean::New(info.Env(), false);
+  if (err != 0) throw Napi::Error::New(info.Env(), std::string("fcntl(F_OFD_SETLK): ") + std::strerror(err));
+  return Napi::Boolean::New(info.Env(), true);
+}
+
+// Releases a byte range locked by TryLockRange; throws Error with errno's text on failure.
+Napi::Value UnlockRange(const Napi::CallbackInfo &info) {
+  CheckArity(info, 3);
+  auto fd = static_cast<int>(IntegerArg(info, 0, "fd", 2147483647.0));
+  auto [start, len] = RangeArgs(info);
+  int err = otpd_range_unlock(fd, start, len);
+  if (err != 0) throw Napi::Error::New(info.Env(), std::string("fcntl(F_OFD_SETLK): ") + std::strerror(err));
+  return info.Env().Undefined();
+}
+
+// The room left on an open file's filesystem; throws Error with errno's text on failure.
+Napi::Value FsRoom(const Napi::CallbackInfo &info) {
+  CheckArity(info, 1);
+  auto fd = static_cast<int>(IntegerArg(info, 0, "fd", 2147483647.0));
+  otpd_fs_room room;
+  int err = otpd_fs_room_get(fd, &room);
+  if (err != 0) throw Napi::Error::New(info.Env(), std::string("fstatvfs: ") + std::strerror(err));
+  Napi::Object out = Napi::Object::New(info.Env());
+  out.Set("readOnly", Napi::Boolean::New(info.Env(), room.read_only != 0));
+  out.Set("freeBytes", Napi::Number::New(info.Env(), static_cast<double>(room.free_bytes)));
+  out.Set("freeInodes", Napi::Number::New(info.Env(), static_cast<double>(room.free_inodes)));
+  return out;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("hotpSearch", Napi::Function::New(env, HotpSearch, "hotpSearch"));
   exports.Set("hotpSearchAsync", Napi::Function::New(env, HotpSearchAsync, "hotpSearchAsync"));
@@ -300,6 +347,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("skeyList", Napi::Function::New(env, SkeyList, "skeyList"));
   exports.Set("peerCredentials", Napi::Function::New(env, PeerCredentials, "peerCredentials"));
   exports.Set("peerGone", Napi::Function::New(env, PeerGone, "peerGone"));
+  exports.Set("tryLockRange", Napi::Function::New(env, TryLockRange, "tryLockRange"));
+  exports.Set("unlockRange", Napi::Function::New(env, UnlockRange, "unlockRange"));
+  exports.Set("fsRoom", Napi::Function::New(env, FsRoom, "fsRoom"));
   return exports;
 }
 

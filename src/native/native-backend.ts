@@ -39,6 +39,9 @@ interface NativeAddon {
   skeyList(alg: string, input: Uint8Array, first: number, n: number): Uint8Array;
   peerCredentials(fd: number): { pid: number; uid: number; gid: number };
   peerGone(fd: number): boolean;
+  tryLockRange(fd: number, start: number, len: number): boolean;
+  unlockRange(fd: number, start: number, len: number): void;
+  fsRoom(fd: number): { readOnly: boolean; freeBytes: number; freeInodes: number };
 }
 
 const ADDON_FUNCTIONS = Object.freeze([
@@ -50,6 +53,9 @@ const ADDON_FUNCTIONS = Object.freeze([
   'skeyList',
   'peerCredentials',
   'peerGone',
+  'tryLockRange',
+  'unlockRange',
+  'fsRoom',
 ] as const satisfies readonly (keyof NativeAddon)[]);
 
 /**

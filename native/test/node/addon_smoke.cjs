@@ -6,7 +6,26 @@ const assert = require('node:assert/strict');
 
 const addon = require(process.argv[2]);
 assert.deepEqual(Object.keys(addon).sort(),
-  ['hotpRange', 'hotpSearch', 'hotpSearchAsync', 'peerCredentials', 'peerGone', 'skeyChain', 'skeyChainAsync', 'skeyList']);
+  ['fsRoom', 'hotpRange', 'hotpSearch', 'hotpSearchAsync', 'peerCredentials', 'peerGone', 'skeyChain', 'skeyChainAsync', 'skeyList', 'tryLockRange', 'unlockRange']);
+assert.throws(() => addon.tryLockRange(0x7ffffff0, 0, 1), /F_OFD_SETLK\): Bad file descriptor/);
+assert.throws(() => addon.tryLockRange(0, 0, 0), RangeError);
+assert.throws(() => addon.fsRoom(0x7ffffff0), /fstatvfs: Bad file descriptor/);
+{
+  const fs = require('node:fs');
+  const file = `${require('node:os').tmpdir()}/otpd-addon-smoke-${process.pid}`;
+  const a = fs.openSync(file, 'w', 0o600);
+  const b = fs.openSync(file, 'r+');
+  assert.equal(addon.tryLockRange(a, 2 ** 52, 1), true);
+  assert.equal(addon.tryLockRange(b, 2 ** 52, 1), false);
+  addon.unlockRange(a, 2 ** 52, 1);
+  assert.equal(addon.tryLockRange(b, 2 ** 52, 1), true);
+  const room = addon.fsRoom(a);
+  assert.equal(room.readOnly, false);
+  assert.ok(room.freeBytes > 0 && room.freeInodes > 0);
+  fs.closeSync(a);
+  fs.closeSync(b);
+  fs.unlinkSync(file);
+}
 assert.throws(() => addon.peerGone(0x7ffffff0), /poll: Bad file descriptor/);
 assert.throws(() => addon.peerCredentials(0x7ffffff0), /SO_PEERCRED: Bad file descriptor/);
 assert.throws(() => addon.peerCredentials(-1), RangeError);
