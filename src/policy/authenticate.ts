@@ -82,7 +82,7 @@ async function decide(request: AuthRequest, ports: PolicyPorts): Promise<AuthOut
   };
   ports.explain(`service ${request.service} is in group ${group}`);
 
-  // The store is read before the user's lock (an unknown name must not make a lock file of its own);
+  // The store is read before the user's lock (an unknown name must not get a state file of its own);
   // a line that changes meanwhile is caught by the store update's conflict check and verified again.
   const store = await readStore(config.store, { users: [request.user] });
   const problems = errorsOf(store, request.user);

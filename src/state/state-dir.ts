@@ -3,7 +3,8 @@
  * user, each updated atomically and durably under that user's lock. See docs/state.md.
  */
 import { InvalidInputError } from '../errors.js';
-import type { LockOptions } from '../store/lock.js';
+import path from 'node:path';
+import { LOCK_DEFAULTS, type LockOptions } from '../store/lock.js';
 import { DEFAULT_STATE_DIR, prepareStateDir } from './directory.js';
 import { StateError } from './errors.js';
 import { LoginTransactionImpl, type LoginTransaction } from './login.js';
@@ -14,12 +15,13 @@ import type { UserState } from './record.js';
 import { isTag, loadOrCreateSecret, makeAnswerTagger } from './secret.js';
 import { applyCreateSession, applyDeleteSession, applyFindSession, pruneSessions, sessionViews, type Session, type SessionLimits, type SessionPolicy } from './sessions.js';
 import { applyClaim, applyRelease, pendingOf, pruneChallenge, type ClaimResult, type PendingChallenge } from './challenge.js';
+import { STATE_LOCK_FILE, StateLocks } from './state-lock.js';
 import { UserFiles } from './user-file.js';
 import { checkCount, checkFlag, checkTime } from './validate.js';
 
 /** Options of {@link openStateDir}. */
 export interface OpenStateDirOptions {
-  /** Lock timing for every update (the store's defaults: 10 s wait, 30 s stale grace). */
+  /** Lock timing: the wait for a user's lock and the secret's (10 s); the secret's stale grace. */
   readonly lock?: LockOptions;
 }
 
@@ -283,7 +285,10 @@ class StateDirImpl implements StateDir {
 const UNKNOWN_USERS = 'unknown-users';
 const UNKNOWN_USERS_GROUP = 'unknown';
 
-/** A state-directory lock file that no process has open counts as a dead writer's after this long. */
+/**
+ * The secret's lock file (`secret.lock`, the store's kind, taken only to create the secret) counts as
+ * a dead writer's after this long when no process has it open. Users' locks cannot go stale.
+ */
 export const STATE_LOCK_STALE_AFTER_MS = 1_000;
 
 /**
@@ -307,5 +312,6 @@ export async function openStateDir(dir: string = DEFAULT_STATE_DIR, options: Ope
   const lock = { staleAfterMs: STATE_LOCK_STALE_AFTER_MS, ...options.lock };
   const { root, users } = await prepareStateDir(dir);
   const secret = await loadOrCreateSecret(root, lock);
-  return new StateDirImpl(root, new UserFiles(users, lock), new UserFiles(root, lock), secret);
+  const locks = new StateLocks(path.join(root, STATE_LOCK_FILE), lock.timeoutMs ?? LOCK_DEFAULTS.timeoutMs);
+  return new StateDirImpl(root, new UserFiles(users, locks), new UserFiles(root, locks), secret);
 }

@@ -1,8 +1,8 @@
 /**
- * Reading and updating one user's state file under the store's lock discipline: the lock is the
- * store's `<file>.lock` (O_EXCL, stale-lock recovery), the write is the store's durable replace
- * (`<file>.new`, fsync, rename, fsync of the directory). Reads need no lock: files are only ever
- * replaced by rename, so a reader sees one whole version.
+ * Reading and updating one user's state file: under the user's lock (src/state/state-lock.ts, a byte
+ * of the state directory's `users.lock`), written by the store's durable replace (`<file>.new`,
+ * fsync, rename, fsync of the directory). Reads need no lock: files are only ever replaced by rename,
+ * so a reader sees one whole version.
  *
  * Inside one process, updates of the same user are also queued in memory, so they wait for each other
  * without polling the lock file.
@@ -10,10 +10,10 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { acquireStoreLock, type LockOptions, type StoreLock } from '../store/lock.js';
 import { stageReplacement, type StagedReplacement } from '../store/atomic-write.js';
 import { StateError, StateErrorReasons, asStateError } from './errors.js';
 import { STATE_FILE_SUFFIX, userFileName } from './names.js';
+import type { HeldStateLock, StateLocks } from './state-lock.js';
 import { STATE_LIMITS, StateFormatProblem, emptyUserState, isEmptyState, parseUserState, serializeUserState, type UserState } from './record.js';
 
 /** What a mutation returns: its result, and whether the state changed (and must be written). */
@@ -88,9 +88,10 @@ export interface LockedUserFile {
   /** The state as read under the lock (the caller's to copy, not to mutate). */
   readonly state: UserState;
   /**
-   * Writes `next` as the version to commit should the body fail from here on (into the held lock
-   * file, or a synced `<file>.new` after a failed write; not yet in force). Once per transaction.
-   * @throws StateError when it cannot be written (a full disk, a read-only or failing filesystem)
+   * Makes `next` the version to commit should the body fail from here on (not yet in force), once
+   * the filesystem has shown it can take it: writable and with room (asked of the lock), or, after a
+   * write of this file failed, a synced `<file>.new`. Once per transaction.
+   * @throws StateError when it cannot (a full disk, a read-only or failing filesystem)
    */
   stage(next: UserState): Promise<void>;
 }
@@ -112,7 +113,7 @@ export class UserFiles {
 
   constructor(
     readonly usersDir: string,
-    readonly lockOptions: LockOptions,
+    readonly locks: StateLocks,
   ) {}
 
   /** The path of a user's file (validates the name). */
@@ -162,14 +163,9 @@ export class UserFiles {
   }
 
   async #locked<T>(file: string, user: string, body: (file: LockedUserFile) => Promise<TransactionEnd<T>>): Promise<T> {
-    let lock: StoreLock;
-    try {
-      lock = await acquireStoreLock(file, this.lockOptions);
-    } catch (err) {
-      throw asStateError(err);
-    }
-    // A staged version is written into the held lock file (room reserved, no file made or removed:
-    // most logins succeed and write nothing), or, after a write failed, to a synced `.new`.
+    const lock: HeldStateLock = await this.locks.acquire(file);
+    // A staged version stays in memory once the filesystem has room for it (no file made or removed:
+    // most logins succeed and write nothing), or, after a write failed, goes to a synced `.new`.
     let staged: { bytes: Buffer; replacement: StagedReplacement | undefined } | undefined;
     try {
       const found = await readStateFile(file, user);
@@ -185,12 +181,13 @@ export class UserFiles {
           try {
             if (this.#suspect.has(file)) staged = { bytes, replacement: await stageReplacement(file, bytes, owner, 0o600, { sync: true }) };
             else {
-              lock.reserve(bytes);
+              lock.checkRoom(bytes.byteLength);
               staged = { bytes, replacement: undefined };
             }
           } catch (err) {
-            this.#suspect.add(file);
-            throw new StateError(StateErrorReasons.IO, file, `${file}: cannot write this user's state (${(err as NodeJS.ErrnoException).code ?? 'error'}): the login is refused before its answer is checked`, { cause: err });
+            const why = err instanceof StateError ? err.message : `${(err as NodeJS.ErrnoException).code ?? 'error'}`;
+            if (!(err instanceof StateError)) this.#suspect.add(file);
+            throw new StateError(StateErrorReasons.IO, file, `${file}: cannot write this user's state (${why}): the login is refused before its answer is checked`, { cause: err });
           }
         },
       };
@@ -218,7 +215,7 @@ export class UserFiles {
       throw asStateError(err);
     } finally {
       staged?.replacement?.discard();
-      await lock.release();
+      lock.release();
     }
   }
 

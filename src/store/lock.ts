@@ -36,13 +36,6 @@ export const LOCK_DEFAULTS = Object.freeze({ timeoutMs: 10_000, staleAfterMs: 30
 /** A held lock. `release` unlinks it, then closes it; it is safe to call twice. */
 export interface StoreLock {
   readonly lockPath: string;
-  /**
-   * Writes `bytes` into the held lock file after its pid line: a write that needs the room the next
-   * version of the locked file will need, made before anything depends on it (src/state/user-file.ts
-   * stages a login's counted attempt this way: a full disk or a failing filesystem fails here).
-   * @throws the write's error (ENOSPC, EIO…)
-   */
-  reserve(bytes: Uint8Array): void;
   release(): Promise<void>;
 }
 
@@ -62,8 +55,7 @@ async function describeHolder(lockPath: string): Promise<string> {
     } finally {
       await handle.close();
     }
-    // The first line: a holder may have reserved room after it (StoreLock.reserve).
-    const m = /^([0-9]+) otpd$/.exec(text.split('\n')[0] ?? '');
+    const m = /^([0-9]+) otpd$/.exec(text);
     return m ? `otpd process ${m[1]}` : text.length === 0 ? 'pam_oath or another OATH Toolkit writer' : 'an unknown writer';
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'ELOOP' ? 'a symbolic link someone put there, not a writer' : 'a writer that just finished';
@@ -175,19 +167,14 @@ function createExclusive(lockPath: string): Promise<number> {
 
 function held(lockPath: string, fd: number): StoreLock {
   const mine = fstatSync(fd);
-  const pidLine = Buffer.from(`${process.pid} otpd\n`);
   try {
-    writeSync(fd, pidLine);
+    writeSync(fd, `${process.pid} otpd\n`);
   } catch {
     // the pid is informative only
   }
   let released = false;
   return {
     lockPath,
-    reserve(bytes: Uint8Array): void {
-      let done = 0;
-      while (done < bytes.byteLength) done += writeSync(fd, bytes, done, bytes.byteLength - done, pidLine.byteLength + done);
-    },
     async release(): Promise<void> {
       if (released) return;
       released = true;

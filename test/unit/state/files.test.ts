@@ -35,7 +35,7 @@ describe('user names as file names', () => {
     const dir = fresh();
     const state = await openStateDir(dir);
     for (const [i, user] of odd.entries()) await state.recordFailure(user, 'g', state.answerTag(String(i)), 1000, policy);
-    expect(readdirSync(dir).sort()).toEqual(['secret', 'users']);
+    expect(readdirSync(dir).sort()).toEqual(['secret', 'users', 'users.lock']);
     expect(readdirSync(path.join(dir, 'users'))).toHaveLength(odd.length);
     const listed = await state.listFailures();
     expect(listed.map((f) => f.user).sort()).toEqual([...odd].sort());
