@@ -11,7 +11,7 @@
 import { applyFailure, applyReset, lockStatus, pruneExpiredLocks, type FailureResult, type LockStatus, type LockoutPolicy } from './lockout.js';
 import { applyClaim, applyRelease, pendingOf, pruneChallenge, type ClaimResult, type PendingChallenge } from './challenge.js';
 import { applyCreateSession, applyFindSession, pruneSessions, type Session, type SessionLimits, type SessionPolicy } from './sessions.js';
-import type { ChallengeHolder, UserState } from './record.js';
+import { cloneUserState, type ChallengeHolder, type UserState } from './record.js';
 import type { LockedUserFile, TransactionEnd } from './user-file.js';
 
 /** What a login may do with the user's state while it holds the user's lock. */
@@ -68,7 +68,7 @@ export class LoginTransactionImpl implements LoginTransaction {
     private readonly file: LockedUserFile,
     readonly now: number,
   ) {
-    this.#work = structuredClone(file.state);
+    this.#work = cloneUserState(file.state);
     pruneExpiredLocks(this.#work, now);
     pruneSessions(this.#work, now);
     pruneChallenge(this.#work, now);
@@ -91,7 +91,7 @@ export class LoginTransactionImpl implements LoginTransaction {
 
   async countAttempt(group: string, repeatTag: string, policy: LockoutPolicy): Promise<FailureResult> {
     if (this.#outcome !== 'open') throw new Error('a login counts its attempt once');
-    const failed = structuredClone(this.#work);
+    const failed = cloneUserState(this.#work);
     const { result } = applyFailure(failed, group, repeatTag, this.now, policy);
     await this.file.stage(failed);
     this.#failed = failed;

@@ -95,6 +95,16 @@ export function isEmptyState(state: UserState): boolean {
   return state.failures.length === 0 && state.sessions.length === 0 && state.challenge === null;
 }
 
+/** A deep copy, field by field (several times faster than structuredClone for these small records). */
+export function cloneUserState(state: UserState): UserState {
+  return {
+    user: state.user,
+    failures: state.failures.map((f) => ({ ...f })),
+    sessions: state.sessions.map((s) => ({ ...s })),
+    challenge: state.challenge === null ? null : { ...state.challenge },
+  };
+}
+
 /** The file's bytes. Key order is fixed so equal states serialise equally. */
 export function serializeUserState(state: UserState): Buffer {
   const out = {

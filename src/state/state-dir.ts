@@ -8,7 +8,7 @@ import { LOCK_DEFAULTS, type LockOptions } from '../store/lock.js';
 import { DEFAULT_STATE_DIR, prepareStateDir } from './directory.js';
 import { StateError } from './errors.js';
 import { LoginTransactionImpl, type LoginTransaction } from './login.js';
-import type { ChallengeHolder } from './record.js';
+import { cloneUserState, type ChallengeHolder } from './record.js';
 import { applyFailure, applyReset, failureInfos, lockStatus, pruneExpiredLocks, type FailureInfo, type FailureResult, type LockStatus, type LockoutPolicy } from './lockout.js';
 import { checkField } from './names.js';
 import type { UserState } from './record.js';
@@ -260,7 +260,7 @@ class StateDirImpl implements StateDir {
   async unknownUserAttempt(now: number, answer: string): Promise<void> {
     checkTime('now', now);
     await this.decoy.transact(UNKNOWN_USERS, async (file) => {
-      const next = structuredClone(file.state);
+      const next = cloneUserState(file.state);
       // Tagged as a TOTP user's attempt would be (answer and 30-s step), so the decoy writes exactly
       // when a known user's repeat rule would.
       const tag = this.answerTag(`attempt\u0000unknown=totp:${Math.floor(now / 30)}\u0000\u0000${answer}`);

@@ -15,7 +15,6 @@
  * The lock is also where a decision asks for room: {@link HeldStateLock.checkRoom} refuses before an
  * answer is verified when the state's filesystem is read-only or too full to record the attempt.
  */
-import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, lstatSync, openSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadLockingCalls, type LockingCalls } from '../native/locking.js';
@@ -60,9 +59,21 @@ interface OpenLockFile {
   closed: boolean;
 }
 
-/** The byte of the lock file that stands for `key`: 48 bits of SHA-256, within JavaScript's safe integers. */
+/** 32-bit FNV-1a over the key's UTF-16 code units, from `basis`. */
+function fnv1a(key: string, basis: number): number {
+  let h = basis;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+/**
+ * The byte of the lock file that stands for `key`: 48 bits, two FNV-1a hashes with different bases
+ * (within JavaScript's safe integers). Not a cryptographic hash, and it need not be: only enrolled
+ * users get a lock of their own (an unknown name shares the decoy's), and a collision only makes two
+ * users wait for each other across processes. A SHA-256 per login cost more than the lock itself.
+ */
 export function lockOffset(key: string): number {
-  return createHash('sha256').update(key, 'utf8').digest().readUIntBE(0, 6);
+  return fnv1a(key, 0x811c9dc5) * 0x10000 + (fnv1a(key, 0x050c5d1f) >>> 16);
 }
 
 /** The per-user locks of one state directory, in one process. @internal */

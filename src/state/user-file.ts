@@ -14,7 +14,13 @@ import { stageReplacement, type StagedReplacement } from '../store/atomic-write.
 import { StateError, StateErrorReasons, asStateError } from './errors.js';
 import { STATE_FILE_SUFFIX, userFileName } from './names.js';
 import type { HeldStateLock, StateLocks } from './state-lock.js';
-import { STATE_LIMITS, StateFormatProblem, emptyUserState, isEmptyState, parseUserState, serializeUserState, type UserState } from './record.js';
+import { STATE_LIMITS, StateFormatProblem, cloneUserState, emptyUserState, isEmptyState, parseUserState, serializeUserState, type UserState } from './record.js';
+
+/** What a staged count can add to a user's file, at most (one failure record, the claim ended). */
+const STAGE_GROWTH_BYTES = 4096;
+
+/** Who a new state file belongs to: this process (asked once; the ids do not change). */
+const PROCESS_OWNER = Object.freeze({ uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 });
 
 /** What a mutation returns: its result, and whether the state changed (and must be written). */
 export interface Mutation<T> {
@@ -132,7 +138,7 @@ export class UserFiles {
    */
   update<T>(user: string, mutate: (state: UserState) => Mutation<T>): Promise<T> {
     return this.transact(user, async (file) => {
-      const state = structuredClone(file.state);
+      const state = cloneUserState(file.state);
       const { result, changed } = mutate(state);
       return { result, write: changed ? state : undefined };
     });
@@ -166,23 +172,25 @@ export class UserFiles {
     const lock: HeldStateLock = await this.locks.acquire(file);
     // A staged version stays in memory once the filesystem has room for it (no file made or removed:
     // most logins succeed and write nothing), or, after a write failed, goes to a synced `.new`.
-    let staged: { bytes: Buffer; replacement: StagedReplacement | undefined } | undefined;
+    let staged: { next: UserState; bytes: Buffer | undefined; replacement: StagedReplacement | undefined } | undefined;
     try {
       const found = await readStateFile(file, user);
       const state = found ?? emptyUserState(user);
       const readBytes = found === undefined ? undefined : serializeUserState(state);
-      let owner: { uid: number; gid: number } = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
-      if (found !== undefined) owner = lstatSync(file);
+      const owner: { uid: number; gid: number } = found !== undefined ? lstatSync(file) : PROCESS_OWNER;
       const locked: LockedUserFile = {
         state,
         stage: async (next) => {
           if (staged !== undefined) throw new Error('a transaction stages one version');
-          const bytes = serializeUserState(next);
           try {
-            if (this.#suspect.has(file)) staged = { bytes, replacement: await stageReplacement(file, bytes, owner, 0o600, { sync: true }) };
-            else {
-              lock.checkRoom(bytes.byteLength);
-              staged = { bytes, replacement: undefined };
+            if (this.#suspect.has(file)) {
+              const bytes = serializeUserState(next);
+              staged = { next, bytes, replacement: await stageReplacement(file, bytes, owner, 0o600, { sync: true }) };
+            } else {
+              // Serialised only if it is committed (most logins succeed): the room asked for is what
+              // the file has now and more than a staged count can add to it.
+              lock.checkRoom((readBytes?.byteLength ?? 0) + STAGE_GROWTH_BYTES);
+              staged = { next, bytes: undefined, replacement: undefined };
             }
           } catch (err) {
             const why = err instanceof StateError ? err.message : `${(err as NodeJS.ErrnoException).code ?? 'error'}`;
@@ -195,14 +203,15 @@ export class UserFiles {
         const pending = staged;
         staged = undefined;
         const replacement = pending?.replacement ?? (await this.#stageOrThrow(file, bytes, owner));
-        await this.#commit(file, replacement, pending?.replacement !== undefined && !bytes.equals(pending.bytes) ? bytes : undefined);
+        const stagedBytes = pending?.replacement !== undefined ? pending.bytes : undefined;
+        await this.#commit(file, replacement, stagedBytes !== undefined && !bytes.equals(stagedBytes) ? bytes : undefined);
       };
       let end: TransactionEnd<T>;
       try {
         end = await body(locked);
       } catch (err) {
         // Counted before it was verified: the staged version (the attempt as a failure) goes to disk.
-        if (staged !== undefined) await commit(staged.bytes);
+        if (staged !== undefined) await commit(staged.bytes ?? serializeUserState(staged.next));
         throw new BodyFailure(err);
       }
       const bytes = end.write === undefined ? undefined : serializeUserState(end.write);

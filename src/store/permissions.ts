@@ -27,6 +27,9 @@ const STICKY = 0o1000;
 
 const octal = (mode: number): string => (mode & 0o7777).toString(8).padStart(4, '0');
 
+
+/** The running user, asked once: a login checks several stats against it, and it does not change. */
+const RUNNING_UID = process.getuid?.();
 /**
  * Checks one stat of the store (lstat of the name, or fstat of the opened file).
  *
@@ -40,7 +43,7 @@ export function checkStoreStats(file: string, st: Stats): void {
   if ((mode & 0o077) !== 0) {
     throw insecure(file, `has mode ${mode.toString(8).padStart(4, '0')}, so group or others can read or write its keys; run chmod 600 ${file}`);
   }
-  const uid = process.getuid?.();
+  const uid = RUNNING_UID;
   if (uid === 0 && st.uid !== 0) throw insecure(file, `is owned by uid ${st.uid}, not root; run chown root:root ${file}`);
   if (uid !== undefined && uid !== 0 && st.uid !== uid) {
     throw insecure(file, `is owned by uid ${st.uid}, not by the running user (uid ${uid})`);
@@ -49,18 +52,18 @@ export function checkStoreStats(file: string, st: Stats): void {
 
 /** Who may own the store's directories: root, and the running user when that is not root. */
 function trustedOwner(owner: number): boolean {
-  const uid = process.getuid?.();
+  const uid = RUNNING_UID;
   return owner === 0 || uid === undefined || owner === uid;
 }
 
 function whoMayOwn(): string {
-  const uid = process.getuid?.();
+  const uid = RUNNING_UID;
   return uid === undefined || uid === 0 ? 'root' : `root or the running user (uid ${uid})`;
 }
 
 /** The store's own directory: trusted owner, writable by nobody else, sticky or not. */
 function checkOwnDirectory(file: string, dir: string, st: Stats): void {
-  const uid = process.getuid?.();
+  const uid = RUNNING_UID;
   if (!st.isDirectory()) throw ioError(file, Object.assign(new Error('not a directory'), { code: 'ENOTDIR' }));
   if (!trustedOwner(st.uid)) {
     throw insecure(
@@ -97,7 +100,7 @@ function checkAncestor(file: string, dir: string, st: Stats): void {
     throw insecure(
       file,
       `${dir}, a directory on the store's path, is owned by uid ${st.uid}, not ${whoMayOwn()}, who could put another store in its place; ` +
-        (process.getuid?.() === 0 ? `run chown root ${dir}` : 'move the store to a directory the running user owns'),
+        (RUNNING_UID === 0 ? `run chown root ${dir}` : 'move the store to a directory the running user owns'),
     );
   }
   if ((st.mode & 0o022) !== 0 && (st.mode & STICKY) === 0) {
