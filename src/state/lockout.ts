@@ -137,3 +137,13 @@ export function failureInfos(state: UserState): FailureInfo[] {
     user: state.user, group: f.group, count: f.count, firstAt: f.firstAt, lastAt: f.lastAt, lockedAt: f.lockedAt, lockedUntil: f.lockedUntil,
   }));
 }
+
+/**
+ * An administrator's lock of a group: from a clean record, so the lock has no end (a lock from
+ * failures would keep its expiry), then one failure at max_fail 1 with no automatic unlock, so the
+ * state's own rule locks. `tag` is a fresh random tag (no answer can repeat it).
+ */
+export function applyAdminLock(state: UserState, group: string, tag: string, now: number): void {
+  applyReset(state, group);
+  applyFailure(state, group, tag, now, { maxFail: 1, unlockAfterSeconds: 0 });
+}

@@ -3,13 +3,14 @@
  * user, each updated atomically and durably under that user's lock. See docs/state.md.
  */
 import { InvalidInputError } from '../errors.js';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { LOCK_DEFAULTS, type LockOptions } from '../store/lock.js';
 import { DEFAULT_STATE_DIR, prepareStateDir } from './directory.js';
 import { StateError } from './errors.js';
 import { LoginTransactionImpl, type LoginTransaction } from './login.js';
 import { cloneUserState, type ChallengeHolder } from './record.js';
-import { applyFailure, applyReset, failureInfos, lockStatus, pruneExpiredLocks, type FailureInfo, type FailureResult, type LockStatus, type LockoutPolicy } from './lockout.js';
+import { applyAdminLock, applyFailure, applyReset, EVERY_GROUP, failureInfos, lockStatus, pruneExpiredLocks, type FailureInfo, type FailureResult, type LockStatus, type LockoutPolicy } from './lockout.js';
 import { checkField } from './names.js';
 import type { UserState } from './record.js';
 import { isTag, loadOrCreateSecret, makeAnswerTagger } from './secret.js';
@@ -53,6 +54,17 @@ export interface StateDir {
   resetFailures(user: string, group: string): Promise<void>;
   /** Administrator: forgets the failures and locks of one group, or of every group. @returns records removed */
   unlock(user: string, group?: string): Promise<number>;
+  /**
+   * Administrator: locks the user for `group` (or {@link EVERY_GROUP}) until an administrator unlocks,
+   * whatever failures it had, in one update (no moment in which the user is unlocked).
+   */
+  adminLock(user: string, group: string, now: number): Promise<void>;
+  /**
+   * Administrator: unlocks one group in one update. When the user is locked for every group, each of
+   * `otherGroups` is first locked on its own and the every-group lock lifted (so only `group` opens).
+   * @returns the group's records cleared, and the groups left locked in its place
+   */
+  adminUnlockGroup(user: string, group: string, otherGroups: readonly string[], now: number): Promise<{ cleared: number; stillLocked: string[] }>;
   /** Administrator: the failure records of a user, or of every user. */
   listFailures(user?: string, options?: ListOptions): Promise<FailureInfo[]>;
 
@@ -92,6 +104,11 @@ export interface StateDir {
   pendingChallenge(user: string, now: number): Promise<PendingChallenge | null>;
   /** Releases the pending challenge after its verification (only that claim's, when `claimId` is given). */
   releaseChallenge(user: string, claimId?: string): Promise<boolean>;
+}
+
+/** A tag no answer can have: an administrator's lock is never "the same wrong answer again". */
+function randomTag(): string {
+  return randomBytes(32).toString('hex');
 }
 
 function checkTag(value: string): string {
@@ -185,6 +202,34 @@ class StateDirImpl implements StateDir {
   async unlock(user: string, group?: string): Promise<number> {
     if (group !== undefined) checkField('group', group);
     return this.files.update(user, (state) => applyReset(state, group));
+  }
+
+  async adminLock(user: string, group: string, now: number): Promise<void> {
+    checkField('group', group);
+    checkTime('now', now);
+    await this.files.update(user, (state) => {
+      pruneAll(state, now);
+      applyAdminLock(state, group, randomTag(), now);
+      return { result: undefined, changed: true };
+    });
+  }
+
+  async adminUnlockGroup(user: string, group: string, otherGroups: readonly string[], now: number): Promise<{ cleared: number; stillLocked: string[] }> {
+    checkField('group', group);
+    for (const other of otherGroups) checkField('group', other);
+    checkTime('now', now);
+    return this.files.update(user, (state) => {
+      const pruned = pruneAll(state, now);
+      let stillLocked: string[] = [];
+      let narrowed = false;
+      if (lockStatus(state, EVERY_GROUP, now).locked) {
+        stillLocked = otherGroups.filter((g) => g !== group && g !== EVERY_GROUP);
+        for (const other of stillLocked) applyAdminLock(state, other, randomTag(), now);
+        narrowed = applyReset(state, EVERY_GROUP).changed;
+      }
+      const reset = applyReset(state, group);
+      return { result: { cleared: reset.result, stillLocked }, changed: pruned || narrowed || reset.changed || stillLocked.length > 0 };
+    });
   }
 
   async listFailures(user?: string, options: ListOptions = {}): Promise<FailureInfo[]> {

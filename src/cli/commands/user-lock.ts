@@ -6,13 +6,12 @@
  * for every group leaves the user locked for each other group configured now. Both are audited
  * (ADMIN_LOCK, ADMIN_UNLOCK).
  */
-import { randomBytes } from 'node:crypto';
 import type { Argv, CommandModule } from 'yargs';
 import { readForAdmin } from '../../admin/edit-store.js';
 import { requireKnownUser, validateUserName } from '../../admin/users.js';
 import type { OtpdConfig } from '../../config/index.js';
 import { InvalidInputError } from '../../errors.js';
-import { EVERY_GROUP, openStateDir, type StateDir } from '../../state/index.js';
+import { EVERY_GROUP, openStateDir } from '../../state/index.js';
 import type { CliDeps } from '../deps.js';
 import type { GlobalArguments } from '../global-options.js';
 import { ExitCodes, runCommand, type Output } from '../output.js';
@@ -29,21 +28,13 @@ function checkGroup(config: OtpdConfig, group: string): string {
   return group;
 }
 
-/** Locks until an administrator unlocks, whatever failures the group had. */
-async function lockGroup(state: StateDir, user: string, group: string, now: number): Promise<void> {
-  // Start from a clean record so the lock has no end (a lock from failures would keep its expiry),
-  // then one failure at max_fail 1 with no automatic unlock: the state directory's own rule locks.
-  await state.unlock(user, group);
-  await state.recordFailure(user, group, randomBytes(32).toString('hex'), now, { maxFail: 1, unlockAfterSeconds: 0 });
-}
-
 export async function userLock(out: Output, argv: UserLockArguments, deps: CliDeps): Promise<number> {
   const user = validateUserName(argv.user);
   const config = await resolveConfig(argv, deps);
   requireKnownUser(await readForAdmin(config.store, [user]), user);
   const group = argv.group === undefined ? EVERY_GROUP : checkGroup(config, argv.group);
   const state = await openStateDir(config.stateDir);
-  await lockGroup(state, user, group, deps.now() / 1000);
+  await state.adminLock(user, group, deps.now() / 1000);
   await auditAdmin(config, { code: 'ADMIN_LOCK', user, reason: argv.group === undefined ? 'all groups' : `group ${argv.group}` });
   const what = argv.group === undefined ? 'every service group (also groups added later)' : argv.group;
   await out.result(`locked ${user} for ${what} until otpctl user unlock ${user}`, { user, locked: [group] });
@@ -56,16 +47,14 @@ export async function userUnlock(out: Output, argv: UserLockArguments, deps: Cli
   const state = await openStateDir(config.stateDir);
   const now = deps.now() / 1000;
   let narrowed: string[] = [];
-  if (argv.group !== undefined) {
+  let cleared: number;
+  if (argv.group === undefined) cleared = await state.unlock(user);
+  else {
+    // Locked for every group: every other group stays locked, each on its own, in the same update.
     const group = checkGroup(config, argv.group);
-    if ((await state.isLocked(user, EVERY_GROUP, now)).locked) {
-      // Locked for every group: keep every other group locked, each on its own, before lifting it.
-      narrowed = Object.keys(config.groups).filter((g) => g !== group).sort();
-      for (const other of narrowed) await lockGroup(state, user, other, now);
-      await state.unlock(user, EVERY_GROUP);
-    }
+    const others = Object.keys(config.groups).filter((g) => g !== group).sort();
+    ({ cleared, stillLocked: narrowed } = await state.adminUnlockGroup(user, group, others, now));
   }
-  const cleared = await state.unlock(user, argv.group);
   await auditAdmin(config, { code: 'ADMIN_UNLOCK', user, reason: argv.group === undefined ? 'all groups' : `group ${argv.group}` });
   const still = narrowed.length === 0 ? '' : `; still locked for ${narrowed.join(', ')} (no longer for groups added later)`;
   await out.result(`unlocked ${user}${argv.group === undefined ? '' : ` for ${argv.group}`}: ${cleared} failure record(s) cleared${still}`, { user, unlocked: true, cleared, stillLocked: narrowed });
