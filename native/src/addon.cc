@@ -271,13 +271,23 @@ Napi::Value SkeyList(const Napi::CallbackInfo &info) {
   return out;
 }
 
+// A file descriptor argument (a non-negative int).
+int FdArg(const Napi::CallbackInfo &info, size_t index) {
+  return static_cast<int>(IntegerArg(info, index, "fd", 2147483647.0));
+}
+
+// Throws Error("<call>: <errno's text>"), the form every system-call failure of the addon takes.
+[[noreturn]] void ThrowErrno(Napi::Env env, const char *call, int err) {
+  throw Napi::Error::New(env, std::string(call) + ": " + std::strerror(err));
+}
+
 // The credentials of the peer of a connected Unix socket; throws Error with errno's text on failure.
 Napi::Value PeerCredentials(const Napi::CallbackInfo &info) {
   CheckArity(info, 1);
-  auto fd = static_cast<int>(IntegerArg(info, 0, "fd", 2147483647.0));
+  int fd = FdArg(info, 0);
   otpd_peer_cred cred;
   int err = otpd_peer_cred_get(fd, &cred);
-  if (err != 0) throw Napi::Error::New(info.Env(), std::string("SO_PEERCRED: ") + std::strerror(err));
+  if (err != 0) ThrowErrno(info.Env(), "SO_PEERCRED", err);
   Napi::Object out = Napi::Object::New(info.Env());
   out.Set("pid", Napi::Number::New(info.Env(), static_cast<double>(cred.pid)));
   out.Set("uid", Napi::Number::New(info.Env(), static_cast<double>(cred.uid)));
@@ -288,9 +298,9 @@ Napi::Value PeerCredentials(const Napi::CallbackInfo &info) {
 // Whether the peer of a connected socket has hung up; throws Error with errno's text on failure.
 Napi::Value PeerGone(const Napi::CallbackInfo &info) {
   CheckArity(info, 1);
-  auto fd = static_cast<int>(IntegerArg(info, 0, "fd", 2147483647.0));
+  int fd = FdArg(info, 0);
   int gone = otpd_peer_gone(fd);
-  if (gone < 0) throw Napi::Error::New(info.Env(), std::string("poll: ") + std::strerror(-gone));
+  if (gone < 0) ThrowErrno(info.Env(), "poll", -gone);
   return Napi::Boolean::New(info.Env(), gone == 1);
 }
 
@@ -306,31 +316,31 @@ std::pair<int64_t, int64_t> RangeArgs(const Napi::CallbackInfo &info) {
 // false when another open file description holds it; throws Error with errno's text otherwise.
 Napi::Value TryLockRange(const Napi::CallbackInfo &info) {
   CheckArity(info, 3);
-  auto fd = static_cast<int>(IntegerArg(info, 0, "fd", 2147483647.0));
+  int fd = FdArg(info, 0);
   auto [start, len] = RangeArgs(info);
   int err = otpd_range_lock_try(fd, start, len);
   if (err == EAGAIN) return Napi::Boolean::New(info.Env(), false);
-  if (err != 0) throw Napi::Error::New(info.Env(), std::string("fcntl(F_OFD_SETLK): ") + std::strerror(err));
+  if (err != 0) ThrowErrno(info.Env(), "fcntl(F_OFD_SETLK)", err);
   return Napi::Boolean::New(info.Env(), true);
 }
 
 // Releases a byte range locked by TryLockRange; throws Error with errno's text on failure.
 Napi::Value UnlockRange(const Napi::CallbackInfo &info) {
   CheckArity(info, 3);
-  auto fd = static_cast<int>(IntegerArg(info, 0, "fd", 2147483647.0));
+  int fd = FdArg(info, 0);
   auto [start, len] = RangeArgs(info);
   int err = otpd_range_unlock(fd, start, len);
-  if (err != 0) throw Napi::Error::New(info.Env(), std::string("fcntl(F_OFD_SETLK): ") + std::strerror(err));
+  if (err != 0) ThrowErrno(info.Env(), "fcntl(F_OFD_SETLK)", err);
   return info.Env().Undefined();
 }
 
 // The room left on an open file's filesystem; throws Error with errno's text on failure.
 Napi::Value FsRoom(const Napi::CallbackInfo &info) {
   CheckArity(info, 1);
-  auto fd = static_cast<int>(IntegerArg(info, 0, "fd", 2147483647.0));
+  int fd = FdArg(info, 0);
   otpd_fs_room room;
   int err = otpd_fs_room_get(fd, &room);
-  if (err != 0) throw Napi::Error::New(info.Env(), std::string("fstatvfs: ") + std::strerror(err));
+  if (err != 0) ThrowErrno(info.Env(), "fstatvfs", err);
   Napi::Object out = Napi::Object::New(info.Env());
   out.Set("readOnly", Napi::Boolean::New(info.Env(), room.read_only != 0));
   out.Set("freeBytes", Napi::Number::New(info.Env(), static_cast<double>(room.free_bytes)));
