@@ -3,7 +3,7 @@
  * byte-range locks (fcntl F_OFD_SETLK) and the room left on a filesystem (fstatvfs), through the
  * native addon (native/src/file_lock.c, native/src/fs_room.c). See src/state/state-lock.ts.
  */
-import { loadAddon, nativeAddonPath } from './native-backend.js';
+import { checkedFd, loadAddon, nativeAddonPath } from './native-backend.js';
 
 /** The room left on a filesystem, as this process may use it (root may use reserved blocks). */
 export interface FilesystemRoom {
@@ -24,11 +24,6 @@ export interface LockingCalls {
   unlockRange(fd: number, start: number, len: number): void;
   /** The room on `fd`'s filesystem. */
   room(fd: number): FilesystemRoom;
-}
-
-function checkedFd(fd: number): number {
-  if (!Number.isSafeInteger(fd) || fd < 0) throw new RangeError(`not a file descriptor: ${fd}`);
-  return fd;
 }
 
 let loaded: LockingCalls | Error | undefined;

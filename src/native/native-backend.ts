@@ -95,6 +95,16 @@ export function nativeAddonPath(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(findPackageRoot(here), NATIVE_ADDON_RELATIVE_PATH);
 }
 
+/**
+ * A file descriptor for an addon call: a non-negative safe integer, checked before native code sees it.
+ * @throws RangeError otherwise
+ * @internal
+ */
+export function checkedFd(fd: number): number {
+  if (!Number.isSafeInteger(fd) || fd < 0) throw new RangeError(`not a file descriptor: ${fd}`);
+  return fd;
+}
+
 /** Counter of a search result, `null` for the addon's -1. */
 function toCounter(found: number): number | null {
   return found < 0 ? null : found;

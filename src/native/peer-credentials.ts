@@ -3,7 +3,7 @@
  * its credentials (SO_PEERCRED), so the daemon serves only root (docs/daemon.md, "Who may connect"),
  * and whether it has hung up, so an answer whose sender already gave up is not decided for nobody.
  */
-import { loadAddon, nativeAddonPath } from './native-backend.js';
+import { checkedFd, loadAddon, nativeAddonPath } from './native-backend.js';
 
 /** What the kernel recorded for the peer when it connected. */
 export interface PeerCredentials {
@@ -17,11 +17,6 @@ export interface PeerInspector {
   credentials(fd: number): PeerCredentials;
   /** True once the peer has closed or shut down its side, even with bytes of it still unread. */
   gone(fd: number): boolean;
-}
-
-function checkedFd(fd: number): number {
-  if (!Number.isSafeInteger(fd) || fd < 0) throw new RangeError(`not a file descriptor: ${fd}`);
-  return fd;
 }
 
 /**
