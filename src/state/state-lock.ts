@@ -48,10 +48,9 @@ interface OpenLockFile {
   readonly fd: number;
   readonly dev: number;
   readonly ino: number;
-  holders: number;
   /**
-   * How many of this process's decisions hold each byte: two users whose offsets collide share a
-   * byte, and it may only be unlocked when the last of them is done.
+   * How many of this process's decisions hold each byte (a byte with none has no entry): two users
+   * whose offsets collide share a byte, and it may only be unlocked when the last of them is done.
    */
   readonly bytes: Map<number, number>;
   /** Replaced by a newer descriptor (the file was removed or replaced): closed once unheld. */
@@ -156,7 +155,7 @@ export class StateLocks {
       const uid = process.geteuid?.() ?? 0;
       if (st.uid !== uid) throw insecure(`is owned by uid ${st.uid}, not by otpd's uid ${uid}; remove it`);
       if ((st.mode & 0o077) !== 0) throw insecure(`has mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')}; run chmod 600 ${this.lockFile}`);
-      this.#open = { fd, dev: st.dev, ino: st.ino, holders: 0, bytes: new Map(), retired: false, closed: false };
+      this.#open = { fd, dev: st.dev, ino: st.ino, bytes: new Map(), retired: false, closed: false };
       return this.#open;
     } catch (err) {
       closeSync(fd);
@@ -194,13 +193,12 @@ export class StateLocks {
   }
 
   #closeIfDone(file: OpenLockFile): void {
-    if (!file.retired || file.holders > 0 || file.closed) return;
+    if (!file.retired || file.bytes.size > 0 || file.closed) return;
     file.closed = true;
     closeSync(file.fd);
   }
 
   #held(calls: LockingCalls, file: OpenLockFile, offset: number): HeldStateLock {
-    file.holders++;
     file.bytes.set(offset, (file.bytes.get(offset) ?? 0) + 1);
     let released = false;
     return {
@@ -223,7 +221,6 @@ export class StateLocks {
       release: () => {
         if (released) return;
         released = true;
-        file.holders--;
         const sharing = (file.bytes.get(offset) ?? 1) - 1;
         if (sharing > 0) file.bytes.set(offset, sharing);
         else {
