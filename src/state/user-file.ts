@@ -11,6 +11,7 @@ import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync } fr
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { stageReplacement, type StagedReplacement } from '../store/atomic-write.js';
+import { OtpdError } from '../errors.js';
 import { StateError, StateErrorReasons, asStateError } from './errors.js';
 import { STATE_FILE_SUFFIX, userFileName } from './names.js';
 import type { HeldStateLock, StateLocks } from './state-lock.js';
@@ -193,7 +194,9 @@ export class UserFiles {
               staged = { next, bytes: undefined, replacement: undefined };
             }
           } catch (err) {
-            const why = err instanceof StateError ? err.message : `${(err as NodeJS.ErrnoException).code ?? 'error'}`;
+            // The room check's StateError says what is wrong; a failed synced stage is the durable
+            // writer's StoreError, whose `code` is STORE_ERROR, not the errno: its message says.
+            const why = err instanceof OtpdError ? err.message : ((err as NodeJS.ErrnoException).code ?? 'error');
             if (!(err instanceof StateError)) this.#suspect.add(file);
             throw new StateError(StateErrorReasons.IO, file, `${file}: cannot write this user's state (${why}): the login is refused before its answer is checked`, { cause: err });
           }
