@@ -61,10 +61,11 @@ export interface StateDir {
   adminLock(user: string, group: string, now: number): Promise<void>;
   /**
    * Administrator: unlocks one group in one update. When the user is locked for every group, each of
-   * `otherGroups` is first locked on its own and the every-group lock lifted (so only `group` opens).
+   * `groups` but `group` is first locked on its own and the every-group lock lifted (so only `group`
+   * opens).
    * @returns the group's records cleared, and the groups left locked in its place
    */
-  adminUnlockGroup(user: string, group: string, otherGroups: readonly string[], now: number): Promise<{ cleared: number; stillLocked: string[] }>;
+  adminUnlockGroup(user: string, group: string, groups: readonly string[], now: number): Promise<{ cleared: number; stillLocked: string[] }>;
   /** Administrator: the failure records of a user, or of every user. */
   listFailures(user?: string, options?: ListOptions): Promise<FailureInfo[]>;
 
@@ -214,16 +215,16 @@ class StateDirImpl implements StateDir {
     });
   }
 
-  async adminUnlockGroup(user: string, group: string, otherGroups: readonly string[], now: number): Promise<{ cleared: number; stillLocked: string[] }> {
+  async adminUnlockGroup(user: string, group: string, groups: readonly string[], now: number): Promise<{ cleared: number; stillLocked: string[] }> {
     checkField('group', group);
-    for (const other of otherGroups) checkField('group', other);
+    for (const other of groups) checkField('group', other);
     checkTime('now', now);
     return this.files.update(user, (state) => {
       const pruned = pruneAll(state, now);
       let stillLocked: string[] = [];
       let narrowed = false;
       if (lockStatus(state, EVERY_GROUP, now).locked) {
-        stillLocked = otherGroups.filter((g) => g !== group && g !== EVERY_GROUP);
+        stillLocked = groups.filter((g) => g !== group);
         for (const other of stillLocked) applyAdminLock(state, other, randomTag(), now);
         narrowed = applyReset(state, EVERY_GROUP).changed;
       }
@@ -352,8 +353,8 @@ export const STATE_LOCK_STALE_AFTER_MS = 1_000;
  */
 export async function openStateDir(dir: string = DEFAULT_STATE_DIR, options: OpenStateDirOptions = {}): Promise<StateDir> {
   if (typeof dir !== 'string' || dir.length === 0) throw new InvalidInputError('state directory', 'must be a non-empty path');
-  // Only otpd writes here, and it holds a lock file open for as long as the file exists: a lock no
-  // process has open is dead at once. The store's 30 s grace is for pam_oath's close-then-unlink gap.
+  // secret.lock: only otpd writes here, and it holds a lock file open for as long as the file exists,
+  // so one no process has open is dead at once (the store's 30 s grace is for pam_oath's gap).
   const lock = { staleAfterMs: STATE_LOCK_STALE_AFTER_MS, ...options.lock };
   const { root, users } = await prepareStateDir(dir);
   const secret = await loadOrCreateSecret(root, lock);

@@ -52,8 +52,7 @@ export async function userUnlock(out: Output, argv: UserLockArguments, deps: Cli
   else {
     // Locked for every group: every other group stays locked, each on its own, in the same update.
     const group = checkGroup(config, argv.group);
-    const others = Object.keys(config.groups).filter((g) => g !== group).sort();
-    ({ cleared, stillLocked: narrowed } = await state.adminUnlockGroup(user, group, others, now));
+    ({ cleared, stillLocked: narrowed } = await state.adminUnlockGroup(user, group, Object.keys(config.groups).sort(), now));
   }
   await auditAdmin(config, { code: 'ADMIN_UNLOCK', user, reason: argv.group === undefined ? 'all groups' : `group ${argv.group}` });
   const still = narrowed.length === 0 ? '' : `; still locked for ${narrowed.join(', ')} (no longer for groups added later)`;
