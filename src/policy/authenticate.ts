@@ -123,8 +123,9 @@ async function decide(request: AuthRequest, ports: PolicyPorts): Promise<AuthOut
     // this throws and no token sees the answer.
     const failure = await tx.countAttempt(group, ports.state.answerTag(attemptText(candidates, request.answer, now)), config.lockout);
     const sessionPolicy = config.groups[group]?.session;
-    const tag = ports.state.answerTag(request.answer);
-    if (sessionPolicy?.enabled === true) {
+    // The session's own tag (the answer alone, reusable while the session lives): only where sessions are on.
+    const tag = sessionPolicy?.enabled === true ? ports.state.answerTag(request.answer) : undefined;
+    if (tag !== undefined && sessionPolicy !== undefined) {
       const session = tx.findSession(group, tag, request.rhost ?? null, sessionPolicy);
       if (session !== null) {
         ports.explain(`answer matches live session ${session.id}`);
@@ -139,7 +140,7 @@ async function decide(request: AuthRequest, ports: PolicyPorts): Promise<AuthOut
       ports.explain(`${tokenLabel(attempt.entry)}: ${attempt.result.ok ? 'accepted' : 'refused'}: ${attempt.result.note}`);
       if (attempt.result.ok) {
         const token = tokenLabel(attempt.entry);
-        const session = tx.succeed(group, sessionPolicy?.enabled === true ? { answerTag: tag, rhost: request.rhost ?? null, token } : undefined);
+        const session = tx.succeed(group, tag !== undefined ? { answerTag: tag, rhost: request.rhost ?? null, token } : undefined);
         const warning = attempt.result.lowSequence ? 'few S/KEY challenges are left: re-initialise the token soon' : undefined;
         if (warning !== undefined) ports.audit({ code: 'AUTH_SKEY_LOW', user: request.user, service: request.service, token, reason: attempt.result.note });
         return {

@@ -152,17 +152,15 @@ export function checkStoreDirectory(file: string): void {
 }
 
 /**
- * Opens the store after checking its directory, without following a symbolic link, and checks the
- * opened file itself (the name is looked at first too, so a device or FIFO is never opened). The caller
- * closes the descriptor.
+ * Checks the store's directory and its name (lstat: a link, a device or a FIFO is refused before
+ * anything opens it).
  *
  * @param file - the store's path
- * @param flags - `O_RDONLY` or `O_RDWR` (O_NOFOLLOW and O_NONBLOCK are added)
- * @returns the descriptor and its fstat(2): the version that will be read
+ * @returns the name's lstat(2): enough to tell the version a cached read holds, without opening it
  * @throws StoreError (reason `insecure` or `io`), as {@link checkStorePermissions}
  * @internal
  */
-export function openCheckedStore(file: string, flags: number): { fd: number; stats: Stats } {
+export function checkStoreName(file: string): Stats {
   checkStoreDirectory(file);
   let named: Stats;
   try {
@@ -171,6 +169,23 @@ export function openCheckedStore(file: string, flags: number): { fd: number; sta
     throw ioError(file, err);
   }
   checkStoreStats(file, named);
+  return named;
+}
+
+/**
+ * Opens the store after checking its directory, without following a symbolic link, and checks the
+ * opened file itself (the name is looked at first too, so a device or FIFO is never opened). The caller
+ * closes the descriptor.
+ *
+ * @param file - the store's path
+ * @param flags - `O_RDONLY` or `O_RDWR` (O_NOFOLLOW and O_NONBLOCK are added)
+ * @param checked - the caller's {@link checkStoreName} of it just before, not to ask twice
+ * @returns the descriptor and its fstat(2): the version that will be read
+ * @throws StoreError (reason `insecure` or `io`), as {@link checkStorePermissions}
+ * @internal
+ */
+export function openCheckedStore(file: string, flags: number, checked?: Stats): { fd: number; stats: Stats } {
+  if (checked === undefined) checkStoreName(file);
   let fd: number;
   try {
     fd = openSync(file, flags | constants.O_NOFOLLOW | constants.O_NONBLOCK);

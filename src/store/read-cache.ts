@@ -1,7 +1,7 @@
 /**
  * The last version of each store this process read or wrote, kept in memory and reused while the file
- * is provably the same: same device, inode, size, modification and change time (the fstat of the store
- * as opened and checked, src/store/permissions.ts). A long-running
+ * is provably the same: same device, inode, size, modification and change time (the lstat of the checked
+ * name, or the fstat of the store as opened and checked, src/store/permissions.ts). A long-running
  * otpd then reads a large store once, not three times per login, and a login's cost stops growing with
  * the number of users for everything but the read under the lock.
  *

@@ -23,7 +23,7 @@ import { patchFileDurably, replaceFileDurably } from './atomic-write.js';
 import { replayIntent } from './doublewrite.js';
 import { StoreError, StoreErrorReasons } from './errors.js';
 import { LOCK_DEFAULTS, acquireStoreLock, type LockOptions, type StoreLock } from './lock.js';
-import { checkStorePermissions, openCheckedStore } from './permissions.js';
+import { checkStoreName, openCheckedStore } from './permissions.js';
 import { cachedIndex, forgetIndex, lastIndex, rememberIndex, sameVersion } from './read-cache.js';
 import { LineIndex } from './usersfile/lines.js';
 import { locateUsers, parseIndexed, type ParseOptions, type UsersFile } from './usersfile/parse.js';
@@ -95,14 +95,16 @@ const readFd = promisify(readFile) as (fd: number) => Promise<Buffer>;
  */
 async function readIndexed(file: string, options: { hint: boolean }): Promise<Snapshot> {
   // Opened without following a link and checked on the descriptor: the version checked is the version
-  // read (the path may be replaced meanwhile), and the one the read cache is asked about.
-  const { fd, stats } = openCheckedStore(file, constants.O_RDONLY);
+  // read (the path may be replaced meanwhile). A hint may be the version remembered: the checked name's stat tells which version the file is,
+  // and a version remembered is not read again, so it is not opened either.
+  const named = checkStoreName(file);
+  if (options.hint) {
+    const index = cachedIndex(file, named);
+    if (index !== undefined) return { index, stats: named };
+  }
+  const { fd, stats } = openCheckedStore(file, constants.O_RDONLY, named);
   let content: Buffer;
   try {
-    if (options.hint) {
-      const index = cachedIndex(file, stats);
-      if (index !== undefined) return { index, stats };
-    }
     content = await readFd(fd);
   } catch (err) {
     throw new StoreError(StoreErrorReasons.IO, file, `${file}: cannot read the store: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, { cause: err });
@@ -286,7 +288,8 @@ async function commitRound(file: string, waiting: Request[]): Promise<void> {
     // Otherwise (or if anything but a clean patch would result): read the file under the lock.
     // The patch is written only to the file checked here (patchFileDurably compares dev, inode and
     // size): the remembered version must be that same file, or the round reads it anew.
-    const current = await checkStorePermissions(file);
+    // The name's stat: what is patched is opened then and must be this inode (patchFileDurably).
+    const current = checkStoreName(file);
     const last = lastIndex(file);
     const sameFile = last !== undefined && last.stats.dev === current.dev && last.stats.ino === current.ino && last.stats.size === current.size;
     let done = last === undefined || !sameFile ? undefined : await writeRound(file, batch, last.index, current, sameVersion(current, last.stats) ? 'patch-only' : 'patch-only, base stale');
