@@ -4,9 +4,8 @@
  */
 export { ConfigError, ConfigErrorReasons, type ConfigErrorReason } from './errors.js';
 export { formatDuration, MAX_DURATION_SECONDS, parseDuration } from './duration.js';
-export { CONFIG_LIMITS, DEFAULT_CONFIG, DEFAULT_GROUP, groupOfService, parseConfig } from './parse.js';
+export { CONFIG_LIMITS, DEFAULT_CONFIG, DEFAULT_GROUP, parseConfig } from './parse.js';
 export { DEFAULT_CONFIG_PATH, loadConfig } from './load.js';
 export { configFilePath, resolveConfig, type ConfigPaths } from './resolve.js';
-export { verifierSettings, type VerifierSettings } from './settings.js';
 export type { GroupConfig, LockoutConfig, OtpdConfig, SessionConfig, WindowsConfig } from './types.js';
 export type { AuditTarget } from '../audit/target.js';

@@ -5,8 +5,7 @@
 import { isAbsolute } from 'node:path';
 import { TomlDate, TomlError, parse as parseToml } from 'smol-toml';
 import type { AuditTarget } from '../audit/target.js';
-import { MAX_WINDOW } from '../policy/verify/window.js';
-import { MAX_MOTP_DRIFT_SECONDS } from '../policy/verify/motp.js';
+import { MAX_MOTP_DRIFT_SECONDS, MAX_WINDOW } from '../bounds.js';
 import { parseDuration } from './duration.js';
 import { ConfigError, ConfigErrorReasons } from './errors.js';
 import { type KeyLines, locateKeys } from './locate.js';
@@ -70,17 +69,6 @@ export function parseConfig(text: string, fileName: string): OtpdConfig {
     throw new ConfigError(ConfigErrorReasons.SYNTAX, fileName, message, {}, { cause: error });
   }
   return build(document, new Reader(fileName, locateKeys(text)));
-}
-
-/**
- * The group that serves a PAM service: the group listing it, else {@link DEFAULT_GROUP}.
- *
- * @param config - a configuration from {@link parseConfig}, {@link loadConfig} or {@link DEFAULT_CONFIG}
- * @param service - the PAM service name (`sshd`, `su`, …)
- * @returns the group's name, a key of `config.groups`
- */
-export function groupOfService(config: OtpdConfig, service: string): string {
-  return Object.hasOwn(config.serviceGroups, service) ? (config.serviceGroups[service] as string) : DEFAULT_GROUP;
 }
 
 function build(document: Record<string, unknown>, read: Reader): OtpdConfig {

@@ -10,7 +10,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc4648#section-8 (base16)
  */
 import { InvalidInputError } from '../errors.js';
-import { BACKEND_LIMITS } from '../native/backend.js';
+import { BACKEND_LIMITS } from '../bounds.js';
 
 /** Limits for keys given as text, frozen. */
 export const KEY_LIMITS = Object.freeze({

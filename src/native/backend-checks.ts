@@ -6,7 +6,7 @@
  */
 import { HMAC_ALGORITHMS, SKEY_ALGORITHMS } from '../tokens/algorithms.js';
 import type { HmacAlgorithm, SkeyAlgorithm } from '../tokens/algorithms.js';
-import { BACKEND_LIMITS } from './backend.js';
+import { BACKEND_LIMITS } from '../bounds.js';
 import type { HotpSearchRequest, OtpBackend } from './backend.js';
 
 function checkBytes(value: unknown, field: string, max: number): Uint8Array {

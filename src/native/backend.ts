@@ -4,25 +4,9 @@
  * except through `name`. Both must give identical answers; `test/unit/native/backend-suite.ts` proves it.
  *
  * Both backends are wrapped by `withChecks` (backend-checks.ts), which validates every argument against
- * BACKEND_LIMITS first: TypeError for a wrong type, RangeError for a value out of range.
+ * BACKEND_LIMITS (src/bounds.ts) first: TypeError for a wrong type, RangeError for a value out of range.
  */
 import type { HmacAlgorithm, SkeyAlgorithm } from '../tokens/algorithms.js';
-
-/** Limits every backend accepts; the wrappers enforce them before calling in. */
-export const BACKEND_LIMITS = Object.freeze({
-  /** Largest counter or counter + window: kept to exact doubles so no backend rounds. */
-  maxCounter: Number.MAX_SAFE_INTEGER,
-  minDigits: 6,
-  maxDigits: 8,
-  /** HMAC keys up to 1 KiB; pam_oath itself stops at 32 bytes, RFC 6238 SHA-512 uses 64. */
-  maxKeyBytes: 1024,
-  /** S/KEY input (seed ‖ pass phrase, or an 8-byte response) up to 16 + 63 bytes, with headroom. */
-  maxSkeyInputBytes: 256,
-  /** S/KEY chain length: sequences stop at 9999 in practice; 10⁶ steps is a millisecond natively. */
-  maxSkeyCount: 1_000_000,
-  /** Values per `hotpRange` / `skeyList` call; callers chunk larger ranges. */
-  maxBatch: 2 ** 20,
-});
 
 /** One HOTP window search: which counter in `counter ..= counter + window` yields `code`? */
 export interface HotpSearchRequest {

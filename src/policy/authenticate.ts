@@ -7,12 +7,13 @@
  * success is a Reject.
  */
 import type { OtpdConfig } from '../config/index.js';
-import { groupOfService, verifierSettings } from '../config/index.js';
 import { StateError, type LoginTransaction } from '../state/index.js';
 import { errorsOf, readStore, StoreError, tokensOf, updateStore, type SkeyEntry, type TokenEntry } from '../store/index.js';
 import { attemptText } from './attempt-tag.js';
 import { candidatesFor } from './candidates.js';
 import { checkEntry, skeyVerifyState, tokenLabel, type CheckResult } from './check-entry.js';
+import { groupOfService } from './service-group.js';
+import { verifierSettings } from './verifier-settings.js';
 import { skeyExhausted } from './verify/skey.js';
 import type { AuthCode, AuthOutcome, AuthRequest, LoginParty, PolicyPorts } from './ports.js';
 import type { FailureReason } from './verify/verdict.js';

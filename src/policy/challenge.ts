@@ -3,7 +3,7 @@
  * (RFC 2289 §10, the race attack), released when the verification of its holder ends, when the
  * holder's connection ends, or after the hold expires; only its holder may answer it.
  */
-import { groupOfService } from '../config/index.js';
+import { groupOfService } from './service-group.js';
 import { errorsOf, readStore, tokensOf, type SkeyEntry } from '../store/index.js';
 import { candidatesFor } from './candidates.js';
 import { skeyVerifyState, tokenLabel } from './check-entry.js';

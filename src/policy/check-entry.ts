@@ -3,7 +3,7 @@
  * prefix off the answer when the line has one, runs the scheme's verifier, and maps an accepted
  * verdict back to the store state to persist. Pure apart from the backend's hashing.
  */
-import type { VerifierSettings } from '../config/index.js';
+import type { VerifierSettings } from './verifier-settings.js';
 import type { OtpBackend } from '../native/backend.js';
 import type { BackupEntry, MotpEntry, OathEntry, SkeyEntry, StaticEntry, TokenEntry, TokenState } from '../store/index.js';
 import { checkPassword, type PasswordSpec } from '../store/index.js';

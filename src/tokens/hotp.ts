@@ -10,7 +10,7 @@ import { createGuardrails } from '@otplib/core';
 import { generateSync } from '@otplib/hotp';
 import { NodeCryptoPlugin } from '@otplib/plugin-crypto-node';
 import { InvalidInputError } from '../errors.js';
-import { BACKEND_LIMITS } from '../native/backend.js';
+import { BACKEND_LIMITS } from '../bounds.js';
 import { HMAC_ALGORITHMS, type HmacAlgorithm } from './algorithms.js';
 
 /** The parameters HOTP and TOTP share (RFC 4226 §5.3, RFC 6238 §1.2). */

@@ -14,12 +14,10 @@ export {
 } from './verdict.js';
 export type { VerifyContext } from './context.js';
 export { bytesEqual, stringsEqual } from './compare.js';
-export { MAX_WINDOW } from './window.js';
 export { DEFAULT_HOTP_SETTINGS, type HotpDetail, type HotpSettings, type HotpState, verifyHotp } from './hotp.js';
 export { DEFAULT_TOTP_SETTINGS, type TotpDetail, type TotpSettings, type TotpState, verifyTotp } from './totp.js';
 export {
   DEFAULT_MOTP_SETTINGS,
-  MAX_MOTP_DRIFT_SECONDS,
   type MotpDetail,
   type MotpSettings,
   type MotpState,

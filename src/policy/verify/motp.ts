@@ -7,6 +7,7 @@
  * type either case, and every candidate is compared in constant time.
  */
 import { MOTP_LIMITS, motpCode, validateMotpOffset, validateMotpPin, validateMotpSecret, motpSlot } from '../../tokens/motp.js';
+import { MAX_MOTP_DRIFT_SECONDS } from '../../bounds.js';
 import { InvalidInputError } from '../../errors.js';
 import { stringsEqual } from './compare.js';
 import { type Verdict, fail, succeed } from './verdict.js';
@@ -32,9 +33,6 @@ export interface MotpSettings {
 
 /** ±180 s, as pam_mobile_otp. Frozen. */
 export const DEFAULT_MOTP_SETTINGS: Readonly<MotpSettings> = Object.freeze({ maxDriftSeconds: 180 });
-
-/** Largest drift accepted by {@link verifyMotp}: one hour each way. */
-export const MAX_MOTP_DRIFT_SECONDS = 3600;
 
 /** Facts about an accepted Mobile-OTP code. */
 export interface MotpDetail {

@@ -2,10 +2,8 @@
  * Window settings shared by the verifiers, validated once at the boundary.
  * @internal
  */
+import { MAX_WINDOW } from '../../bounds.js';
 import { InvalidInputError } from '../../errors.js';
-
-/** Largest look-ahead or ± window any verifier accepts (a window is a brute-force multiplier). */
-export const MAX_WINDOW = 1000;
 
 /**
  * Checks a window size: an integer from 0 to {@link MAX_WINDOW}.

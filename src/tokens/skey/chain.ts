@@ -5,7 +5,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc2289#section-5
  */
 import { InvalidInputError } from '../../errors.js';
-import { BACKEND_LIMITS } from '../../native/backend.js';
+import { BACKEND_LIMITS } from '../../bounds.js';
 import type { SkeyAlgorithm } from '../algorithms.js';
 import { SKEY_LIMITS } from './limits.js';
 import { SKEY_VALUE_BYTES, skeyStepInto } from './step.js';

@@ -3,7 +3,7 @@
  *
  * @see https://www.rfc-editor.org/rfc/rfc2289#section-6 (seed and pass phrase rules)
  */
-import { BACKEND_LIMITS } from '../../native/backend.js';
+import { BACKEND_LIMITS } from '../../bounds.js';
 
 export const SKEY_LIMITS = Object.freeze({
   /** Seed length, RFC 2289 §6: one to 16 alphanumerics. */

@@ -1,12 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  ConfigError,
-  DEFAULT_CONFIG,
-  groupOfService,
-  parseConfig,
-  verifierSettings,
-} from '../../../src/config/index.js';
+import { ConfigError, DEFAULT_CONFIG, parseConfig } from '../../../src/config/index.js';
+import { groupOfService } from '../../../src/policy/service-group.js';
+import { verifierSettings } from '../../../src/policy/verifier-settings.js';
 import { AUDIT_CODES } from '../../../src/policy/verify/index.js';
 
 const FILE = '/etc/otpd/otpd.conf';

@@ -3,7 +3,8 @@
  * the addon and the TypeScript path. Vectors come from ../shared/data only.
  */
 import { describe, expect, it } from 'vitest';
-import { BACKEND_LIMITS, type OtpBackend } from '../../../src/native/backend.js';
+import { BACKEND_LIMITS } from '../../../src/bounds.js';
+import type { OtpBackend } from '../../../src/native/backend.js';
 import { oathVectors, skeyVectors } from '../../support/shared-data.js';
 
 const hex = (text: string): Uint8Array => Uint8Array.from(Buffer.from(text.replace(/\s+/g, ''), 'hex'));

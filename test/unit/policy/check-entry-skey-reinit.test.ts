@@ -4,7 +4,8 @@
  * a chain an attacker chose. A refused one still burns the disclosed current response.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, verifierSettings } from '../../../src/config/index.js';
+import { DEFAULT_CONFIG } from '../../../src/config/index.js';
+import { verifierSettings } from '../../../src/policy/verifier-settings.js';
 import { typescriptBackend } from '../../../src/native/typescript-backend.js';
 import { checkEntry } from '../../../src/policy/check-entry.js';
 import { parseUsersFile, type SkeyEntry } from '../../../src/store/index.js';

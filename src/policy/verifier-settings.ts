@@ -1,5 +1,6 @@
 /**
- * The verifiers' settings as the configuration sets them, so the orchestration passes one object.
+ * The verifiers' settings as the configuration sets them, so the orchestration passes one object
+ * (policy reads the configuration; the configuration knows nothing of the verifiers).
  */
 import {
   DEFAULT_HOTP_SETTINGS,
@@ -8,8 +9,8 @@ import {
   type MotpSettings,
   type SkeySettings,
   type TotpSettings,
-} from '../policy/verify/index.js';
-import type { OtpdConfig } from './types.js';
+} from './verify/index.js';
+import type { OtpdConfig } from '../config/index.js';
 
 /** Settings for each verifier in src/policy/verify. */
 export interface VerifierSettings {
