@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { OtpBackend } from '../src/native/backend.js';
+import type { OtpBackend } from '../src/otp-backend/backend.js';
 
 const KEY_HEX = '3132333435363738393031323334353637383930';
 const here = path.dirname(fileURLToPath(import.meta.url));

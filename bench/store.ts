@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseConfig } from '../src/config/index.js';
-import type { OtpBackend } from '../src/native/backend.js';
+import type { OtpBackend } from '../src/otp-backend/backend.js';
 import { authenticate } from '../src/policy/authenticate.js';
 import type { PolicyPorts } from '../src/policy/ports.js';
 import { openStateDir } from '../src/state/index.js';

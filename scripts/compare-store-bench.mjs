@@ -7,6 +7,7 @@
 //   `git worktree add /tmp/before <commit>` with node_modules linked in. The native addon is loaded
 //   from OTPD_NATIVE_PATH when set (an older checkout may have none of its own).
 // example: node scripts/compare-store-bench.mjs 5 /tmp/before .
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -17,11 +18,16 @@ if (!Number.isInteger(rounds) || rounds < 1 || builds.length === 0) {
   process.exit(2);
 }
 const load = (build, file) => import(pathToFileURL(path.join(build, 'dist', file)).href);
+// Builds from before the backend folder was named for what it holds (src/native/) are compared too.
+const loadBackend = async (build) => {
+  const file = ['src/otp-backend/native-backend.js', 'src/native/native-backend.js'].find((f) => existsSync(path.join(build, 'dist', f)));
+  return (await load(build, file ?? 'src/otp-backend/native-backend.js')).loadNativeBackend();
+};
 const contenders = await Promise.all(
   builds.map(async (build) => ({
     build,
     benchStore: (await load(build, 'bench/store.js')).benchStore,
-    backend: (await load(build, 'src/native/native-backend.js')).loadNativeBackend(),
+    backend: await loadBackend(build),
   })),
 );
 const results = new Map();

@@ -4,7 +4,7 @@
  * the verifiers bound their windows by {@link MAX_WINDOW} and {@link MAX_MOTP_DRIFT_SECONDS}.
  */
 
-/** Limits every OTP backend accepts; the wrappers (src/native/backend-checks.ts) enforce them before calling in. */
+/** Limits every OTP backend accepts; the wrappers (src/otp-backend/backend-checks.ts) enforce them before calling in. */
 export const BACKEND_LIMITS = Object.freeze({
   /** Largest counter or counter + window: kept to exact doubles so no backend rounds. */
   maxCounter: Number.MAX_SAFE_INTEGER,

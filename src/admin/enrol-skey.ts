@@ -8,7 +8,7 @@
 import { hostname } from 'node:os';
 import { randomInt } from 'node:crypto';
 import { InvalidInputError } from '../errors.js';
-import type { OtpBackend } from '../native/backend.js';
+import type { OtpBackend } from '../otp-backend/backend.js';
 import { EXTENSION_TYPES, type SkeyEntry } from '../store/index.js';
 import { toBinary } from '../store/usersfile/lines.js';
 import type { SkeyAlgorithm } from '../tokens/algorithms.js';

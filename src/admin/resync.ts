@@ -7,7 +7,7 @@
  * Both search with the backend's window search (native when built), in chunks so progress can be
  * shown for long searches.
  */
-import type { OtpBackend } from '../native/backend.js';
+import type { OtpBackend } from '../otp-backend/backend.js';
 import type { OathEntry } from '../store/index.js';
 
 /** Counters per backend call: a second or so of native search, so progress can be shown. */

@@ -2,8 +2,8 @@
  * What the CLI needs from the outside world, passed in so tests can drive `createCli` with their own
  * streams, clock and pass-phrase source.
  */
-import type { OtpBackend } from '../native/backend.js';
-import { loadBackend } from '../native/loader.js';
+import type { OtpBackend } from '../otp-backend/backend.js';
+import { loadBackend } from '../otp-backend/loader.js';
 import { readSecret } from './read-secret.js';
 
 export interface CliDeps {

@@ -2,8 +2,8 @@
  * The two things `gen hotp` and `gen totp` do with a counter range: list its codes, or find a code in
  * it. Both go through the hot-loop backend, so windows of 10⁷ are a matter of seconds.
  */
-import type { OtpBackend } from '../native/backend.js';
-import { searchHotp } from '../native/search.js';
+import type { OtpBackend } from '../otp-backend/backend.js';
+import { searchHotp } from '../otp-backend/search.js';
 import type { Output } from './output.js';
 import type { OathRequest } from './oath-options.js';
 

@@ -10,7 +10,7 @@
  * systemd with other permissions, still serves root only.
  */
 import type net from 'node:net';
-import type { PeerInspector } from '../native/peer-credentials.js';
+import type { PeerInspector } from '../addon/peer-credentials.js';
 import type { PeerVerdict } from './server.js';
 
 /** The only uid served. */
@@ -26,7 +26,7 @@ function descriptorOf(socket: net.Socket): number | undefined {
  * A `checkPeer` for the server: 'allowed' for a root peer, 'refused' for anyone else and whenever the
  * credentials cannot be read (fail closed). Each refusal is logged with the peer's uid and pid.
  *
- * @param peer - the addon's inspector (src/native/peer-credentials.ts)
+ * @param peer - the addon's inspector (src/addon/peer-credentials.ts)
  * @param log - the daemon's log
  */
 export function rootOnlyPeerCheck(peer: PeerInspector, log: (line: string) => void): (socket: net.Socket) => PeerVerdict {

@@ -6,7 +6,7 @@
 import { openAuditLog, type AuditLog } from '../audit/index.js';
 import type { OtpdConfig } from '../config/index.js';
 import { resolveConfig } from '../config/resolve.js';
-import type { OtpBackend } from '../native/backend.js';
+import type { OtpBackend } from '../otp-backend/backend.js';
 import { auditRefusal, authenticate } from '../policy/authenticate.js';
 import { issueChallenge } from '../policy/challenge.js';
 import type { LoginParty } from '../policy/ports.js';

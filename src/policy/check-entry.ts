@@ -4,7 +4,7 @@
  * verdict back to the store state to persist. Pure apart from the backend's hashing.
  */
 import type { VerifierSettings } from './verifier-settings.js';
-import type { OtpBackend } from '../native/backend.js';
+import type { OtpBackend } from '../otp-backend/backend.js';
 import type { BackupEntry, MotpEntry, OathEntry, SkeyEntry, StaticEntry, TokenEntry, TokenState } from '../store/index.js';
 import { checkPassword, type PasswordSpec } from '../store/index.js';
 import { splitMotpAnswer, splitOathAnswer, splitSkeyAnswer, type SplitAnswer } from './verify/split.js';

@@ -6,7 +6,7 @@
 import type { AuditCode, AuditEvent } from '../audit/index.js';
 import type { OtpdConfig } from '../config/index.js';
 import type { StateDir } from '../state/index.js';
-import type { OtpBackend } from '../native/backend.js';
+import type { OtpBackend } from '../otp-backend/backend.js';
 
 /** Stable decision codes: the audit log's (docs/audit.md). */
 export type AuthCode = AuditCode;

@@ -5,7 +5,7 @@
  */
 import type { AuditEvent, AuditLog } from '../audit/index.js';
 import type { OtpdConfig } from '../config/index.js';
-import type { OtpBackend } from '../native/backend.js';
+import type { OtpBackend } from '../otp-backend/backend.js';
 import type { PolicyPorts, PolicyState } from './ports.js';
 
 /** What {@link policyPorts} wires together. */

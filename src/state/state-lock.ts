@@ -17,7 +17,7 @@
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadLockingCalls, type LockingCalls } from '../native/locking.js';
+import { loadLockingCalls, type LockingCalls } from '../addon/locking.js';
 import { StateError, StateErrorReasons } from './errors.js';
 
 /** The lock file's name in the state directory. */

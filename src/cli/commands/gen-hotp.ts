@@ -6,7 +6,7 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import { BACKEND_LIMITS } from '../../bounds.js';
-import type { OtpBackend } from '../../native/backend.js';
+import type { OtpBackend } from '../../otp-backend/backend.js';
 import type { CliDeps } from '../deps.js';
 import { findCounter, listCodes } from '../oath-codes.js';
 import { toOathRequest, withOathOptions, type OathArguments } from '../oath-options.js';

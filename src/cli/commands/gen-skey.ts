@@ -5,7 +5,7 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import { InvalidInputError } from '../../errors.js';
-import type { OtpBackend } from '../../native/backend.js';
+import type { OtpBackend } from '../../otp-backend/backend.js';
 import type { SkeyAlgorithm } from '../../tokens/algorithms.js';
 import { parseSkeyChallenge, validateSequence } from '../../tokens/skey/challenge.js';
 import { formatSkeyHex } from '../../tokens/skey/hex.js';

@@ -4,7 +4,7 @@
  * with CODE, searches now-W ..= now+W and prints how many steps away the nearest match is (as oathtool does).
  */
 import type { Argv, CommandModule } from 'yargs';
-import type { OtpBackend } from '../../native/backend.js';
+import type { OtpBackend } from '../../otp-backend/backend.js';
 import { totpCounter } from '../../tokens/totp.js';
 import type { CliDeps } from '../deps.js';
 import type { GlobalArguments } from '../global-options.js';

@@ -2,7 +2,7 @@
  * The outside world as the verifiers see it: the hot-loop backend and the time.
  */
 import { InvalidInputError } from '../../errors.js';
-import type { OtpBackend } from '../../native/backend.js';
+import type { OtpBackend } from '../../otp-backend/backend.js';
 
 /** What a verifier needs from the outside world. */
 export interface VerifyContext {

@@ -17,7 +17,7 @@
 import type { HmacAlgorithm } from '../../tokens/algorithms.js';
 import { HOTP_LIMITS, validateCounter, validateDigits, validateHmacAlgorithm, validateHmacKey } from '../../tokens/hotp.js';
 import { type VerifyContext, stampSeconds } from './context.js';
-import { searchHotp } from '../../native/search.js';
+import { searchHotp } from '../../otp-backend/search.js';
 import { stringsEqual } from './compare.js';
 import { type Verdict, fail, succeed } from './verdict.js';
 import { trimAnswer, validateWindow } from './window.js';

@@ -18,7 +18,7 @@ import { formatSkeyChallenge, validateSequence } from '../../tokens/skey/challen
 import { type SkeyEncoding, type SkeyResponse, parseSkeyResponse } from '../../tokens/skey/response.js';
 import { validateSeed } from '../../tokens/skey/secret.js';
 import { SKEY_VALUE_BYTES } from '../../tokens/skey/step.js';
-import type { OtpBackend } from '../../native/backend.js';
+import type { OtpBackend } from '../../otp-backend/backend.js';
 import { bytesEqual } from './compare.js';
 import { type Verdict, fail, failAndPersist, succeed } from './verdict.js';
 

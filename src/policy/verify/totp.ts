@@ -16,8 +16,8 @@
 import type { HmacAlgorithm } from '../../tokens/algorithms.js';
 import { HOTP_LIMITS, validateCounter } from '../../tokens/hotp.js';
 import { totpCounter } from '../../tokens/totp.js';
-import type { HotpSearchRequest, OtpBackend } from '../../native/backend.js';
-import { searchHotp } from '../../native/search.js';
+import type { HotpSearchRequest, OtpBackend } from '../../otp-backend/backend.js';
+import { searchHotp } from '../../otp-backend/search.js';
 import { type VerifyContext, stampSeconds } from './context.js';
 import { InvalidInputError } from '../../errors.js';
 import { stringsEqual } from './compare.js';

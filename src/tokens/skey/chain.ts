@@ -1,6 +1,6 @@
 /**
  * The S/KEY hash chain: the step applied over and over. These two functions are what the pure
- * TypeScript backend exposes as `skeyChain` and `skeyList` (see `src/native/backend.ts`).
+ * TypeScript backend exposes as `skeyChain` and `skeyList` (see `src/otp-backend/backend.ts`).
  *
  * @see https://www.rfc-editor.org/rfc/rfc2289#section-5
  */

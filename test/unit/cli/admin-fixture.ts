@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { runCli } from '../../../src/cli/cli.js';
 import type { InteractiveDeps } from '../../../src/cli/interactive.js';
-import { typescriptBackend } from '../../../src/native/typescript-backend.js';
+import { typescriptBackend } from '../../../src/otp-backend/typescript-backend.js';
 
 class Collect extends Writable {
   text = '';

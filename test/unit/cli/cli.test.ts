@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/cli/cli.js';
 import type { CliDeps } from '../../../src/cli/deps.js';
-import { typescriptBackend } from '../../../src/native/typescript-backend.js';
+import { typescriptBackend } from '../../../src/otp-backend/typescript-backend.js';
 
 const KEY = '3132333435363738393031323334353637383930';
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../../src/cli/cli.js';
 import { commandPaths, helpOf, renderOtpctlDoc } from '../../../src/cli/doc.js';
-import { typescriptBackend } from '../../../src/native/typescript-backend.js';
+import { typescriptBackend } from '../../../src/otp-backend/typescript-backend.js';
 import { repoRoot } from '../../support/shared-data.js';
 
 afterEach(() => vi.restoreAllMocks());

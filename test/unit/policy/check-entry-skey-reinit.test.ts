@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../../src/config/index.js';
 import { verifierSettings } from '../../../src/policy/verifier-settings.js';
-import { typescriptBackend } from '../../../src/native/typescript-backend.js';
+import { typescriptBackend } from '../../../src/otp-backend/typescript-backend.js';
 import { checkEntry } from '../../../src/policy/check-entry.js';
 import { parseUsersFile, type SkeyEntry } from '../../../src/store/index.js';
 import { skeyChain } from '../../../src/tokens/skey/chain.js';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../../src/audit/index.js';
 import { parseConfig } from '../../../src/config/index.js';
-import { typescriptBackend } from '../../../src/native/typescript-backend.js';
+import { typescriptBackend } from '../../../src/otp-backend/typescript-backend.js';
 import { authenticate } from '../../../src/policy/authenticate.js';
 import { CHALLENGE_HOLD_SECONDS, issueChallenge } from '../../../src/policy/challenge.js';
 import { Deadlines } from '../../../src/protocol/index.js';

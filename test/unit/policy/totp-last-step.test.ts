@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/index.js';
-import { typescriptBackend } from '../../../src/native/typescript-backend.js';
+import { typescriptBackend } from '../../../src/otp-backend/typescript-backend.js';
 import { authenticate } from '../../../src/policy/authenticate.js';
 import type { PolicyPorts } from '../../../src/policy/ports.js';
 import { openStateDir } from '../../../src/state/index.js';

@@ -1,7 +1,7 @@
 /** Helpers shared by the verifier tests: both backends, and the RFC 4226 test key. */
-import type { OtpBackend } from '../../../../src/native/backend.js';
-import { loadBackend } from '../../../../src/native/loader.js';
-import { typescriptBackend } from '../../../../src/native/typescript-backend.js';
+import type { OtpBackend } from '../../../../src/otp-backend/backend.js';
+import { loadBackend } from '../../../../src/otp-backend/loader.js';
+import { typescriptBackend } from '../../../../src/otp-backend/typescript-backend.js';
 
 /** The backend the daemon would use (native when built) and the TypeScript one, by name. */
 export const BACKENDS: readonly (readonly [string, OtpBackend])[] = [

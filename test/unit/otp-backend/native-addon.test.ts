@@ -4,12 +4,8 @@
  */
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  NATIVE_PATH_ENV,
-  findPackageRoot,
-  loadNativeBackend,
-  nativeAddonPath,
-} from '../../../src/native/native-backend.js';
+import { NATIVE_PATH_ENV, findPackageRoot, nativeAddonPath } from '../../../src/addon/load.js';
+import { loadNativeBackend } from '../../../src/otp-backend/native-backend.js';
 import { oathVectors, repoRoot, skeyVectors } from '../../support/shared-data.js';
 
 const ascii = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -26,7 +22,7 @@ describe('native backend', () => {
 
   it('is named native and finds the package root', () => {
     expect(backend.name).toBe('native');
-    expect(findPackageRoot(path.join(repoRoot, 'src', 'native'))).toBe(repoRoot);
+    expect(findPackageRoot(path.join(repoRoot, 'src', 'addon'))).toBe(repoRoot);
     expect(nativeAddonPath({})).toBe(path.join(repoRoot, 'native', 'build', 'Release', 'otpd_native.node'));
   });
 

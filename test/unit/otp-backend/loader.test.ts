@@ -6,9 +6,9 @@ afterEach(() => {
   vi.resetModules();
 });
 
-async function freshLoader(): Promise<typeof import('../../../src/native/loader.js')> {
+async function freshLoader(): Promise<typeof import('../../../src/otp-backend/loader.js')> {
   vi.resetModules();
-  return import('../../../src/native/loader.js');
+  return import('../../../src/otp-backend/loader.js');
 }
 
 describe('loadBackend', () => {

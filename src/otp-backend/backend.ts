@@ -1,7 +1,7 @@
 /**
  * The one interface both hot-loop backends implement: the Node-API addon (`native`) and the pure
  * TypeScript path (`typescript`). Callers get a backend from `loader.ts` and never know which it is,
- * except through `name`. Both must give identical answers; `test/unit/native/backend-suite.ts` proves it.
+ * except through `name`. Both must give identical answers; `test/unit/otp-backend/backend-suite.ts` proves it.
  *
  * Both backends are wrapped by `withChecks` (backend-checks.ts), which validates every argument against
  * BACKEND_LIMITS (src/bounds.ts) first: TypeError for a wrong type, RangeError for a value out of range.

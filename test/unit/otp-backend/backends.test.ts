@@ -6,8 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HMAC_ALGORITHMS, SKEY_ALGORITHMS } from '../../../src/tokens/algorithms.js';
-import { loadNativeBackend } from '../../../src/native/native-backend.js';
-import { typescriptBackend } from '../../../src/native/typescript-backend.js';
+import { loadNativeBackend } from '../../../src/otp-backend/native-backend.js';
+import { typescriptBackend } from '../../../src/otp-backend/typescript-backend.js';
 import { backendSuite } from './backend-suite.js';
 
 const native = loadNativeBackend();

@@ -3,7 +3,7 @@
  * its credentials (SO_PEERCRED), so the daemon serves only root (docs/daemon.md, "Who may connect"),
  * and whether it has hung up, so an answer whose sender already gave up is not decided for nobody.
  */
-import { checkedFd, loadAddon, nativeAddonPath } from './native-backend.js';
+import { checkedFd, loadAddon, nativeAddonPath } from './load.js';
 
 /** What the kernel recorded for the peer when it connected. */
 export interface PeerCredentials {

@@ -3,7 +3,7 @@
  * byte-range locks (fcntl F_OFD_SETLK) and the room left on a filesystem (fstatvfs), through the
  * native addon (native/src/file_lock.c, native/src/fs_room.c). See src/state/state-lock.ts.
  */
-import { checkedFd, loadAddon, nativeAddonPath } from './native-backend.js';
+import { checkedFd, loadAddon, nativeAddonPath } from './load.js';
 
 /** The room left on a filesystem, as this process may use it (root may use reserved blocks). */
 export interface FilesystemRoom {

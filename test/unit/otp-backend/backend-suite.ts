@@ -1,10 +1,10 @@
 /**
- * One suite, run once per backend (native-backends.test.ts): the same known answers must come out of
+ * One suite, run once per backend (backends.test.ts): the same known answers must come out of
  * the addon and the TypeScript path. Vectors come from ../shared/data only.
  */
 import { describe, expect, it } from 'vitest';
 import { BACKEND_LIMITS } from '../../../src/bounds.js';
-import type { OtpBackend } from '../../../src/native/backend.js';
+import type { OtpBackend } from '../../../src/otp-backend/backend.js';
 import { oathVectors, skeyVectors } from '../../support/shared-data.js';
 
 const hex = (text: string): Uint8Array => Uint8Array.from(Buffer.from(text.replace(/\s+/g, ''), 'hex'));

@@ -1,10 +1,8 @@
 /**
- * The Node-API backend: the only TypeScript caller of `otpd_native.node` (native/src/addon.cc over the
- * C core native/src/otp_core.c). `withChecks` validates every argument against BACKEND_LIMITS and throws
- * `TypeError` / `RangeError` before native code sees it, so the addon's own checks are a second fence.
- *
- * Sync methods run on the calling thread; `hotpSearchAsync` and `skeyChainAsync` run on the libuv
- * thread pool (Napi::AsyncWorker) with a copy of the key or input taken before they are queued.
+ * The one place that loads `otpd_native.node` (native/src/addon.cc): where it is, what it must export,
+ * and the file-descriptor check every system-call binding shares. Its callers are the OTP backend
+ * (src/otp-backend/native-backend.ts) and the system calls Node lacks (peer-credentials.ts,
+ * locking.ts beside this file).
  *
  * @see docs/native.md
  */
@@ -13,9 +11,6 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { withChecks } from './backend-checks.js';
-import type { OtpBackend } from './backend.js';
-
 /** Environment variable naming a `.node` file to load instead of the package's own build. */
 export const NATIVE_PATH_ENV = 'OTPD_NATIVE_PATH';
 
@@ -23,7 +18,7 @@ export const NATIVE_PATH_ENV = 'OTPD_NATIVE_PATH';
 export const NATIVE_ADDON_RELATIVE_PATH = path.join('native', 'build', 'Release', 'otpd_native.node');
 
 /** The addon's exports, exactly as native/src/addon.cc defines them. @internal */
-interface NativeAddon {
+export interface NativeAddon {
   hotpSearch(key: Uint8Array, alg: string, digits: number, counter: number, window: number, code: number): number;
   hotpSearchAsync(
     key: Uint8Array,
@@ -59,8 +54,8 @@ const ADDON_FUNCTIONS = Object.freeze([
 ] as const satisfies readonly (keyof NativeAddon)[]);
 
 /**
- * The directory of the package.json named "otpd" at or above `start` (works from `src/native/` under
- * vitest and from `dist/src/native/` after tsc).
+ * The directory of the package.json named "otpd" at or above `start` (works from `src/addon/` under
+ * vitest and from `dist/src/addon/` after tsc).
  *
  * @throws Error when there is none
  * @internal
@@ -105,11 +100,6 @@ export function checkedFd(fd: number): number {
   return fd;
 }
 
-/** Counter of a search result, `null` for the addon's -1. */
-function toCounter(found: number): number | null {
-  return found < 0 ? null : found;
-}
-
 /**
  * Loads (once: Node caches it) and checks the addon at `file`.
  *
@@ -131,36 +121,4 @@ export function loadAddon(file: string): NativeAddon {
     throw new Error(`otpd native addon at ${file} lacks ${missing.join(', ')}; rebuild it (npm run build:native)`);
   }
   return loaded as NativeAddon;
-}
-
-/**
- * Loads the Node-API addon and wraps it as an {@link OtpBackend} named `native`.
- *
- * @returns a frozen backend object
- * @throws Error (plain, with the path and reason) when the addon is missing, fails to load, or lacks an
- *   export; the backend loader catches it and falls back to the TypeScript backend
- * @example
- * const backend = loadNativeBackend();
- * backend.hotpSearch({ key, algorithm: 'sha1', digits: 6, counter: 0, window: 9, code: 162583 }); // 7
- * @see RFC 4226 §5.3, RFC 2289 §6
- */
-export function loadNativeBackend(): OtpBackend {
-  const addon = loadAddon(nativeAddonPath());
-
-  return withChecks({
-    name: 'native',
-    hotpSearch: (r) => toCounter(addon.hotpSearch(r.key, r.algorithm, r.digits, r.counter, r.window, r.code)),
-    hotpSearchAsync: async (r) => toCounter(await addon.hotpSearchAsync(r.key, r.algorithm, r.digits, r.counter, r.window, r.code)),
-    hotpRange: (key, algorithm, digits, counter, count) => addon.hotpRange(key, algorithm, digits, counter, count),
-    skeyChain: (algorithm, input, count) => new Uint8Array(addon.skeyChain(algorithm, input, count)),
-    skeyChainAsync: async (algorithm, input, count) => new Uint8Array(await addon.skeyChainAsync(algorithm, input, count)),
-    skeyList(algorithm, input, first, n) {
-      const buffer = addon.skeyList(algorithm, input, first, n);
-      // A plain Uint8Array view, so slice() copies (Buffer#slice would share memory and stay a Buffer).
-      const all = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-      const out: Uint8Array[] = [];
-      for (let i = 0; i < n; i++) out.push(all.slice(i * 8, i * 8 + 8));
-      return out;
-    },
-  });
 }
