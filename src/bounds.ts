@@ -23,5 +23,11 @@ export const BACKEND_LIMITS = Object.freeze({
 /** Largest look-ahead or ± window any verifier accepts (a window is a brute-force multiplier). */
 export const MAX_WINDOW = 1000;
 
+/**
+ * The longest a login's conversation may last, whatever the front end (the PAM protocol's conversation
+ * deadline is this): an S/KEY challenge is held a little longer than it.
+ */
+export const LONGEST_CONVERSATION_SECONDS = 180;
+
 /** Largest mOTP drift accepted: one hour each way. */
 export const MAX_MOTP_DRIFT_SECONDS = 3600;

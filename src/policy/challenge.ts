@@ -8,7 +8,7 @@ import { errorsOf, readStore, tokensOf, type SkeyEntry } from '../store/index.js
 import { candidatesFor } from './candidates.js';
 import { skeyVerifyState, tokenLabel } from './check-entry.js';
 import type { PolicyPorts } from './ports.js';
-import { Deadlines } from '../protocol/index.js';
+import { LONGEST_CONVERSATION_SECONDS } from '../bounds.js';
 import type { ChallengeHolder } from '../state/index.js';
 import { skeyChallenge, skeyExhausted } from './verify/skey.js';
 
@@ -18,7 +18,7 @@ import { skeyChallenge, skeyExhausted } from './verify/skey.js';
  * prompt; short enough that a hold nobody answers (a daemon that died) keeps the user's S/KEY logins
  * waiting only briefly. A daemon conversation's hold ends with its connection.
  */
-export const CHALLENGE_HOLD_SECONDS = Deadlines.CONVERSATION_MS / 1000 + 10;
+export const CHALLENGE_HOLD_SECONDS = LONGEST_CONVERSATION_SECONDS + 10;
 
 export type ChallengeOutcome =
   | { readonly issued: true; readonly challenge: string; readonly token: string; /** Releases exactly this hold. */ readonly claimId: string }

@@ -3,6 +3,7 @@
  * docs/protocol.md). test/unit/protocol/constants.test.ts reads the header and checks that every
  * `#define` there has the same value here and every value here has its `#define`, so the two cannot drift.
  */
+import { LONGEST_CONVERSATION_SECONDS } from '../bounds.js';
 
 /** Sent in the status field of HELLO on every new connection. */
 export const PROTOCOL_VERSION = 1;
@@ -30,7 +31,7 @@ export const Deadlines = Object.freeze({
   CLIENT_TIMEOUT_MS: 10_000,
   HANDSHAKE_MS: 5_000,
   PARTIAL_FRAME_MS: 2_000,
-  CONVERSATION_MS: 180_000,
+  CONVERSATION_MS: LONGEST_CONVERSATION_SECONDS * 1000,
 } as const);
 
 export const MessageType = Object.freeze({
