@@ -4,7 +4,7 @@
  * mode it is {@link NO_EXPLAIN}, whose `step` does nothing (pass a function to skip even building the
  * text). Steps name tokens, windows, counters and outcomes — never an answer, key, PIN or pass phrase.
  */
-import { escapeText } from './format.js';
+import { escapeText } from '../encoding/log-text.js';
 
 /** Collects the steps of one decision. */
 export interface Explain {

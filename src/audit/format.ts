@@ -3,6 +3,7 @@
  * named fields of {@link AuditEvent}, so nothing else a caller's object carries (an answer, a key)
  * can reach it; every text value is quoted and escaped, so a user name cannot forge fields or lines.
  */
+import { escapeChar } from '../encoding/log-text.js';
 import { type AuditCode, isAuditCode } from './events.js';
 
 /**
@@ -68,52 +69,4 @@ export function quoteValue(value: unknown): string {
   const cut = codePoints.length > MAX_AUDIT_VALUE_LENGTH;
   const kept = cut ? codePoints.slice(0, MAX_AUDIT_VALUE_LENGTH) : codePoints;
   return `"${kept.map(escapeChar).join('')}"${cut ? '...' : ''}`;
-}
-
-/**
- * Escapes control characters for a one-line log record; shared with explain mode.
- * @internal
- */
-export function escapeChar(char: string): string {
-  switch (char) {
-    case '\\':
-      return '\\\\';
-    case '"':
-      return '\\"';
-    case '\n':
-      return '\\n';
-    case '\r':
-      return '\\r';
-    case '\t':
-      return '\\t';
-    default:
-      break;
-  }
-  const point = char.codePointAt(0) as number;
-  if (point < 0x20 || point === 0x7f) return `\\x${point.toString(16).padStart(2, '0')}`;
-  if (isInvisibleControl(point)) return `\\u{${point.toString(16).toUpperCase()}}`;
-  return char;
-}
-
-/** C1 controls, line/paragraph separators, bidi controls, lone surrogates, BOM. */
-function isInvisibleControl(point: number): boolean {
-  return (
-    (point >= 0x80 && point <= 0x9f) ||
-    point === 0x2028 ||
-    point === 0x2029 ||
-    point === 0x200e ||
-    point === 0x200f ||
-    (point >= 0x202a && point <= 0x202e) ||
-    (point >= 0x2066 && point <= 0x2069) ||
-    (point >= 0xd800 && point <= 0xdfff) ||
-    point === 0xfeff
-  );
-}
-
-/**
- * Replaces every control character of a free text so it stays on one line (explain mode).
- * @internal
- */
-export function escapeText(text: string): string {
-  return Array.from(text, (char) => (char === '"' ? char : escapeChar(char))).join('');
 }

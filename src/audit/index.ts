@@ -3,7 +3,7 @@
  * (AUTHPRIV), a file or stderr — and explain mode. See docs/audit.md.
  */
 export { AUDIT_EVENTS, type AuditCode, type AuditEventInfo, type AuditOutcome, type AuditSeverity, isAuditCode } from './events.js';
-export { AUDIT_FIELDS, type AuditEvent, formatAuditLine, MAX_AUDIT_VALUE_LENGTH } from './format.js';
+export { AUDIT_FIELDS, type AuditEvent, formatAuditLine, MAX_AUDIT_VALUE_LENGTH, quoteValue } from './format.js';
 export {
   type AuditSink,
   AuditSinkError,

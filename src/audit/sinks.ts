@@ -18,7 +18,7 @@ import { type FileHandle, open } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { ErrorCodes, OtpdError } from '../errors.js';
 import { type AuditSeverity, SEVERITY_NUMBERS } from './events.js';
-import { escapeChar } from './format.js';
+import { escapeChar } from '../encoding/log-text.js';
 import type { AuditTarget } from './target.js';
 
 /** A destination for finished audit lines. */

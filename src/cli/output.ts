@@ -2,7 +2,7 @@
  * How every otpctl command reports: plain lines for people and pipes, or one JSON document with
  * `--json`; errors as one line naming the field, and the exit codes scripts rely on.
  */
-import { escapeText } from '../audit/format.js';
+import { escapeText } from '../encoding/log-text.js';
 import { ErrorCodes, InvalidInputError, OtpdError } from '../errors.js';
 import type { CliDeps } from './deps.js';
 

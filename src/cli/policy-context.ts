@@ -4,14 +4,12 @@
  * else the configuration's), the audit log and, with -d, the explain collector.
  */
 import { createExplain, NO_EXPLAIN, openAuditLog, type Explain } from '../audit/index.js';
-import { resolveConfig } from '../config/resolve.js';
+import { resolveConfig } from '../config/index.js';
 import type { PolicyPorts } from '../policy/ports.js';
 import { policyPorts } from '../policy/wiring.js';
 import { openStateDir } from '../state/index.js';
 import type { CliDeps } from './deps.js';
 import type { GlobalArguments } from './global-options.js';
-
-export { resolveConfig } from '../config/resolve.js';
 
 export interface PolicyContext {
   readonly ports: PolicyPorts;

@@ -2,7 +2,7 @@
  * Plain-text tables for people (`otpctl user show`, `token list`): a header, then one row per item,
  * columns padded to their widest cell. Cells are sanitised so a name cannot move the cursor or fake a row.
  */
-import { escapeChar } from '../audit/format.js';
+import { escapeChar } from '../encoding/log-text.js';
 
 /**
  * Every character an audit value would escape (format.ts `escapeChar`: control characters, line and

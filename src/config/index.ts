@@ -8,4 +8,3 @@ export { CONFIG_LIMITS, DEFAULT_CONFIG, DEFAULT_GROUP, parseConfig } from './par
 export { DEFAULT_CONFIG_PATH, loadConfig } from './load.js';
 export { configFilePath, resolveConfig, type ConfigPaths } from './resolve.js';
 export type { GroupConfig, LockoutConfig, OtpdConfig, SessionConfig, WindowsConfig } from './types.js';
-export type { AuditTarget } from '../audit/target.js';

@@ -4,7 +4,7 @@
  */
 import { isAbsolute } from 'node:path';
 import { TomlDate, TomlError, parse as parseToml } from 'smol-toml';
-import type { AuditTarget } from '../audit/target.js';
+import type { AuditTarget } from '../audit/index.js';
 import { MAX_MOTP_DRIFT_SECONDS, MAX_WINDOW } from '../bounds.js';
 import { parseDuration } from './duration.js';
 import { ConfigError, ConfigErrorReasons } from './errors.js';

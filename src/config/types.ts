@@ -3,7 +3,7 @@
  * camelCase, durations are whole seconds, every object is frozen. The file's snake_case keys are in
  * docs/config.md.
  */
-import type { AuditTarget } from '../audit/target.js';
+import type { AuditTarget } from '../audit/index.js';
 
 /** Verification windows (the `[windows]` table). */
 export interface WindowsConfig {

@@ -12,7 +12,7 @@
  */
 import type { AuditSeverity } from '../audit/index.js';
 import { createSyslogSink } from '../audit/index.js';
-import { escapeText } from '../audit/format.js';
+import { escapeText } from '../encoding/log-text.js';
 
 /** Where the daemon's own lines go. */
 export type DaemonLogTarget = 'stderr' | 'syslog';

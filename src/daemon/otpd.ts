@@ -8,7 +8,7 @@ import { realpathSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { escapeText } from '../audit/format.js';
+import { escapeText } from '../encoding/log-text.js';
 import { configFilePath } from '../config/index.js';
 import { loadBackend } from '../otp-backend/loader.js';
 import { loadPeerInspector } from '../addon/peer-credentials.js';

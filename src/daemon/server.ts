@@ -20,7 +20,7 @@
 import { chmod, lstat, mkdir, unlink } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import { quoteValue } from '../audit/format.js';
+import { quoteValue } from '../audit/index.js';
 import { Deadlines, encodeFrame, FrameReader, WireErrorCode, type AuthStartMessage, type Message } from '../protocol/index.js';
 import { Conversation, type ConversationPolicy, type ConversationState } from './conversation.js';
 

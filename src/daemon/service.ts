@@ -4,8 +4,7 @@
  * `otpctl verify` is (src/policy/wiring.ts).
  */
 import { openAuditLog, type AuditLog } from '../audit/index.js';
-import type { OtpdConfig } from '../config/index.js';
-import { resolveConfig } from '../config/resolve.js';
+import { resolveConfig, type OtpdConfig } from '../config/index.js';
 import type { OtpBackend } from '../otp-backend/backend.js';
 import { auditRefusal, authenticate } from '../policy/authenticate.js';
 import { issueChallenge } from '../policy/challenge.js';

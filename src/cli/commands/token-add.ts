@@ -26,7 +26,7 @@ import type { GlobalArguments } from '../global-options.js';
 import { isInteractive, isStdinArgument, oneFromStdin, readNewSecret, valueOrStdin } from '../interactive.js';
 import { ExitCodes, runCommand, type Output } from '../output.js';
 import { parseInteger } from '../parse.js';
-import { resolveConfig } from '../policy-context.js';
+import { resolveConfig } from '../../config/index.js';
 import { parseGroups } from './token-groups.js';
 import { withTokenAddOptions, type TokenAddArguments, type TokenType } from './token-add-options.js';
 import { auditAdmin } from '../admin-audit.js';

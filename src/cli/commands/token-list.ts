@@ -8,7 +8,7 @@ import { requireKnownUser, validateUserName } from '../../admin/users.js';
 import type { CliDeps } from '../deps.js';
 import type { GlobalArguments } from '../global-options.js';
 import { ExitCodes, runCommand, type Output } from '../output.js';
-import { resolveConfig } from '../policy-context.js';
+import { resolveConfig } from '../../config/index.js';
 import { formatTable } from '../table.js';
 
 export interface TokenListArguments extends GlobalArguments {

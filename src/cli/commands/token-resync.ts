@@ -17,7 +17,7 @@ import type { GlobalArguments } from '../global-options.js';
 import { parseCode } from '../oath-options.js';
 import { ExitCodes, runCommand, type Output } from '../output.js';
 import { parseInteger } from '../parse.js';
-import { resolveConfig } from '../policy-context.js';
+import { resolveConfig } from '../../config/index.js';
 import { auditAdmin } from '../admin-audit.js';
 
 /** Default search: ten thousand counters, or steps each way (about 3.5 days of 30-second steps). */

@@ -10,7 +10,7 @@ import { toBinary } from '../../store/usersfile/lines.js';
 import type { CliDeps } from '../deps.js';
 import type { GlobalArguments } from '../global-options.js';
 import { ExitCodes, runCommand, type Output } from '../output.js';
-import { resolveConfig } from '../policy-context.js';
+import { resolveConfig } from '../../config/index.js';
 import { auditAdmin } from '../admin-audit.js';
 
 export interface UserAddArguments extends GlobalArguments {

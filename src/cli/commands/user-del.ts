@@ -13,7 +13,7 @@ import type { CliDeps } from '../deps.js';
 import type { GlobalArguments } from '../global-options.js';
 import { confirm } from '../interactive.js';
 import { ExitCodes, runCommand, type Output } from '../output.js';
-import { resolveConfig } from '../policy-context.js';
+import { resolveConfig } from '../../config/index.js';
 import { auditAdmin } from '../admin-audit.js';
 
 export interface UserDelArguments extends GlobalArguments {

@@ -7,7 +7,7 @@ import { knownUsers } from '../../admin/users.js';
 import type { CliDeps } from '../deps.js';
 import type { GlobalArguments } from '../global-options.js';
 import { ExitCodes, runCommand, type Output } from '../output.js';
-import { resolveConfig } from '../policy-context.js';
+import { resolveConfig } from '../../config/index.js';
 import { formatTable } from '../table.js';
 
 export async function userList(out: Output, argv: GlobalArguments, deps: CliDeps): Promise<number> {

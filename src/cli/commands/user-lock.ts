@@ -15,7 +15,7 @@ import { EVERY_GROUP, openStateDir } from '../../state/index.js';
 import type { CliDeps } from '../deps.js';
 import type { GlobalArguments } from '../global-options.js';
 import { ExitCodes, runCommand, type Output } from '../output.js';
-import { resolveConfig } from '../policy-context.js';
+import { resolveConfig } from '../../config/index.js';
 import { auditAdmin } from '../admin-audit.js';
 
 export interface UserLockArguments extends GlobalArguments {

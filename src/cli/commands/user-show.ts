@@ -11,7 +11,7 @@ import { EVERY_GROUP, openStateDir } from '../../state/index.js';
 import type { CliDeps } from '../deps.js';
 import type { GlobalArguments } from '../global-options.js';
 import { ExitCodes, runCommand, type Output } from '../output.js';
-import { resolveConfig } from '../policy-context.js';
+import { resolveConfig } from '../../config/index.js';
 import { formatTable, tableTime } from '../table.js';
 
 export interface UserShowArguments extends GlobalArguments {

@@ -5,7 +5,7 @@
  * echo, so it does not show in `ps`.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { escapeText } from '../../audit/format.js';
+import { escapeText } from '../../encoding/log-text.js';
 import { InvalidInputError } from '../../errors.js';
 import { authenticate } from '../../policy/authenticate.js';
 import type { CliDeps } from '../deps.js';
