@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { InvalidInputError } from '../errors.js';
 import { BACKUP_MAX_CODES, EXTENSION_TYPES, SCRYPT_LIMITS, formatBackupLine, hashPassword } from '../store/index.js';
 import { toBinary } from '../store/usersfile/lines.js';
-import { formatBackupCode, generateBackupCodes, hashBackupCodes } from '../policy/verify/backup.js';
+import { formatBackupCode, generateBackupCodes, hashBackupCodes } from '../tokens/backup-codes.js';
 import { validateMotpOffset, validateMotpPin, validateMotpSecret } from '../tokens/motp.js';
 
 /** Default number of backup codes, as most services print. */

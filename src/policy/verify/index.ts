@@ -43,13 +43,4 @@ export {
   skeyExhausted,
   verifySkey,
 } from './skey.js';
-export {
-  BACKUP_CODE_CHARS,
-  type BackupCodesState,
-  type BackupDetail,
-  formatBackupCode,
-  generateBackupCodes,
-  hashBackupCodes,
-  normaliseBackupCode,
-  verifyBackupCode,
-} from './backup.js';
+export { type BackupDetail, verifyBackupCode } from './backup.js';

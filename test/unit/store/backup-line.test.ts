@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { formatBackupLine, formatMetaLine, parseUsersFile, renderUpdate } from '../../../src/store/index.js';
-import { generateBackupCodes, hashBackupCodes, normaliseBackupCode, verifyBackupCode } from '../../../src/policy/verify/backup.js';
+import { generateBackupCodes, hashBackupCodes, normaliseBackupCode } from '../../../src/tokens/backup-codes.js';
+import { verifyBackupCode } from '../../../src/policy/verify/backup.js';
 
 const FAST = { ln: 10, r: 8, p: 1 };
 const parse = (text: string): ReturnType<typeof parseUsersFile> => parseUsersFile(Buffer.from(text, 'latin1'), '/etc/users.oath');
