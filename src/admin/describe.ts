@@ -3,8 +3,8 @@
  * secret-free summary of its state (counter, sequence, last slot, whether S/KEY remote
  * re-initialisation is on). Never a key, PIN or hash.
  */
+import { tokenLabel } from '../store/index.js';
 import type { TokenEntry } from '../store/index.js';
-import { tokenLabel } from '../policy/check-entry.js';
 
 /** A token as `token list`, `user show` and their `--json` show it. */
 export interface TokenSummary {

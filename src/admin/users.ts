@@ -8,9 +8,8 @@
  */
 import { InvalidInputError } from '../errors.js';
 import { splitFields, fromBinary, toBinary } from '../store/usersfile/lines.js';
-import { META_TYPE } from '../store/index.js';
+import { META_TYPE, tokenLabel } from '../store/index.js';
 import type { TokenEntry, UsersFile } from '../store/index.js';
-import { tokenLabel } from '../policy/check-entry.js';
 
 /** The first field of a user declaration line. */
 export const USER_TYPE = '#OTPD/USER';

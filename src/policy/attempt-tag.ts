@@ -6,9 +6,8 @@
  * sequence is a new guess and counts. Only for static passwords and backup codes, whose wrong answers
  * can never become right, is the repeat free.
  */
-import type { TokenEntry } from '../store/index.js';
+import { tokenLabel, type TokenEntry } from '../store/index.js';
 import { motpSlot } from '../tokens/motp.js';
-import { tokenLabel } from './check-entry.js';
 
 /**
  * The moment an answer is tried against, for one token: its TOTP step (with the token's skew), mOTP

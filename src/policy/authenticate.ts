@@ -8,10 +8,10 @@
  */
 import type { OtpdConfig } from '../config/index.js';
 import { StateError, type LoginTransaction } from '../state/index.js';
-import { errorsOf, readStore, StoreError, tokensOf, updateStore, type SkeyEntry, type TokenEntry } from '../store/index.js';
+import { errorsOf, readStore, StoreError, tokenLabel, tokensOf, updateStore, type SkeyEntry, type TokenEntry } from '../store/index.js';
 import { attemptText } from './attempt-tag.js';
 import { candidatesFor } from './candidates.js';
-import { checkEntry, skeyVerifyState, tokenLabel, type CheckResult } from './check-entry.js';
+import { checkEntry, skeyVerifyState, type CheckResult } from './check-entry.js';
 import { groupOfService } from './service-group.js';
 import { verifierSettings } from './verifier-settings.js';
 import { skeyExhausted } from './verify/skey.js';

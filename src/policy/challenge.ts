@@ -4,9 +4,9 @@
  * holder's connection ends, or after the hold expires; only its holder may answer it.
  */
 import { groupOfService } from './service-group.js';
-import { errorsOf, readStore, tokensOf, type SkeyEntry } from '../store/index.js';
+import { errorsOf, readStore, tokenLabel, tokensOf, type SkeyEntry } from '../store/index.js';
 import { candidatesFor } from './candidates.js';
-import { skeyVerifyState, tokenLabel } from './check-entry.js';
+import { skeyVerifyState } from './check-entry.js';
 import type { PolicyPorts } from './ports.js';
 import { LONGEST_CONVERSATION_SECONDS } from '../bounds.js';
 import type { ChallengeHolder } from '../state/index.js';

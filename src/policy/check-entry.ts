@@ -6,7 +6,8 @@
 import type { VerifierSettings } from './verifier-settings.js';
 import type { OtpBackend } from '../otp-backend/backend.js';
 import type { BackupEntry, MotpEntry, OathEntry, SkeyEntry, StaticEntry, TokenEntry, TokenState } from '../store/index.js';
-import { checkPassword, type PasswordSpec } from '../store/index.js';
+import { tokenLabel } from '../store/index.js';
+import { checkPassword, type PasswordSpec } from '../tokens/password.js';
 import { splitMotpAnswer, splitOathAnswer, splitSkeyAnswer, type SplitAnswer } from './verify/split.js';
 import { verifyBackupCode } from './verify/backup.js';
 import { verifyHotp } from './verify/hotp.js';
@@ -168,10 +169,4 @@ export function checkEntry(entry: TokenEntry, answer: string, backend: OtpBacken
     case 'backup':
       return checkBackup(entry, answer, now);
   }
-}
-
-/** How a token is named in audit lines and explain output: `user/name` or `user/TYPE@line`. */
-export function tokenLabel(entry: TokenEntry): string {
-  const kind = entry.kind === 'oath' ? entry.type.name : `OTPD/${entry.kind.toUpperCase()}`;
-  return entry.meta.name !== undefined ? `${entry.user}/${entry.meta.name}` : `${entry.user}/${kind}@${entry.line}`;
 }

@@ -23,6 +23,7 @@ export type {
   TokenMeta,
   TokenState,
 } from './usersfile/entry.js';
+export { tokenLabel } from './usersfile/entry.js';
 export { errorsOf, joinLines, parseUsersFile, tokensOf, type ParseOptions, type UsersFile } from './usersfile/parse.js';
 export { applyUpdates, renderUpdate, type TokenUpdate, type UpdateOutcome } from './usersfile/update.js';
 export { OATH_TYPE_NAMES, formatOathType, parseOathType, type OathType } from './usersfile/oath-type.js';
@@ -30,14 +31,3 @@ export { formatOathTimestamp, parseOathTimestamp } from './usersfile/timestamp.j
 export { BACKUP_MAX_CODES, EXTENSION_TYPES, formatBackupLine } from './usersfile/extension-lines.js';
 export { DEFAULT_META, MAX_SKEW_STEPS, META_TYPE, formatMetaLine } from './usersfile/meta-line.js';
 export { PAM_OATH_MAX_KEY_BYTES } from './usersfile/oath-line.js';
-export {
-  SCRYPT_LIMITS,
-  checkPassword,
-  formatScryptHash,
-  hashPassword,
-  parsePasswordField,
-  parseScryptHash,
-  scryptDerive,
-  type PasswordSpec,
-  type ScryptHash,
-} from '../tokens/password.js';

@@ -3,10 +3,10 @@
  * line by line so the administrator's comments and layout stay (src/admin/config-groups.ts). Deleting a
  * group that tokens are limited to asks first (those tokens then serve no service of it) unless `--yes`.
  */
+import { tokenLabel } from '../../store/index.js';
 import type { Argv, CommandModule } from 'yargs';
 import { addGroupText, deleteGroupText, editConfigFile, setServicesText, validateGroupName, validateServices } from '../../admin/config-groups.js';
 import { readForAdmin } from '../../admin/edit-store.js';
-import { tokenLabel } from '../../policy/check-entry.js';
 import { configFilePath, DEFAULT_GROUP, formatDuration, parseConfig, type OtpdConfig } from '../../config/index.js';
 import { InvalidInputError } from '../../errors.js';
 import type { CliDeps } from '../deps.js';

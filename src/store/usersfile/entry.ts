@@ -125,6 +125,12 @@ export interface BackupEntry extends EntryCommon {
 
 export type TokenEntry = OathEntry | SkeyEntry | MotpEntry | StaticEntry | BackupEntry;
 
+/** How a token is named in audit lines, explain output and otpctl: `user/name` or `user/TYPE@line`. */
+export function tokenLabel(entry: TokenEntry): string {
+  const kind = entry.kind === 'oath' ? entry.type.name : `OTPD/${entry.kind.toUpperCase()}`;
+  return entry.meta.name !== undefined ? `${entry.user}/${entry.meta.name}` : `${entry.user}/${kind}@${entry.line}`;
+}
+
 /** New state for an OATH line, written exactly as pam_oath writes it. */
 export interface OathState {
   readonly kind: 'oath';
