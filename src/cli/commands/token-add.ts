@@ -29,7 +29,7 @@ import { parseInteger } from '../parse.js';
 import { resolveConfig } from '../../config/index.js';
 import { parseGroups } from './token-groups.js';
 import { withTokenAddOptions, type TokenAddArguments, type TokenType } from './token-add-options.js';
-import { auditAdmin } from '../admin-audit.js';
+import { auditAdmin } from '../../admin/audit-admin.js';
 
 export { TOKEN_TYPES, type TokenAddArguments, type TokenType } from './token-add-options.js';
 

@@ -15,7 +15,7 @@ import type { CliDeps } from '../deps.js';
 import type { GlobalArguments } from '../global-options.js';
 import { ExitCodes, runCommand, type Output } from '../output.js';
 import { resolveConfig } from '../../config/index.js';
-import { auditAdmin } from '../admin-audit.js';
+import { auditAdmin } from '../../admin/audit-admin.js';
 
 const REINIT = 'remote re-initialisation (RFC 2243 init-hex:/init-word:)';
 

@@ -10,7 +10,7 @@ import type { GlobalArguments } from '../global-options.js';
 import { confirm } from '../interactive.js';
 import { ExitCodes, runCommand, type Output } from '../output.js';
 import { resolveConfig } from '../../config/index.js';
-import { auditAdmin } from '../admin-audit.js';
+import { auditAdmin } from '../../admin/audit-admin.js';
 
 export interface TokenDelArguments extends GlobalArguments {
   token: string;

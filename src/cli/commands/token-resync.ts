@@ -18,7 +18,7 @@ import { parseCode } from '../oath-options.js';
 import { ExitCodes, runCommand, type Output } from '../output.js';
 import { parseInteger } from '../parse.js';
 import { resolveConfig } from '../../config/index.js';
-import { auditAdmin } from '../admin-audit.js';
+import { auditAdmin } from '../../admin/audit-admin.js';
 
 /** Default search: ten thousand counters, or steps each way (about 3.5 days of 30-second steps). */
 export const DEFAULT_RESYNC_WINDOW = 10_000;

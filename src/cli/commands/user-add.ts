@@ -11,7 +11,7 @@ import type { CliDeps } from '../deps.js';
 import type { GlobalArguments } from '../global-options.js';
 import { ExitCodes, runCommand, type Output } from '../output.js';
 import { resolveConfig } from '../../config/index.js';
-import { auditAdmin } from '../admin-audit.js';
+import { auditAdmin } from '../../admin/audit-admin.js';
 
 export interface UserAddArguments extends GlobalArguments {
   user: string;
