@@ -4,7 +4,6 @@
  * docs/verify.md for each scheme's acceptance and replay rules.
  */
 export {
-  AUDIT_CODES,
   FAILURE_REASONS,
   type FailureReason,
   type Verdict,

@@ -54,17 +54,6 @@ export interface VerifySuccess<S, D> {
 
 export type Verdict<S, D> = VerifySuccess<S, D> | VerifyFailure<S>;
 
-/** The audit codes of issue 3 for each reason (the orchestration may refine AUTH_FAILED). */
-export const AUDIT_CODES: Readonly<Record<VerifyReason, string>> = Object.freeze({
-  ok: 'AUTH_OK_OTP',
-  wrong: 'AUTH_FAILED',
-  replayed: 'AUTH_OTP_ALREADY_USED',
-  malformed: 'AUTH_FAILED',
-  'bad-password': 'AUTH_FAILED',
-  exhausted: 'AUTH_FAILED',
-  'bad-reinit': 'AUTH_FAILED',
-});
-
 const MESSAGES: Readonly<Record<FailureReason, string>> = Object.freeze({
   wrong: 'the one-time password does not match',
   replayed: 'the one-time password was already used',
