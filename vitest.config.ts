@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects, as the design card lays out: fast unit tests and integration tests that drive real
+// Two projects (../shared/DESIGN.md's layout): fast unit tests and integration tests that drive real
 // programs (oathtool, otpprint, the built otpctl). `npm test` runs both.
 export default defineConfig({
   test: {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * `otpd [--config FILE] [--store FILE] [--socket PATH] [-d]`: the daemon, in the foreground, logging
- * to stderr (docs/daemon.md). SIGHUP reloads the configuration and reopens the audit log; SIGTERM and
+ * `otpd [--config FILE] [--store FILE] [--socket PATH] [-d] [--log stderr|syslog]`: the daemon, in the
+ * foreground, logging to stderr or syslog (docs/daemon.md). SIGHUP reloads the configuration and reopens the audit log; SIGTERM and
  * SIGINT stop accepting, let conversations finish (bounded) and exit 0.
  */
 import { realpathSync, unwatchFile, watchFile, type Stats } from 'node:fs';

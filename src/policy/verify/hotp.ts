@@ -95,7 +95,7 @@ export function parseOathCode(answer: string, digits: number): string | undefine
  * @see https://www.rfc-editor.org/rfc/rfc4226#section-7.4
  * @example
  * const v = await verifyHotp({ key, algorithm: 'sha1', digits: 6, counter: 0 }, '755224', { backend, now });
- * if (v.ok) await store.save(v.state); // counter 0, lastOtp '755224'
+ * v.ok && v.state.counter; // 0: what the caller persists (check-entry.ts → updateStore), lastOtp '755224'
  */
 export async function verifyHotp(
   state: HotpState,

@@ -13,7 +13,6 @@
  *
  * @see https://www.rfc-editor.org/rfc/rfc6238#section-5.2
  */
-import type { HmacAlgorithm } from '../../tokens/algorithms.js';
 import { HOTP_LIMITS, validateCounter } from '../../tokens/hotp.js';
 import { totpCounter } from '../../tokens/totp.js';
 import type { HotpSearchRequest, OtpBackend } from '../../otp-backend/backend.js';
@@ -21,27 +20,19 @@ import { searchHotp } from '../../otp-backend/search.js';
 import { type VerifyContext, stampSeconds } from './context.js';
 import { InvalidInputError } from '../../errors.js';
 import { stringsEqual } from './compare.js';
-import { parseOathCode, validateOathState } from './hotp.js';
+import { parseOathCode, validateOathState, type HotpState } from './hotp.js';
 import { type Verdict, fail, succeed } from './verdict.js';
 import { validateWindow } from './window.js';
 
-/** One TOTP token's state. */
-export interface TotpState {
-  readonly key: Uint8Array;
-  /** `sha1` for users.oath lines. */
-  readonly algorithm: HmacAlgorithm;
-  /** 6, 7 or 8. */
-  readonly digits: number;
+/**
+ * One TOTP token's state: an HOTP token's ({@link HotpState}: key, algorithm, digits, COUNTER, LASTOTP,
+ * TIMESTAMP — here COUNTER is the running sum of accepted drifts, see the module notes) and its clock.
+ */
+export interface TotpState extends HotpState {
   /** Time step X in seconds (`HOTP/T30` → 30, `HOTP/T60` → 60). */
   readonly step: number;
   /** T0, Unix seconds; 0 for users.oath lines (pam_oath has no other). */
   readonly t0: number;
-  /** pam_oath's COUNTER for a time-based line: the running sum of accepted drifts (see the module notes). */
-  readonly counter: number;
-  /** pam_oath's LASTOTP: the last accepted code; absent on a fresh line. */
-  readonly lastOtp?: string | undefined;
-  /** pam_oath's TIMESTAMP as Unix seconds; informational only (local time, DST-ambiguous). */
-  readonly lastUsed?: number | undefined;
   /** otpd's own record of the last accepted time step; absent when unknown (for example, a pam_oath line). */
   readonly lastStep?: number | undefined;
 }

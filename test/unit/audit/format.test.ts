@@ -82,7 +82,7 @@ describe('formatAuditLine', () => {
 });
 
 describe('AUDIT_EVENTS', () => {
-  it('holds the codes of issue 3, frozen', () => {
+  it('holds every decision code, frozen', () => {
     for (const code of [
       'AUTH_OK_OTP', 'AUTH_OK_STATIC', 'AUTH_OK_SESSION', 'AUTH_FAILED', 'AUTH_OTP_ALREADY_USED', 'AUTH_USER_LOCKED',
       'AUTH_TOKEN_MISSING', 'AUTH_USER_UNKNOWN', 'AUTH_SKEY_CHALLENGE', 'AUTH_SKEY_REINIT', 'AUTH_SKEY_LOW', 'AUTH_STORE_ERROR',
