@@ -49,3 +49,14 @@ export class InvalidInputError extends OtpdError {
     this.field = field;
   }
 }
+
+/**
+ * The message of anything thrown — an Error's message, else its string form — for a log line or a
+ * refusal's reason (escape it where it goes into a log: src/encoding/log-text.ts).
+ *
+ * @example
+ * log(`reload failed: ${messageOf(error)}`);
+ */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

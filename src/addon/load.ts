@@ -6,6 +6,7 @@
  *
  * @see docs/native.md
  */
+import { messageOf } from '../errors.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -111,7 +112,7 @@ export function loadAddon(file: string): NativeAddon {
   try {
     loaded = createRequire(import.meta.url)(file);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = messageOf(error);
     throw new Error(`otpd native addon could not be loaded from ${file}: ${reason}`, { cause: error });
   }
   const missing = ADDON_FUNCTIONS.filter(

@@ -3,7 +3,7 @@
  * `--json`; errors as one line naming the field, and the exit codes scripts rely on.
  */
 import { escapeText } from '../encoding/log-text.js';
-import { ErrorCodes, InvalidInputError, OtpdError } from '../errors.js';
+import { ErrorCodes, InvalidInputError, OtpdError, messageOf } from '../errors.js';
 import type { CliDeps } from './deps.js';
 
 /** otpctl's exit codes. 1 is oathtool's "no match" (Reject, for verify); 2 is bad input or usage. */
@@ -42,7 +42,7 @@ export class Output {
   /** Reports an error as one line (and a JSON document with `--json`) and sets the exit code. */
   fail(error: unknown): void {
     const known = error instanceof OtpdError;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     // Anything otpd refused on purpose (bad input, an unusable store, config or state) is the
     // caller's to fix: exit 2. Only the unexpected is internal.
     process.exitCode = known && error.code !== ErrorCodes.NATIVE_FAILURE ? ExitCodes.BAD_INPUT : ExitCodes.INTERNAL;

@@ -2,6 +2,7 @@
  * Reads the TOML configuration into a frozen, normalised {@link OtpdConfig}: validated once here, at
  * the boundary, so the rest of otpd never sees snake_case keys, duration strings or missing values.
  */
+import { messageOf } from '../errors.js';
 import { isAbsolute } from 'node:path';
 import { TomlDate, TomlError, parse as parseToml } from 'smol-toml';
 import type { AuditTarget } from '../audit/index.js';
@@ -65,7 +66,7 @@ export function parseConfig(text: string, fileName: string): OtpdConfig {
       const first = (error.message.split('\n')[0] ?? '').replace(/^Invalid TOML document: /, '');
       throw new ConfigError(ConfigErrorReasons.SYNTAX, fileName, `${first} (column ${error.column})`, { line: error.line }, { cause: error });
     }
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     throw new ConfigError(ConfigErrorReasons.SYNTAX, fileName, message, {}, { cause: error });
   }
   return build(document, new Reader(fileName, locateKeys(text)));

@@ -10,6 +10,7 @@
  * characters, separators and bidi controls written out, `\` doubled): a name cannot start a line of its
  * own, on stderr or in syslog, and no caller has to remember to escape.
  */
+import { messageOf } from '../errors.js';
 import type { AuditSeverity } from '../audit/index.js';
 import { createSyslogSink } from '../audit/index.js';
 import { escapeText } from '../encoding/log-text.js';
@@ -48,7 +49,7 @@ export function openDaemonLog(target: DaemonLogTarget, options: DaemonLogOptions
       const escaped = escapeText(line);
       sink.write(escaped, severity).catch((error: unknown) => {
         // syslog is down: say so where someone may still see it, without the line itself being lost.
-        process.stderr.write(`otpd[${process.pid}]: ${escapeText(`syslog unavailable (${error instanceof Error ? error.message : String(error)}): `)}${escaped}\n`);
+        process.stderr.write(`otpd[${process.pid}]: ${escapeText(`syslog unavailable (${messageOf(error)}): `)}${escaped}\n`);
       });
     },
     close: () => sink.close(),

@@ -4,6 +4,7 @@
  * foreground, logging to stderr or syslog (docs/daemon.md). SIGHUP reloads the configuration and reopens the audit log; SIGTERM and
  * SIGINT stop accepting, let conversations finish (bounded) and exit 0.
  */
+import { messageOf } from '../errors.js';
 import { realpathSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import yargs from 'yargs';
@@ -74,7 +75,7 @@ async function serve(args: OtpdArguments, env: NodeJS.ProcessEnv, log: (line: st
     const peerChecks = peer instanceof Error ? {} : { checkPeer: rootOnlyPeerCheck(peer, log), peerGone: hungUpCheck(peer) };
     server = await startServer({ listen: fd === undefined ? { path: args.socket } : { fd }, policy: () => svc.conversationPolicy(), log, ...peerChecks });
   } catch (error) {
-    log(`cannot start: ${error instanceof Error ? error.message : String(error)}`);
+    log(`cannot start: ${messageOf(error)}`);
     process.exitCode = 1;
     return;
   }
@@ -85,7 +86,7 @@ async function serve(args: OtpdArguments, env: NodeJS.ProcessEnv, log: (line: st
     let reloading = Promise.resolve();
     const onHup = (): void => {
       reloading = reloading.then(async () => {
-        await service.reload().catch((error: unknown) => log(`reload failed, keeping the old configuration: ${error instanceof Error ? error.message : String(error)}`));
+        await service.reload().catch((error: unknown) => log(`reload failed, keeping the old configuration: ${messageOf(error)}`));
         sweeping = sweeping.then(() => sweep(service.config.store, log));
       });
     };
@@ -97,7 +98,7 @@ async function serve(args: OtpdArguments, env: NodeJS.ProcessEnv, log: (line: st
         .then(() => reloading)
         .then(() => sweeping)
         .then(() => service.close())
-        .catch((error: unknown) => log(`stopping: ${error instanceof Error ? error.message : String(error)}`))
+        .catch((error: unknown) => log(`stopping: ${messageOf(error)}`))
         .finally(resolve);
     };
     process.on('SIGHUP', onHup);
@@ -132,7 +133,7 @@ async function sweep(store: string, log: (line: string) => void): Promise<void> 
     if (result.replayed) log(`completed a change to ${store} that a crash interrupted (${store}.otpd-dw)`);
     if (result.busy) log(`${store}.lock is held by a live writer; not swept`);
   } catch (error) {
-    log(`cannot sweep the store's leftovers: ${error instanceof Error ? error.message : String(error)}`);
+    log(`cannot sweep the store's leftovers: ${messageOf(error)}`);
   }
 }
 
@@ -149,7 +150,7 @@ function isEntryPoint(): boolean {
 
 if (isEntryPoint()) {
   main(hideBin(process.argv)).catch((error: unknown) => {
-    process.stderr.write(`otpd[${process.pid}]: fatal: ${escapeText(error instanceof Error ? error.message : String(error))}\n`);
+    process.stderr.write(`otpd[${process.pid}]: fatal: ${escapeText(messageOf(error))}\n`);
     process.exitCode = 1;
   });
 }

@@ -9,6 +9,7 @@
  * connection itself (SO_PEERCRED), so a socket whose mode was loosened, or a descriptor passed by
  * systemd with other permissions, still serves root only.
  */
+import { messageOf } from '../errors.js';
 import type net from 'node:net';
 import type { PeerInspector } from '../addon/peer-credentials.js';
 import type { PeerVerdict } from './server.js';
@@ -41,7 +42,7 @@ export function rootOnlyPeerCheck(peer: PeerInspector, log: (line: string) => vo
       if (who.uid === ALLOWED_PEER_UID) return 'allowed';
       log(`refused a connection from uid ${who.uid} (pid ${who.pid}): only root may ask otpd`);
     } catch (error) {
-      log(`refused a connection: its peer credentials cannot be read (${error instanceof Error ? error.message : String(error)})`);
+      log(`refused a connection: its peer credentials cannot be read (${messageOf(error)})`);
     }
     return 'refused';
   };

@@ -17,6 +17,7 @@
  * per user name at once, so one user's name (anyone can type it at sshd) cannot take all the slots.
  * The server reads AUTH_START's user for that before handing the message on; it reads nothing else.
  */
+import { messageOf } from '../errors.js';
 import { chmod, lstat, mkdir, unlink } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
@@ -250,7 +251,7 @@ export async function startServer(options: ServerOptions): Promise<DaemonServer>
         frame = encodeFrame(message);
       } catch (error) {
         // Our own message broke a rule (a text too long…): nothing sensible can follow; the client fails closed.
-        options.log(`cannot encode ${message.type}: ${error instanceof Error ? error.message : String(error)}`);
+        options.log(`cannot encode ${message.type}: ${messageOf(error)}`);
         socket.destroy();
         return;
       }

@@ -3,6 +3,7 @@
  * on SIGHUP, and a {@link ConversationPolicy} per conversation wired to src/policy the same way
  * `otpctl verify` is (src/policy/wiring.ts).
  */
+import { messageOf } from '../errors.js';
 import { openAuditLog, type AuditLog } from '../audit/index.js';
 import { resolveConfig, type OtpdConfig } from '../config/index.js';
 import type { OtpBackend } from '../otp-backend/backend.js';
@@ -66,13 +67,13 @@ export async function openService(options: ServiceOptions): Promise<Service> {
   const now = options.now ?? (() => Date.now());
   const inFlight = new Set<Promise<void>>();
   const track = (p: Promise<void>): void => {
-    const q = p.catch((error: unknown) => options.log(`audit: ${error instanceof Error ? error.message : String(error)}`)).finally(() => inFlight.delete(q));
+    const q = p.catch((error: unknown) => options.log(`audit: ${messageOf(error)}`)).finally(() => inFlight.delete(q));
     inFlight.add(q);
   };
   const backend = options.backend();
   const retire = async (old: Runtime): Promise<void> => {
     await Promise.allSettled([...inFlight]);
-    await old.audit.close().catch((error: unknown) => options.log(`audit close: ${error instanceof Error ? error.message : String(error)}`));
+    await old.audit.close().catch((error: unknown) => options.log(`audit close: ${messageOf(error)}`));
   };
 
   return {

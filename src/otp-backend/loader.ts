@@ -2,6 +2,7 @@
  * Picks the hot-loop backend: the Node-API addon when it loads, else the TypeScript path with a
  * one-line notice. `OTPD_NO_NATIVE=1` forces the TypeScript path (no notice: it was asked for).
  */
+import { messageOf } from '../errors.js';
 import { loadNativeBackend } from './native-backend.js';
 import { typescriptBackend } from './typescript-backend.js';
 import type { OtpBackend } from './backend.js';
@@ -21,7 +22,7 @@ function tryNative(): { backend: OtpBackend } | { failure: string } {
       nativeAttempt = { backend: loadNativeBackend() };
     } catch (error) {
       // First line only: the notice is one line, and Node appends a multi-line "Require stack".
-      const message = error instanceof Error ? error.message : String(error);
+      const message = messageOf(error);
       nativeAttempt = { failure: message.split('\n', 1)[0] ?? message };
     }
   }
