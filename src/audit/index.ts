@@ -4,18 +4,9 @@
  */
 export { AUDIT_EVENTS, type AuditCode, type AuditEventInfo, type AuditOutcome, type AuditSeverity, isAuditCode } from './events.js';
 export { AUDIT_FIELDS, type AuditEvent, formatAuditLine, MAX_AUDIT_VALUE_LENGTH, quoteValue } from './format.js';
-export {
-  type AuditSink,
-  AuditSinkError,
-  authprivPriority,
-  createStreamSink,
-  createSyslogSink,
-  openAuditSink,
-  openFileSink,
-  type SyslogFacility,
-  type SyslogSinkOptions,
-  syslogPriority,
-} from './sinks.js';
+export { type AuditSink, AuditSinkError } from './sink.js';
+export { createStreamSink, openAuditSink, openFileSink } from './sinks.js';
+export { authprivPriority, createSyslogSink, type SyslogFacility, type SyslogSinkOptions, syslogPriority } from './syslog-sink.js';
 export { type AuditLog, type AuditLogOptions, createAuditLog, openAuditLog } from './log.js';
 export { createExplain, type Explain, formatExplain, NO_EXPLAIN } from './explain.js';
 export type { AuditTarget } from './target.js';

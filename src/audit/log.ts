@@ -3,7 +3,8 @@
  */
 import { AUDIT_EVENTS } from './events.js';
 import { type AuditEvent, formatAuditLine } from './format.js';
-import { type AuditSink, openAuditSink } from './sinks.js';
+import type { AuditSink } from './sink.js';
+import { openAuditSink } from './sinks.js';
 import type { AuditTarget } from './target.js';
 
 /** Records decisions. */

@@ -50,3 +50,18 @@ function isInvisibleControl(point: number): boolean {
 export function escapeText(text: string): string {
   return Array.from(text, (char) => (char === '"' ? char : escapeChar(char))).join('');
 }
+
+/**
+ * A line as every sink writes it: control characters, line and paragraph separators and bidirectional
+ * controls escaped exactly as in an audit value ({@link escapeChar}: `\n`, `\r`, `\t`, `\xHH`,
+ * `\u{HHHH}`), while `\` and `"` stay as they are — so an audit line, escaped already, passes
+ * unchanged, and any other line (the daemon's own log, a message naming a user) cannot become two.
+ *
+ * @param line - one line, as given
+ * @returns the same text on one line
+ * @example
+ * escapeLine('sshd/x\ncode=AUTH_OK_OTP'); // 'sshd/x\\ncode=AUTH_OK_OTP'
+ */
+export function escapeLine(line: string): string {
+  return Array.from(line, (char) => (char === '\\' || char === '"' ? char : escapeChar(char))).join('');
+}
