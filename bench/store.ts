@@ -10,6 +10,7 @@ import { parseConfig } from '../src/config/index.js';
 import type { OtpBackend } from '../src/otp-backend/backend.js';
 import { authenticate } from '../src/policy/authenticate.js';
 import type { PolicyPorts } from '../src/policy/ports.js';
+import { fileTokenStore } from '../src/store/index.js';
 import { openStateDir } from '../src/state/index.js';
 
 const KEY_HEX = '3132333435363738393031323334353637383930';
@@ -33,7 +34,7 @@ async function portsFor(dir: string, users: number, backend: OtpBackend): Promis
   writeFileSync(store, `${lines.join('\n')}\n`, { mode: 0o600 });
   const config = parseConfig(`store = "${store}"\nstate_dir = "${path.join(dir, 'state')}"\naudit_log = "stderr"\n`, 'bench.conf');
   const state = await openStateDir(config.stateDir);
-  return { config, state, backend, now: () => Date.now() / 1000, audit: () => undefined, explain: () => undefined };
+  return { config, store: fileTokenStore(config.store), state, backend, now: () => Date.now() / 1000, audit: () => undefined, explain: () => undefined };
 }
 
 function codeAt(backend: OtpBackend, counter: number): string {

@@ -11,6 +11,7 @@ import { parseConfig } from '../src/config/index.js';
 import type { OtpBackend } from '../src/otp-backend/backend.js';
 import { authenticate } from '../src/policy/authenticate.js';
 import type { PolicyPorts } from '../src/policy/ports.js';
+import { fileTokenStore } from '../src/store/index.js';
 import { openStateDir } from '../src/state/index.js';
 
 const KEY_HEX = '3132333435363738393031323334353637383930';
@@ -37,7 +38,7 @@ export async function benchUnknownUser(backend: OtpBackend, rounds: number): Pro
     // max_fail = 0: failures are counted (and written) but never lock, so every round is the same work.
     const config = parseConfig(`store = "${store}"\nstate_dir = "${path.join(dir, 'state')}"\naudit_log = "stderr"\n[lockout]\nmax_fail = 0\n`, 'bench.conf');
     const state = await openStateDir(config.stateDir);
-    const ports: PolicyPorts = { config, state, backend, now: () => Date.now() / 1000, audit: () => undefined, explain: () => undefined };
+    const ports: PolicyPorts = { config, store: fileTokenStore(config.store), state, backend, now: () => Date.now() / 1000, audit: () => undefined, explain: () => undefined };
     const times = { known: [] as number[], unknown: [] as number[] };
     const once = async (user: string, answer: string): Promise<number> => {
       const start = process.hrtime.bigint();

@@ -12,7 +12,6 @@ import { issueChallenge } from '../policy/challenge.js';
 import type { LoginParty } from '../policy/ports.js';
 import { policyPorts } from '../policy/wiring.js';
 import { openStateDir, type StateDir } from '../state/index.js';
-import { errorsOf, readStore, tokensOf } from '../store/index.js';
 import type { ConversationPolicy } from './conversation.js';
 
 export interface ServiceOptions {
@@ -96,8 +95,8 @@ export async function openService(options: ServiceOptions): Promise<Service> {
         async knowsUser(request) {
           label = `${request.service}/${request.user}: `;
           try {
-            const store = await readStore(config.store, { users: [request.user] });
-            if (errorsOf(store, request.user).length > 0 || tokensOf(store, request.user).length > 0) return true; // errors: authenticate reports them
+            const { entries, problems } = await ports.store.readTokens(request.user);
+            if (problems.length > 0 || entries.length > 0) return true; // problems: authenticate reports them
             ports.audit({ code: 'AUTH_USER_UNKNOWN', user: request.user, service: request.service, rhost: request.rhost, tty: request.tty, reason: 'unknown user' });
             return false;
           } catch (error) {

@@ -8,7 +8,7 @@
  */
 import type { OtpdConfig } from '../config/index.js';
 import { StateError, type LoginTransaction } from '../state/index.js';
-import { errorsOf, readStore, StoreError, tokenLabel, tokensOf, updateStore, type SkeyEntry, type TokenEntry } from '../store/index.js';
+import { StoreError, tokenLabel, type SkeyEntry, type TokenEntry } from '../store/index.js';
 import { attemptText } from './attempt-tag.js';
 import { candidatesFor } from './candidates.js';
 import { checkEntry, skeyVerifyState, type CheckResult } from './check-entry.js';
@@ -41,11 +41,10 @@ async function tryToken(entry: TokenEntry, request: AuthRequest, ports: PolicyPo
     const result = await checkEntry(current, request.answer, ports.backend, now, settings);
     const state = result.state;
     if (state === undefined) return { entry: current, result };
-    const { outcomes } = await updateStore(config.store, [{ entry: current, state }]);
-    const outcome = outcomes[0];
-    if (outcome?.status === 'updated') return { entry: current, result };
-    ports.explain(`${tokenLabel(current)}: the line changed on disk meanwhile; verifying again`);
-    current = outcome?.status === 'conflict' ? outcome.current : undefined;
+    const outcome = await ports.store.updateToken(current, state);
+    if (outcome.status === 'updated') return { entry: current, result };
+    ports.explain(`${tokenLabel(current)}: the token changed in the store meanwhile; verifying again`);
+    current = outcome.current;
   }
   return { entry, result: { ok: false, reason: 'replayed', note: 'the token changed on disk repeatedly while verifying' } };
 }
@@ -85,13 +84,11 @@ async function decide(request: AuthRequest, ports: PolicyPorts): Promise<AuthOut
 
   // The store is read before the user's lock (an unknown name must not get a state file of its own);
   // a line that changes meanwhile is caught by the store update's conflict check and verified again.
-  const store = await readStore(config.store, { users: [request.user] });
-  const problems = errorsOf(store, request.user);
+  const { entries, problems } = await ports.store.readTokens(request.user);
   if (problems.length > 0) {
     for (const problem of problems) ports.explain(problem.message);
     return finish({ accepted: false, code: 'AUTH_STORE_ERROR', reason: problems[0]?.message ?? 'malformed store line' });
   }
-  const entries = tokensOf(store, request.user);
   if (entries.length === 0) {
     ports.explain('no token lines for this user');
     // The same lock, staged write and commit as a known user's refusal: the same time, within noise.

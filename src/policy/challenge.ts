@@ -4,7 +4,7 @@
  * holder's connection ends, or after the hold expires; only its holder may answer it.
  */
 import { groupOfService } from './service-group.js';
-import { errorsOf, readStore, tokenLabel, tokensOf, type SkeyEntry } from '../store/index.js';
+import { tokenLabel, type SkeyEntry } from '../store/index.js';
 import { candidatesFor } from './candidates.js';
 import { skeyVerifyState } from './check-entry.js';
 import type { PolicyPorts } from './ports.js';
@@ -30,9 +30,9 @@ export type ChallengeOutcome =
 export async function issueChallenge(user: string, service: string, ports: PolicyPorts, holder: ChallengeHolder = 'otpd'): Promise<ChallengeOutcome> {
   const group = groupOfService(ports.config, service);
   // Most logins have no S/KEY token: they are answered from one read, without the user's lock.
-  const first = await readStore(ports.config.store, { users: [user] });
-  if (errorsOf(first, user).length > 0) return { issued: false, reason: 'store-error' };
-  if (!candidatesFor(tokensOf(first, user), group).some((e) => e.kind === 'skey')) {
+  const first = await ports.store.readTokens(user);
+  if (first.problems.length > 0) return { issued: false, reason: 'store-error' };
+  if (!candidatesFor(first.entries, group).some((e) => e.kind === 'skey')) {
     // A locked user is told so before the prompt (a lock-free read: the decision checks again under the lock).
     const lock = await ports.state.isLocked(user, group, ports.now());
     if (!lock.locked) return { issued: false, reason: 'no-skey-token' };
@@ -49,9 +49,9 @@ export async function issueChallenge(user: string, service: string, ports: Polic
       ports.audit({ code: 'AUTH_USER_LOCKED', user, service, reason: 'locked: no challenge issued' });
       return { issued: false, reason: 'locked', ...(lock.until === null ? {} : { until: lock.until }) };
     }
-    const store = await readStore(ports.config.store, { users: [user] });
-    if (errorsOf(store, user).length > 0) return { issued: false, reason: 'store-error' };
-    const entry = candidatesFor(tokensOf(store, user), group).find((e): e is SkeyEntry => e.kind === 'skey');
+    const now = await ports.store.readTokens(user);
+    if (now.problems.length > 0) return { issued: false, reason: 'store-error' };
+    const entry = candidatesFor(now.entries, group).find((e): e is SkeyEntry => e.kind === 'skey');
     if (entry === undefined) return { issued: false, reason: 'no-skey-token' };
     const state = skeyVerifyState(entry);
     if (skeyExhausted(state)) return { issued: false, reason: 'exhausted' };

@@ -1,11 +1,13 @@
 /**
- * What the authentication decision needs from outside, as narrow interfaces: the state directory,
- * the backend, the clock, and where audit and explain lines go. `otpctl verify` and the daemon wire
- * in the real ones; tests can wire in their own.
+ * What the authentication decision needs from outside, as narrow interfaces: the token store, the
+ * state directory, the backend, the clock, and where audit and explain lines go. `otpctl verify` and
+ * the daemon wire in the real ones (wiring.ts: the users.oath file and the state directory); tests can
+ * wire in their own, and a PostgreSQL store and state will implement the same two ports.
  */
 import type { AuditCode, AuditEvent } from '../audit/index.js';
 import type { OtpdConfig } from '../config/index.js';
 import type { StateDir } from '../state/index.js';
+import type { TokenEntry, TokenState, UpdateOutcome, UserTokens } from '../store/index.js';
 import type { OtpBackend } from '../otp-backend/backend.js';
 
 /** Stable decision codes: the audit log's (docs/audit.md). */
@@ -45,11 +47,22 @@ export interface AuthOutcome {
   readonly warning?: string | undefined;
 }
 
+/**
+ * Where the decision reads a user's tokens and persists a verified one. The implementation must make
+ * `updateToken` durable before it resolves and must refuse (`conflict`) an entry whose token changed
+ * since it was read, so one code is never accepted twice (src/store/token-store.ts for users.oath).
+ */
+export interface TokenStore {
+  readTokens(user: string): Promise<UserTokens>;
+  updateToken(entry: TokenEntry, state: TokenState): Promise<UpdateOutcome>;
+}
+
 /** The parts of the state directory (src/state) the decision uses. */
 export type PolicyState = Pick<StateDir, 'answerTag' | 'login' | 'isLocked' | 'unknownUserAttempt'>;
 
 export interface PolicyPorts {
   readonly config: OtpdConfig;
+  readonly store: TokenStore;
   readonly state: PolicyState;
   readonly backend: OtpBackend;
   /** Unix seconds. */

@@ -1,11 +1,12 @@
 /**
- * The decision's ports ({@link PolicyPorts}) over real parts — configuration, state directory, audit
- * log, OTP backend, clock, explain — shared by `otpctl verify` (src/cli/policy-context.ts) and the
+ * The decision's ports ({@link PolicyPorts}) over real parts — configuration, the users.oath store it
+ * names, state directory, audit log, OTP backend, clock, explain — shared by `otpctl verify` (src/cli/policy-context.ts) and the
  * daemon (src/daemon/service.ts), so both decide a login the same way.
  */
 import type { AuditEvent, AuditLog } from '../audit/index.js';
 import type { OtpdConfig } from '../config/index.js';
 import type { OtpBackend } from '../otp-backend/backend.js';
+import { fileTokenStore } from '../store/index.js';
 import type { PolicyPorts, PolicyState } from './ports.js';
 
 /** What {@link policyPorts} wires together. */
@@ -30,6 +31,7 @@ export function policyPorts(parts: PolicyParts): { ports: PolicyPorts; flush(): 
   const pending: Promise<void>[] = [];
   const ports: PolicyPorts = {
     config: parts.config,
+    store: fileTokenStore(parts.config.store),
     state: parts.state,
     backend: parts.backend,
     now: () => parts.now() / 1000,

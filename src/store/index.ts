@@ -24,6 +24,7 @@ export type {
   TokenState,
 } from './usersfile/entry.js';
 export { tokenLabel } from './usersfile/entry.js';
+export { fileTokenStore, type FileTokenStore, type UserTokens } from './token-store.js';
 export { errorsOf, joinLines, parseUsersFile, tokensOf, type ParseOptions, type UsersFile } from './usersfile/parse.js';
 export { applyUpdates, renderUpdate, type TokenUpdate, type UpdateOutcome } from './usersfile/update.js';
 export { OATH_TYPE_NAMES, formatOathType, parseOathType, type OathType } from './usersfile/oath-type.js';

@@ -11,6 +11,7 @@ import { typescriptBackend } from '../../../src/otp-backend/typescript-backend.j
 import { authenticate } from '../../../src/policy/authenticate.js';
 import { issueChallenge } from '../../../src/policy/challenge.js';
 import type { PolicyPorts } from '../../../src/policy/ports.js';
+import { fileTokenStore } from '../../../src/store/index.js';
 import { openStateDir, type StateDir } from '../../../src/state/index.js';
 
 let dir = '';
@@ -23,7 +24,7 @@ async function ports(): Promise<PolicyPorts & { state: StateDir }> {
   chmodSync(store, 0o600);
   const config = parseConfig(`store = "${store}"\nstate_dir = "${path.join(dir, 'state')}"\naudit_log = "stderr"\n`, 'test.conf');
   const state = await openStateDir(config.stateDir);
-  return { config, state, backend: typescriptBackend, now: () => 1_700_000_000, audit: () => undefined, explain: () => undefined };
+  return { config, store: fileTokenStore(config.store), state, backend: typescriptBackend, now: () => 1_700_000_000, audit: () => undefined, explain: () => undefined };
 }
 
 describe('pending S/KEY challenge hold', () => {

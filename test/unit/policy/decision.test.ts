@@ -15,6 +15,7 @@ import { authenticate } from '../../../src/policy/authenticate.js';
 import { CHALLENGE_HOLD_SECONDS, issueChallenge } from '../../../src/policy/challenge.js';
 import { Deadlines } from '../../../src/protocol/index.js';
 import type { PolicyPorts } from '../../../src/policy/ports.js';
+import { fileTokenStore } from '../../../src/store/index.js';
 import { openStateDir, type StateDir } from '../../../src/state/index.js';
 import { skeyChain, skeySecret } from '../../../src/tokens/skey/index.js';
 import { DEFAULT_TOTP_OPTIONS, totpCode } from '../../../src/tokens/totp.js';
@@ -44,7 +45,7 @@ async function setUp(store: string, config = '[lockout]\nmax_fail = 3\n'): Promi
   const clock = { now: T };
   const audit: AuditEvent[] = [];
   return {
-    ports: { config: parsed, state, backend: typescriptBackend, now: () => clock.now, audit: (e) => void audit.push(e), explain: () => undefined },
+    ports: { config: parsed, store: fileTokenStore(parsed.store), state, backend: typescriptBackend, now: () => clock.now, audit: (e) => void audit.push(e), explain: () => undefined },
     clock,
     audit,
     store: file,

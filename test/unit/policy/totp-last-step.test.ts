@@ -11,6 +11,7 @@ import { parseConfig } from '../../../src/config/index.js';
 import { typescriptBackend } from '../../../src/otp-backend/typescript-backend.js';
 import { authenticate } from '../../../src/policy/authenticate.js';
 import type { PolicyPorts } from '../../../src/policy/ports.js';
+import { fileTokenStore } from '../../../src/store/index.js';
 import { openStateDir } from '../../../src/state/index.js';
 import { DEFAULT_TOTP_OPTIONS, totpCode } from '../../../src/tokens/totp.js';
 
@@ -29,7 +30,7 @@ async function setUp(store: string): Promise<{ ports: PolicyPorts; clock: { now:
   const config = parseConfig(`store = "${file}"\nstate_dir = "${path.join(dir, 'state')}"\naudit_log = "stderr"\n`, 'test.conf');
   const state = await openStateDir(config.stateDir);
   const clock = { now: T };
-  return { ports: { config, state, backend: typescriptBackend, now: () => clock.now, audit: () => undefined, explain: () => undefined }, clock, file };
+  return { ports: { config, store: fileTokenStore(config.store), state, backend: typescriptBackend, now: () => clock.now, audit: () => undefined, explain: () => undefined }, clock, file };
 }
 
 const code = (unixSeconds: number): string => totpCode(KEY, unixSeconds, DEFAULT_TOTP_OPTIONS);
