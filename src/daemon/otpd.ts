@@ -15,9 +15,9 @@ import { loadBackend } from '../otp-backend/loader.js';
 import { loadPeerInspector } from '../addon/peer-credentials.js';
 import { sweepStoreLeftovers } from '../store/recover.js';
 import { openDaemonLog, type DaemonLogTarget } from './daemon-log.js';
-import { hungUpCheck, rootOnlyPeerCheck } from './peer-check.js';
-import { DEFAULT_SOCKET, socketActivation, startServer, type DaemonServer } from './server.js';
-import { openService, type Service } from './service.js';
+import { hungUpCheck, rootOnlyPeerCheck } from '../frontends/pam/peer-check.js';
+import { DEFAULT_SOCKET, socketActivation, startServer, type DaemonServer } from '../frontends/pam/server.js';
+import { openDecisionService, type DecisionService } from '../decision/service.js';
 
 export interface OtpdArguments {
   config?: string | undefined;
@@ -57,10 +57,10 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
 }
 
 async function serve(args: OtpdArguments, env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<void> {
-  let service: Service;
+  let service: DecisionService;
   let server: DaemonServer;
   try {
-    service = await openService({ config: args.config, store: args.store, env, backend: loadBackend, log, debug: args.debug });
+    service = await openDecisionService({ config: args.config, store: args.store, env, backend: loadBackend, log, debug: args.debug });
     const fd = socketActivation(env);
     if (fd !== undefined) {
       delete env.LISTEN_PID;
@@ -73,7 +73,7 @@ async function serve(args: OtpdArguments, env: NodeJS.ProcessEnv, log: (line: st
     // (fail closed) and says so; this line says why. OTPD_NO_NATIVE does not come into it (peer-credentials.ts).
     if (peer instanceof Error) log(`the native addon's peer-credential reader is unavailable: ${peer.message.split('\n', 1)[0] ?? ''}`);
     const peerChecks = peer instanceof Error ? {} : { checkPeer: rootOnlyPeerCheck(peer, log), peerGone: hungUpCheck(peer) };
-    server = await startServer({ listen: fd === undefined ? { path: args.socket } : { fd }, policy: () => svc.conversationPolicy(), log, ...peerChecks });
+    server = await startServer({ listen: fd === undefined ? { path: args.socket } : { fd }, openSession: () => svc.openSession(), log, ...peerChecks });
   } catch (error) {
     log(`cannot start: ${messageOf(error)}`);
     process.exitCode = 1;

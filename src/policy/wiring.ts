@@ -1,7 +1,7 @@
 /**
  * The decision's ports ({@link PolicyPorts}) over real parts — configuration, the users.oath store it
  * names, state directory, audit log, OTP backend, clock, explain — shared by `otpctl verify` (src/cli/policy-context.ts) and the
- * daemon (src/daemon/service.ts), so both decide a login the same way.
+ * daemon (src/decision/service.ts), so both decide a login the same way.
  */
 import type { AuditEvent, AuditLog } from '../audit/index.js';
 import type { OtpdConfig } from '../config/index.js';

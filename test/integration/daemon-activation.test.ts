@@ -7,8 +7,8 @@ import { existsSync, renameSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ConversationPolicy } from '../../src/daemon/conversation.js';
-import { startServer, type DaemonServer } from '../../src/daemon/server.js';
+import type { DecisionSession } from '../../src/decision/session.js';
+import { startServer, type DaemonServer } from '../../src/frontends/pam/server.js';
 import { WireErrorCode } from '../../src/protocol/index.js';
 import { Client, login, otpdPath, startConversation } from '../support/daemon.js';
 import { run } from '../support/run.js';
@@ -92,7 +92,7 @@ describe('otpd socket activation and limits', () => {
       maxConnections: 2,
       allowUncheckedPeers: true,
       log: (l) => logs.push(l),
-      policy: () => ({
+      openSession: () => ({
         knowsUser: async () => false,
         issueChallenge: async () => ({ issued: false, reason: 'no-skey-token' }),
         authenticate: async () => ({ accepted: false, code: 'AUTH_FAILED', reason: 'test' }),
@@ -121,7 +121,7 @@ describe('otpd socket activation and limits', () => {
   it('in-process: the conversation deadline ⇒ ERROR TIMEOUT and the held S/KEY challenge is released; a refused peer ⇒ ERROR PEER_REFUSED', async () => {
     fx = makeFixture({ name: 'daemon-deadline', store: '' });
     const released: string[] = [];
-    const policy = (): ConversationPolicy => ({
+    const policy = (): DecisionSession => ({
       knowsUser: async () => true,
       issueChallenge: async () => ({ issued: true, challenge: 'otp-md5 498 bi0617 ext', token: 'erin/skey', claimId: 'claim-1' }),
       authenticate: async () => ({ accepted: false, code: 'AUTH_FAILED', reason: 'test' }),
@@ -133,7 +133,7 @@ describe('otpd socket activation and limits', () => {
       log: () => undefined,
     });
     const socket = path.join(fx.dir, 'deadline.sock');
-    server = await startServer({ listen: { path: socket }, conversationMs: 300, allowUncheckedPeers: true, log: () => undefined, policy });
+    server = await startServer({ listen: { path: socket }, conversationMs: 300, allowUncheckedPeers: true, log: () => undefined, openSession: policy });
     const { client: c, conv } = await startConversation(socket, 'erin');
     expect(conv).toEqual({ type: 'CONV', style: 'PROMPT_ECHO_OFF', text: 'otp-md5 498 bi0617 ext, Response: ' });
     expect(await c.next(2_000)).toMatchObject({ type: 'ERROR', code: WireErrorCode.TIMEOUT });
@@ -143,7 +143,7 @@ describe('otpd socket activation and limits', () => {
     await server.stop();
 
     const refusedSocket = path.join(fx.dir, 'refused.sock');
-    server = await startServer({ listen: { path: refusedSocket }, checkPeer: () => 'refused', log: () => undefined, policy });
+    server = await startServer({ listen: { path: refusedSocket }, checkPeer: () => 'refused', log: () => undefined, openSession: policy });
     const d = await Client.connect(refusedSocket);
     expect(await d.next()).toMatchObject({ type: 'ERROR', code: WireErrorCode.PEER_REFUSED });
     expect((await d.next()).type).toBe('CLOSED');

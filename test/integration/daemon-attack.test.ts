@@ -3,7 +3,7 @@
  * one user at once (finding 1), and the two-connection S/KEY race (finding 2).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OTP_PROMPT } from '../../src/daemon/conversation.js';
+import { OTP_PROMPT } from '../../src/frontends/pam/conversation.js';
 import type { Message } from '../../src/protocol/index.js';
 import { auditCodesWhen, Client, login, startConversation, startDaemon, type Daemon } from '../support/daemon.js';
 import { otpctl } from '../support/run.js';

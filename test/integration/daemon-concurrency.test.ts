@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAX_CONVERSATIONS_PER_USER } from '../../src/daemon/server.js';
+import { MAX_CONVERSATIONS_PER_USER } from '../../src/frontends/pam/server.js';
 import { WireErrorCode } from '../../src/protocol/index.js';
 import { auditCodesWhen, login, startConversation, startDaemon, type Daemon } from '../support/daemon.js';
 import { hotp, makeFixture, randomKeyHex, type Fixture } from '../support/store-fixture.js';

@@ -7,8 +7,8 @@
  */
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ConversationPolicy } from '../../src/daemon/conversation.js';
-import { startServer, type DaemonServer, type ServerOptions } from '../../src/daemon/server.js';
+import type { DecisionSession } from '../../src/decision/session.js';
+import { startServer, type DaemonServer, type ServerOptions } from '../../src/frontends/pam/server.js';
 import { WireErrorCode } from '../../src/protocol/index.js';
 import { Client, startConversation, type Received } from '../support/daemon.js';
 import { makeFixture, type Fixture } from '../support/store-fixture.js';
@@ -26,7 +26,7 @@ afterEach(async () => {
 });
 
 /** Every user is known and has a plain OTP token; 755224 is the right answer; audits are recorded. */
-function fakePolicy(audits: string[]): () => ConversationPolicy {
+function fakePolicy(audits: string[]): () => DecisionSession {
   return () => ({
     knowsUser: async () => true,
     issueChallenge: async () => ({ issued: false, reason: 'no-skey-token' }),
@@ -49,7 +49,7 @@ async function start(name: string, options: Partial<ServerOptions>): Promise<Sta
   const socket = path.join(fx.dir, `${name}.sock`);
   const logs: string[] = [];
   const audits: string[] = [];
-  server = await startServer({ listen: { path: socket }, log: (l) => logs.push(l), policy: fakePolicy(audits), allowUncheckedPeers: true, ...options });
+  server = await startServer({ listen: { path: socket }, log: (l) => logs.push(l), openSession: fakePolicy(audits), allowUncheckedPeers: true, ...options });
   return { socket, logs, audits };
 }
 

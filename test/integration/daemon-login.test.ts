@@ -4,7 +4,7 @@
  * lock-out, and no secret in the audit log.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OTP_PROMPT } from '../../src/daemon/conversation.js';
+import { OTP_PROMPT } from '../../src/frontends/pam/conversation.js';
 import { Flag } from '../../src/protocol/index.js';
 import type { SkeyEntry } from '../../src/store/index.js';
 import { auditCodesWhen, login, startConversation, startDaemon, type Daemon } from '../support/daemon.js';

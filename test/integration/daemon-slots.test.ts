@@ -5,7 +5,7 @@
  * logins waiting at their prompt keep out another user, while that user's ninth is refused at once.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAX_CONNECTIONS, MAX_CONVERSATIONS_PER_USER, MAX_IDLE_CONNECTIONS } from '../../src/daemon/server.js';
+import { MAX_CONNECTIONS, MAX_CONVERSATIONS_PER_USER, MAX_IDLE_CONNECTIONS } from '../../src/frontends/pam/server.js';
 import { WireErrorCode } from '../../src/protocol/index.js';
 import { Client, login, startConversation, startDaemon, type Daemon } from '../support/daemon.js';
 import { hotp, makeFixture, randomKeyHex, type Fixture } from '../support/store-fixture.js';

@@ -9,9 +9,9 @@
  * connection itself (SO_PEERCRED), so a socket whose mode was loosened, or a descriptor passed by
  * systemd with other permissions, still serves root only.
  */
-import { messageOf } from '../errors.js';
+import { messageOf } from '../../errors.js';
 import type net from 'node:net';
-import type { PeerInspector } from '../addon/peer-credentials.js';
+import type { PeerInspector } from '../../addon/peer-credentials.js';
 import type { PeerVerdict } from './server.js';
 
 /** The only uid served. */

@@ -1,7 +1,7 @@
 /**
- * The daemon's semantics side: the configuration, state directory and audit log it runs on, reloaded
- * on SIGHUP, and a {@link ConversationPolicy} per conversation wired to src/policy the same way
- * `otpctl verify` is (src/policy/wiring.ts).
+ * The decision service every front end talks to: the configuration, state directory and audit log the
+ * daemon runs on, reloaded on SIGHUP, and a {@link DecisionSession} per login, wired to src/policy the
+ * same way `otpctl verify` is (src/policy/wiring.ts).
  */
 import { messageOf } from '../errors.js';
 import { openAuditLog, type AuditLog } from '../audit/index.js';
@@ -12,9 +12,9 @@ import { issueChallenge } from '../policy/challenge.js';
 import type { LoginParty } from '../policy/ports.js';
 import { policyPorts } from '../policy/wiring.js';
 import { openStateDir, type StateDir } from '../state/index.js';
-import type { ConversationPolicy } from './conversation.js';
+import type { DecisionSession } from './session.js';
 
-export interface ServiceOptions {
+export interface DecisionServiceOptions {
   /** --config; else $OTPD_CONFIG, else /etc/otpd/otpd.conf. */
   readonly config?: string | undefined;
   /** --store; else $OTPD_STORE, else the configuration's. */
@@ -39,10 +39,10 @@ interface Runtime {
   retired: boolean;
 }
 
-/** What the server needs from the semantics side. */
-export interface Service {
-  /** A policy for one new conversation, bound to the configuration current now. */
-  conversationPolicy(): ConversationPolicy & { release(): void };
+/** What a front end needs from the decision side. */
+export interface DecisionService {
+  /** A session for one new login, bound to the configuration current now; released when it ends. */
+  openSession(): DecisionSession & { release(): void };
   /** SIGHUP: reread the configuration, reopen the audit log (and the state directory if it moved). */
   reload(): Promise<void>;
   /** Waits for pending audit lines and closes the log. */
@@ -50,7 +50,7 @@ export interface Service {
   readonly config: OtpdConfig;
 }
 
-async function openRuntime(options: ServiceOptions): Promise<Runtime> {
+async function openRuntime(options: DecisionServiceOptions): Promise<Runtime> {
   const paths = { ...(options.config !== undefined && { config: options.config }), ...(options.store !== undefined && { store: options.store }) };
   const config = await resolveConfig(paths, { env: options.env });
   const state = await openStateDir(config.stateDir);
@@ -61,7 +61,7 @@ async function openRuntime(options: ServiceOptions): Promise<Runtime> {
 /**
  * @throws ConfigError, StateError or AuditSinkError when the daemon cannot start on this configuration
  */
-export async function openService(options: ServiceOptions): Promise<Service> {
+export async function openDecisionService(options: DecisionServiceOptions): Promise<DecisionService> {
   let runtime = await openRuntime(options);
   const now = options.now ?? (() => Date.now());
   const inFlight = new Set<Promise<void>>();
@@ -79,7 +79,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     get config() {
       return runtime.config;
     },
-    conversationPolicy() {
+    openSession() {
       const current = runtime;
       const { config, state, audit } = current;
       current.users++;

@@ -2,15 +2,15 @@
  * One connection's conversation, as the daemon sees it (docs/protocol.md, "The state machine of a
  * conversation"): HELLO ⇄ HELLO, AUTH_START, 0 … 16 CONV/ANSWER steps, RESULT. It knows messages only,
  * never bytes or sockets: the server (server.ts) feeds it decoded messages and gives it a `send` and a
- * `close`; the decision itself sits behind {@link ConversationPolicy}.
+ * `close`; the decision itself sits behind {@link DecisionSession}.
  *
  * Any message out of turn ⇒ `ERROR UNEXPECTED` and close. While the daemon is deciding it accepts
  * nothing at all from the client.
  */
-import { Flag, Limits, PROTOCOL_VERSION, WireErrorCode, type VerdictName } from '../protocol/index.js';
-import type { AuthStartMessage, Message } from '../protocol/index.js';
-import type { ChallengeOutcome } from '../policy/challenge.js';
-import type { AuthCode, AuthOutcome, AuthRequest, LoginParty } from '../policy/ports.js';
+import { Flag, Limits, PROTOCOL_VERSION, WireErrorCode, type VerdictName } from '../../protocol/index.js';
+import type { AuthStartMessage, Message } from '../../protocol/index.js';
+import type { DecisionSession } from '../../decision/session.js';
+import type { AuthCode, AuthOutcome, AuthRequest, LoginParty } from '../../policy/ports.js';
 
 /** The prompt for every token but S/KEY: echo off, a stable first word that OpenVPN's list can match. */
 export const OTP_PROMPT = 'One-time password: ';
@@ -18,31 +18,6 @@ export const OTP_PROMPT = 'One-time password: ';
 /** The S/KEY prompt: the challenge first, as opie/skey logins show it. */
 export function skeyPrompt(challenge: string): string {
   return `${challenge}, Response: `;
-}
-
-/** What a conversation needs decided; the daemon wires it to src/policy. */
-export interface ConversationPolicy {
-  /** False when the store has no line for the user (audits AUTH_USER_UNKNOWN itself). May throw. */
-  knowsUser(request: LoginParty): Promise<boolean>;
-  /** Issues and holds the user's S/KEY challenge for the service (src/policy/challenge.ts). May throw. */
-  issueChallenge(user: string, service: string): Promise<ChallengeOutcome>;
-  /** The one decision (src/policy/authenticate.ts). Throws when the store or state is unusable. */
-  authenticate(request: AuthRequest): Promise<AuthOutcome>;
-  /** Gives up a held challenge whose answer never came (the client left, the time ran out). */
-  releaseChallenge(user: string, claimId: string): Promise<void>;
-  /**
-   * The conversation ended after AUTH_START but before an answer reached the decision (audited as
-   * AUTH_ABORTED, so an administrator sees every login attempt, finished or not). Never throws.
-   */
-  abandoned(request: LoginParty, why: string): void;
-  /**
-   * A decision was made but the client had gone before its verdict could be sent (the PAM module gave
-   * up, usually at its timeout): the login did not happen, though an accepted code is used up. Audited
-   * as AUTH_VERDICT_UNDELIVERED next to the decision's own line. Never throws.
-   */
-  undelivered(request: LoginParty, outcome: AuthOutcome, why: string): void;
-  /** A secret-free line for the daemon's log (debug). */
-  log(line: string): void;
 }
 
 /** Where the conversation's messages go. `close` ends the connection after what was sent. */
@@ -85,11 +60,11 @@ class Aborted extends Error {}
 
 /**
  * @example
- * const conv = new Conversation(policy, { send: (m) => socket.write(encodeFrame(m)), close: () => socket.end() });
+ * const conv = new Conversation(session, { send: (m) => socket.write(encodeFrame(m)), close: () => socket.end() });
  * reader.onMessage((m) => conv.receive(m));
  */
 export class Conversation {
-  readonly #policy: ConversationPolicy;
+  readonly #session: DecisionSession;
   readonly #io: ConversationIO;
   #state: ConversationState = 'start';
   #steps = 0;
@@ -104,8 +79,8 @@ export class Conversation {
   /** The last decision's outcome, to tell when its verdict could not be delivered. */
   #decided: AuthOutcome | undefined;
 
-  constructor(policy: ConversationPolicy, io: ConversationIO) {
-    this.#policy = policy;
+  constructor(session: DecisionSession, io: ConversationIO) {
+    this.#session = session;
     this.#io = io;
   }
 
@@ -127,7 +102,7 @@ export class Conversation {
   receive(message: Message): void {
     if (this.#state === 'done') return;
     if (message.type === 'ERROR') {
-      this.#policy.log(`${this.#label}client sent ERROR ${message.code}; closing`);
+      this.#session.log(`${this.#label}client sent ERROR ${message.code}; closing`);
       this.#endReason = 'the client gave up';
       this.#end();
       return;
@@ -162,7 +137,7 @@ export class Conversation {
    */
   fail(code: number, why: string): void {
     if (this.#state === 'done') return;
-    this.#policy.log(`${this.#label}ERROR ${code}: ${why}`);
+    this.#session.log(`${this.#label}ERROR ${code}: ${why}`);
     this.#endReason = why;
     this.#io.send({ type: 'ERROR', code, message: why.slice(0, 200) });
     this.#end();
@@ -194,7 +169,7 @@ export class Conversation {
 
   #result(verdict: VerdictName): void {
     if (this.#state !== 'working') return;
-    this.#policy.log(`${this.#label}RESULT ${verdict}`);
+    this.#session.log(`${this.#label}RESULT ${verdict}`);
     this.#io.send({ type: 'RESULT', verdict });
     this.#end();
   }
@@ -202,7 +177,7 @@ export class Conversation {
   async #decide(request: AuthRequest): Promise<AuthOutcome> {
     this.#deciding = true;
     try {
-      this.#decided = await this.#policy.authenticate({ ...request, challengeClaim: this.#held?.claimId ?? null });
+      this.#decided = await this.#session.authenticate({ ...request, challengeClaim: this.#held?.claimId ?? null });
       return this.#decided;
     } finally {
       this.#deciding = false;
@@ -219,7 +194,7 @@ export class Conversation {
     } catch (error) {
       if (!(error instanceof Aborted)) {
         delivered = this.#state === 'working';
-        this.#policy.log(`${this.#label}refused: ${error instanceof Error ? `${error.name}: ${error.message}` : 'unexpected error'}`);
+        this.#session.log(`${this.#label}refused: ${error instanceof Error ? `${error.name}: ${error.message}` : 'unexpected error'}`);
         this.#result('AUTHINFO_UNAVAIL');
       }
     } finally {
@@ -227,9 +202,9 @@ export class Conversation {
       // longer pending writes nothing, and covers decisions that ended before reaching the claim.
       const held = this.#held;
       this.#held = undefined;
-      if (held !== undefined) await this.#policy.releaseChallenge(held.user, held.claimId).catch(() => undefined);
+      if (held !== undefined) await this.#session.releaseChallenge(held.user, held.claimId).catch(() => undefined);
     }
-    if (!delivered && this.#decided !== undefined) this.#policy.undelivered(party, this.#decided, this.#endReason);
+    if (!delivered && this.#decided !== undefined) this.#session.undelivered(party, this.#decided, this.#endReason);
   }
 
   async #login(start: AuthStartMessage): Promise<VerdictName> {
@@ -242,14 +217,14 @@ export class Conversation {
     const promptUnknown = (flags & Flag.NO_PROMPT_UNKNOWN) === 0;
     let authtok = start.authtok;
     try {
-      if (!promptUnknown && !(await this.#policy.knowsUser(base))) return 'USER_UNKNOWN';
+      if (!promptUnknown && !(await this.#session.knowsUser(base))) return 'USER_UNKNOWN';
       if (authtok !== undefined && (flags & (Flag.TRY_FIRST_PASS | Flag.USE_FIRST_PASS)) !== 0) {
         this.#requireClient(base);
         const outcome = await this.#decide({ ...base, answer: authtok });
         authtok = undefined;
         const prompts = PROMPT_AFTER.has(outcome.code) || (promptUnknown && HIDDEN_BEHIND_PROMPT.has(outcome.code));
         if (outcome.accepted || (flags & Flag.USE_FIRST_PASS) !== 0 || !prompts) return await this.#close(outcome, noInfo);
-        this.#policy.log(`${this.#label}first pass refused (${outcome.code}); prompting`);
+        this.#session.log(`${this.#label}first pass refused (${outcome.code}); prompting`);
         this.#decided = undefined; // superseded by the prompt: its refusal is audited, never "undelivered"
       }
     } finally {
@@ -257,7 +232,7 @@ export class Conversation {
     }
 
     let prompt = OTP_PROMPT;
-    const challenge = await this.#policy.issueChallenge(start.user, start.service);
+    const challenge = await this.#session.issueChallenge(start.user, start.service);
     if (challenge.issued) {
       this.#held = { user: start.user, claimId: challenge.claimId };
       prompt = skeyPrompt(challenge.challenge);
@@ -273,7 +248,7 @@ export class Conversation {
       await this.#ask('ERROR_MSG', `otpd: another login is answering this user's S/KEY challenge${until}; S/KEY cannot be used now`);
     }
     let answer: string | undefined = await this.#ask('PROMPT_ECHO_OFF', prompt).catch((error: unknown) => {
-      if (error instanceof Aborted) this.#policy.abandoned(base, this.#endReason);
+      if (error instanceof Aborted) this.#session.abandoned(base, this.#endReason);
       throw error;
     });
     try {
@@ -296,14 +271,14 @@ export class Conversation {
   #requireClient(base: LoginParty): void {
     if (this.#state === 'working' && this.#io.clientGone()) this.fail(WireErrorCode.UNEXPECTED, 'the client gave up before its answer was checked');
     if (this.#state !== 'working') {
-      this.#policy.abandoned(base, this.#endReason);
+      this.#session.abandoned(base, this.#endReason);
       throw new Aborted('conversation ended');
     }
   }
 
   /** The verdict, after telling the user a warning when info messages are allowed. */
   async #close(outcome: AuthOutcome, noInfo: boolean): Promise<VerdictName> {
-    this.#policy.log(`${this.#label}${outcome.code} ${outcome.reason}`);
+    this.#session.log(`${this.#label}${outcome.code} ${outcome.reason}`);
     if (outcome.warning !== undefined && !noInfo) await this.#ask('TEXT_INFO', `otpd: ${outcome.warning}`);
     return verdictOf(outcome);
   }

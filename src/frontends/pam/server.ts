@@ -17,13 +17,14 @@
  * per user name at once, so one user's name (anyone can type it at sshd) cannot take all the slots.
  * The server reads AUTH_START's user for that before handing the message on; it reads nothing else.
  */
-import { messageOf } from '../errors.js';
+import { messageOf } from '../../errors.js';
 import { chmod, lstat, mkdir, unlink } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import { quoteValue } from '../audit/index.js';
-import { Deadlines, encodeFrame, FrameReader, WireErrorCode, type AuthStartMessage, type Message } from '../protocol/index.js';
-import { Conversation, type ConversationPolicy, type ConversationState } from './conversation.js';
+import { quoteValue } from '../../audit/index.js';
+import { Deadlines, encodeFrame, FrameReader, WireErrorCode, type AuthStartMessage, type Message } from '../../protocol/index.js';
+import type { DecisionSession } from '../../decision/session.js';
+import { Conversation, type ConversationState } from './conversation.js';
 
 /** The default socket path. */
 export const DEFAULT_SOCKET = '/run/otpd/otpd.sock';
@@ -65,8 +66,8 @@ export type PeerVerdict = 'allowed' | 'refused' | 'unchecked';
 export interface ServerOptions {
   /** Where to listen: a socket path, or `{ fd }` (systemd socket activation). */
   readonly listen: { readonly path: string } | { readonly fd: number };
-  /** A new conversation's policy; `release` is called once the conversation is over. */
-  readonly policy: () => ConversationPolicy & { release?(): void };
+  /** A new conversation's decision session; `release` is called once the conversation is over. */
+  readonly openSession: () => DecisionSession & { release?(): void };
   /** Checks the connecting peer (SO_PEERCRED through the native addon). Absent: 'unchecked'. */
   readonly checkPeer?: (socket: net.Socket) => PeerVerdict;
   /**
@@ -234,7 +235,7 @@ export async function startServer(options: ServerOptions): Promise<DaemonServer>
   );
 
   const admit = (socket: net.Socket): void => {
-    const policy = options.policy();
+    const session = options.openSession();
     slots++;
     let closing = false;
     let released = false;
@@ -272,7 +273,7 @@ export async function startServer(options: ServerOptions): Promise<DaemonServer>
       void conversation.finished.then(release, release);
     };
     const clientGone = (): boolean => closing || socket.destroyed || socket.readableEnded || (options.peerGone?.(socket) ?? false);
-    const conversation = new Conversation(policy, { send, close, clientGone });
+    const conversation = new Conversation(session, { send, close, clientGone });
     const reader = new FrameReader({ partialFrameMs });
     const handshake = setTimeout(() => {
       if (conversation.state === 'start') conversation.fail(WireErrorCode.TIMEOUT, `no HELLO within ${handshakeMs} ms`);
@@ -289,7 +290,7 @@ export async function startServer(options: ServerOptions): Promise<DaemonServer>
         const where = [`service ${quoteValue(message.service)}`, ...(message.rhost === undefined ? [] : [`rhost ${quoteValue(message.rhost)}`])].join(', ');
         options.log(`refused a login for user ${quoteValue(user)} (${where}): ${inFlight} already in flight, at most ${maxPerUser} per user`);
         // No decision was made, but the attempt is audited as every login attempt is (AUTH_ABORTED).
-        policy.abandoned({ user, service: message.service, rhost: message.rhost, tty: message.tty }, why);
+        session.abandoned({ user, service: message.service, rhost: message.rhost, tty: message.tty }, why);
         conversation.fail(WireErrorCode.UNAVAILABLE, why);
         return;
       }
@@ -357,7 +358,7 @@ export async function startServer(options: ServerOptions): Promise<DaemonServer>
       conversation.fail(WireErrorCode.UNEXPECTED, 'connection closed');
       await conversation.finished;
       connections.delete(connection);
-      policy.release?.();
+      session.release?.();
     });
   };
 

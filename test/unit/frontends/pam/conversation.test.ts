@@ -1,9 +1,10 @@
 /** The daemon's conversation state machine against a fake policy (no sockets, no store). */
 import { describe, expect, it } from 'vitest';
-import { Conversation, OTP_PROMPT, verdictOf, type ConversationPolicy } from '../../../src/daemon/conversation.js';
-import type { ChallengeOutcome } from '../../../src/policy/challenge.js';
-import type { AuthOutcome, AuthRequest } from '../../../src/policy/ports.js';
-import { Flag, WireErrorCode, type Message } from '../../../src/protocol/index.js';
+import type { DecisionSession } from '../../../../src/decision/session.js';
+import { Conversation, OTP_PROMPT, verdictOf } from '../../../../src/frontends/pam/conversation.js';
+import type { ChallengeOutcome } from '../../../../src/policy/challenge.js';
+import type { AuthOutcome, AuthRequest } from '../../../../src/policy/ports.js';
+import { Flag, WireErrorCode, type Message } from '../../../../src/protocol/index.js';
 
 interface Harness {
   conv: Conversation;
@@ -25,7 +26,7 @@ function harness(options: { known?: boolean; challenge?: ChallengeOutcome; decid
   const undelivered: string[] = [];
   let closed = false;
   let gone = false;
-  const policy: ConversationPolicy = {
+  const policy: DecisionSession = {
     knowsUser: async () => options.known ?? true,
     issueChallenge: async () => options.challenge ?? { issued: false, reason: 'no-skey-token' },
     authenticate: async (r) => {
