@@ -6,31 +6,25 @@
  * Builds pam/ with cmake into a temporary directory; fails (never skips) when that is impossible.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeFrame, encodeFrame, FrameReader, ProtocolError, type Message } from '../../src/protocol/index.js';
 import { BAD_FRAMES, SAMPLE_MESSAGES } from '../support/protocol-samples.js';
 import { seededRandom } from '../support/random.js';
+import { tempDirForFile } from '../support/temp-dir.js';
 
 const PAM_DIR = fileURLToPath(new URL('../../pam', import.meta.url));
 const SEED = Number(process.env.OTPD_TEST_SEED ?? Date.now() % 2 ** 31);
 
-let buildDir: string;
+const buildDir = tempDirForFile('otpd-pam-wire-');
 let tool: string;
 
 beforeAll(() => {
-  buildDir = mkdtempSync(join(tmpdir(), 'otpd-pam-wire-'));
   // stdio: a failure shows cmake's own words in the test output.
   execFileSync('cmake', ['-S', PAM_DIR, '-B', buildDir, '-DOTPD_PAM_VALGRIND=OFF'], { stdio: 'pipe' });
   execFileSync('cmake', ['--build', buildDir, '--target', 'wire_roundtrip'], { stdio: 'pipe' });
   tool = join(buildDir, 'wire_roundtrip');
-});
-
-afterAll(() => {
-  if (buildDir !== undefined) rmSync(buildDir, { recursive: true, force: true });
 });
 
 /** Runs the C side on `input`; one line per frame: OK <hex> | ERR <reason> | STOP <reason> <offset>. */

@@ -5,14 +5,14 @@
  * checks the login is accepted once and the replay refused, so the README's promise is tested.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../support/shared-data.js';
 import { runPamtester } from '../support/pamtester.js';
+import { tempDirForFile } from '../support/temp-dir.js';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'otpd-quickstart-'));
+const dir = tempDirForFile('otpd-quickstart-');
 const service = `otpd-qs-${process.pid}`;
 const env = { ...process.env, OTPD_DEMO_DIR: path.join(dir, 'demo'), OTPD_DEMO_SERVICE: service, OTPD_BIN_DIR: path.join(dir, 'bin') };
 const child = spawn('bash', [path.join(repoRoot, 'scripts', 'quickstart.sh'), '--no-install'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -25,7 +25,6 @@ afterAll(async () => {
   child.kill('SIGTERM');
   await exited;
   rmSync(`/etc/pam.d/${service}`, { force: true });
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('scripts/quickstart.sh', () => {

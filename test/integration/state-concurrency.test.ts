@@ -8,17 +8,17 @@
  * child opens the state, says "ready", and waits for "go" on stdin, so all of them start together.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { openStateDir } from '../../src/state/index.js';
 import { repoRoot } from '../support/shared-data.js';
+import { tempDirForFile } from '../support/temp-dir.js';
 
 const built = path.join(repoRoot, 'dist', 'src', 'state', 'index.js');
-let tmp = '';
-let worker = '';
+const tmp = tempDirForFile('otpd-state-conc-');
+const worker = path.join(tmp, 'worker.mjs');
 
 const WORKER = `
 import { openStateDir } from ${JSON.stringify(pathToFileURL(built).href)};
@@ -84,13 +84,7 @@ async function race(count: number, args: (i: number) => string[]): Promise<unkno
 
 beforeAll(() => {
   if (!existsSync(built)) throw new Error(`${built} is missing: run npm run build:ts (npm test builds first)`);
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'otpd-state-conc-'));
-  worker = path.join(tmp, 'worker.mjs');
   writeFileSync(worker, WORKER);
-});
-
-afterAll(() => {
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
 describe('the state directory across processes', () => {

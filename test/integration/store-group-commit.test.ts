@@ -2,11 +2,11 @@
  * Group commit in one process: concurrent updateStore calls on one file share lock rounds and fsyncs,
  * and behave exactly as if they had run one after another.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { readStore, storeCounters, tokensOf, updateStore, type OathEntry } from '../../src/store/index.js';
+import { tempDirForTest } from '../support/temp-dir.js';
 
 const KEY = '3132333435363738393031323334353637383930';
 const USERS = 40;
@@ -14,13 +14,12 @@ let dir: string;
 let store: string;
 
 beforeEach(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'otpd-group-'));
+  dir = tempDirForTest('otpd-group-');
   store = path.join(dir, 'users.oath');
   const lines = ['# group commit'];
   for (let i = 0; i < USERS; i++) lines.push(`HOTP\tu${i}\t-\t${KEY}\t0`);
   writeFileSync(store, `${lines.join('\n')}\n`, { mode: 0o600 });
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const entryOf = async (user: string): Promise<OathEntry> => tokensOf(await readStore(store, { users: [user] }), user)[0] as OathEntry;
 

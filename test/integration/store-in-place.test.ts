@@ -4,21 +4,20 @@
  * fdatasync; anything else (a longer line, a line across a block boundary) replaces the whole file.
  * Either way pam_oath reads the result, and every other byte stays as it was.
  */
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { intentPath, SECTOR } from '../../src/store/doublewrite.js';
 import { readStore, storeCounters, tokensOf, updateStore, type OathEntry } from '../../src/store/index.js';
 import { hotp, installPamService, RFC_KEY_HEX } from '../support/store-fixture.js';
+import { tempDirForTest } from '../support/temp-dir.js';
 
 let dir = '';
 let store = '';
 beforeEach(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'otpd-in-place-'));
+  dir = tempDirForTest('otpd-in-place-');
   store = path.join(dir, 'users.oath');
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const entryOf = async (user: string): Promise<OathEntry> => tokensOf(await readStore(store, { users: [user] }), user)[0] as OathEntry;
 const advance = async (user: string, counter: number, lastOtp: string): Promise<void> => {

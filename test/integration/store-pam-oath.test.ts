@@ -7,22 +7,21 @@
  * packages libpam-oath, pamtester and oathtool. A missing tool fails the suite; it never skips.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import os from 'node:os';
+import { chmodSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_OATH_OPTIONS, hotpCode as hotpWith } from '../../src/tokens/hotp.js';
 import { DEFAULT_TOTP_OPTIONS, totpCode } from '../../src/tokens/totp.js';
 import { readStore, tokensOf, updateStore, type OathEntry } from '../../src/store/index.js';
 import { run } from '../support/run.js';
+import { tempDirForFile } from '../support/temp-dir.js';
 
 const KEY_HEX = '3132333435363738393031323334353637383930';
 const KEY = Buffer.from(KEY_HEX, 'hex');
 const hotpCode = (key: Uint8Array, counter: number): string => hotpWith(key, counter, DEFAULT_OATH_OPTIONS);
 const service = `otpd-test-${randomBytes(6).toString('hex')}`;
 const serviceFile = path.join('/etc/pam.d', service);
-let dir = '';
-let store = '';
+const store = path.join(tempDirForFile('otpd-store-pam-'), 'users.oath');
 
 const extensionLines =
   '# otpd test store\n' +
@@ -48,8 +47,6 @@ beforeAll(() => {
   if (!existsSync('/usr/sbin/pamtester') && run('sh', ['-c', 'command -v pamtester']).status !== 0) {
     throw new Error('pamtester is missing: apt-get install pamtester libpam-oath');
   }
-  dir = mkdtempSync(path.join(os.tmpdir(), 'otpd-store-pam-'));
-  store = path.join(dir, 'users.oath');
   writeFileSync(
     store,
     extensionLines +
@@ -63,7 +60,6 @@ beforeAll(() => {
 
 afterAll(() => {
   rmSync(serviceFile, { force: true });
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('pam_oath and the store take turns', () => {

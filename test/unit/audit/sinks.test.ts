@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, chownSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   AuditSinkError,
   authprivPriority,
@@ -13,9 +12,9 @@ import {
   openAuditLog,
   openFileSink,
 } from '../../../src/audit/index.js';
+import { tempDirForFile } from '../../support/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'otpd-audit-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDirForFile('otpd-audit-');
 const fixedClock = () => new Date('2026-11-03T10:00:00.000Z');
 const isRoot = process.geteuid?.() === 0;
 

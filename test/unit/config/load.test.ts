@@ -1,12 +1,11 @@
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULT_CONFIG, DEFAULT_CONFIG_PATH, loadConfig } from '../../../src/config/index.js';
+import { tempDirForFile } from '../../support/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'otpd-config-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDirForFile('otpd-config-');
 const isRoot = process.getuid?.() === 0;
 
 function write(name: string, text: string | Buffer, mode = 0o644): string {

@@ -2,10 +2,9 @@
  * RFC 2289 §10: a login that does not hold the pending S/KEY challenge must not release it; the login
  * that holds it releases exactly its own claim.
  */
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/index.js';
 import { typescriptBackend } from '../../../src/otp-backend/typescript-backend.js';
 import { authenticate } from '../../../src/policy/authenticate.js';
@@ -13,12 +12,10 @@ import { issueChallenge } from '../../../src/policy/challenge.js';
 import type { PolicyPorts } from '../../../src/policy/ports.js';
 import { fileTokenStore } from '../../../src/store/index.js';
 import { openStateDir, type StateDir } from '../../../src/state/index.js';
-
-let dir = '';
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+import { tempDirForTest } from '../../support/temp-dir.js';
 
 async function ports(): Promise<PolicyPorts & { state: StateDir }> {
-  dir = mkdtempSync(path.join(tmpdir(), 'otpd-hold-'));
+  const dir = tempDirForTest('otpd-hold-');
   const store = path.join(dir, 'users.oath');
   writeFileSync(store, 'OTPD/SKEY\terin\t-\tmd5\t99\tke1234\t0123456789abcdef\n');
   chmodSync(store, 0o600);

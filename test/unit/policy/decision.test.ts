@@ -4,10 +4,9 @@
  * ever verified per lock period; the same answer in a new time step is a new guess; S/KEY answers only
  * for the login that holds the pending challenge.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../../src/audit/index.js';
 import { parseConfig } from '../../../src/config/index.js';
 import { typescriptBackend } from '../../../src/otp-backend/typescript-backend.js';
@@ -19,14 +18,12 @@ import { fileTokenStore } from '../../../src/store/index.js';
 import { openStateDir, type StateDir } from '../../../src/state/index.js';
 import { skeyChain, skeySecret } from '../../../src/tokens/skey/index.js';
 import { DEFAULT_TOTP_OPTIONS, totpCode } from '../../../src/tokens/totp.js';
+import { tempDirForTest } from '../../support/temp-dir.js';
 
 const KEY_HEX = '3132333435363738393031323334353637383930';
 const KEY = Uint8Array.from(Buffer.from(KEY_HEX, 'hex'));
 const T = 1_700_000_010;
 const PASS = 'correct horse battery';
-
-let dir = '';
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 interface Setup {
   readonly ports: PolicyPorts & { state: StateDir };
@@ -36,7 +33,7 @@ interface Setup {
 }
 
 async function setUp(store: string, config = '[lockout]\nmax_fail = 3\n'): Promise<Setup> {
-  dir = mkdtempSync(path.join(tmpdir(), 'otpd-decision-'));
+  const dir = tempDirForTest('otpd-decision-');
   const file = path.join(dir, 'users.oath');
   writeFileSync(file, store);
   chmodSync(file, 0o600);

@@ -3,10 +3,9 @@
  * (a VM restored from a snapshot, a clock stepped by hand): otpd keeps the last accepted step on the
  * token's metadata line. Without that line (a pam_oath line) only LASTOTP protects, as in pam_oath.
  */
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/index.js';
 import { typescriptBackend } from '../../../src/otp-backend/typescript-backend.js';
 import { authenticate } from '../../../src/policy/authenticate.js';
@@ -14,16 +13,14 @@ import type { PolicyPorts } from '../../../src/policy/ports.js';
 import { fileTokenStore } from '../../../src/store/index.js';
 import { openStateDir } from '../../../src/state/index.js';
 import { DEFAULT_TOTP_OPTIONS, totpCode } from '../../../src/tokens/totp.js';
+import { tempDirForTest } from '../../support/temp-dir.js';
 
 const KEY_HEX = '3132333435363738393031323334353637383930';
 const KEY = Uint8Array.from(Buffer.from(KEY_HEX, 'hex'));
 const T = 1_700_000_010; // the middle of a 30-second step
 
-let dir = '';
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
 async function setUp(store: string): Promise<{ ports: PolicyPorts; clock: { now: number }; file: string }> {
-  dir = mkdtempSync(path.join(tmpdir(), 'otpd-laststep-'));
+  const dir = tempDirForTest('otpd-laststep-');
   const file = path.join(dir, 'users.oath');
   writeFileSync(file, store);
   chmodSync(file, 0o600);

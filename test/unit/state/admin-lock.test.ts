@@ -3,14 +3,12 @@
  * a reader never finds the user unlocked half-way, as it could when the lock was an unlock followed
  * by a second update that locked again.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EVERY_GROUP, openStateDir, type StateDir } from '../../../src/state/index.js';
+import { tempDirForFile } from '../../support/temp-dir.js';
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'otpd-state-admin-lock-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDirForFile('otpd-state-admin-lock-');
 let n = 0;
 const fresh = (): Promise<StateDir> => openStateDir(path.join(tmp, `s${++n}`));
 

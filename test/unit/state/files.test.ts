@@ -1,11 +1,10 @@
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StateError, openStateDir, userFileName } from '../../../src/state/index.js';
+import { tempDirForFile } from '../../support/temp-dir.js';
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'otpd-state-files-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDirForFile('otpd-state-files-');
 let n = 0;
 const fresh = (): string => path.join(tmp, `s${n++}`);
 const policy = { maxFail: 3, unlockAfterSeconds: 0 };

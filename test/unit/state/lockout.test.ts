@@ -1,11 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { EVERY_GROUP, openStateDir, type StateDir } from '../../../src/state/index.js';
+import { tempDirForFile } from '../../support/temp-dir.js';
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'otpd-state-lockout-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDirForFile('otpd-state-lockout-');
 
 let state: StateDir;
 let n = 0;

@@ -1,11 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { STATE_LIMITS, openStateDir, userFileName, type SessionPolicy, type StateDir } from '../../../src/state/index.js';
+import { tempDirForFile } from '../../support/temp-dir.js';
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'otpd-state-sessions-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDirForFile('otpd-state-sessions-');
 
 let state: StateDir;
 let n = 0;

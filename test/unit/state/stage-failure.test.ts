@@ -3,14 +3,13 @@
  * files; when that fails too, the refusal's message says why in the durable writer's words (the
  * errno), not the error class's code.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStateDir } from '../../../src/state/index.js';
+import { tempDirForFile } from '../../support/temp-dir.js';
 
-const tmp = mkdtempSync(path.join(tmpdir(), 'otpd-stage-failure-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDirForFile('otpd-stage-failure-');
 
 describe('a stage that cannot be written', () => {
   it('refuses the login before verification, naming the reason', async () => {

@@ -4,25 +4,21 @@
  * two processes are: they exclude each other byte by byte; one StateLocks shares its descriptor among
  * its holders. The lock file must be a private regular file; a replaced one is reopened.
  */
-import { chmodSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, renameSync, lstatSync } from 'node:fs';
+import { chmodSync, symlinkSync, writeFileSync, renameSync, lstatSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { StateError } from '../../../src/state/errors.js';
 import { ROOM_MARGIN_BYTES, StateLocks, lockOffset } from '../../../src/state/state-lock.js';
+import { tempDirForTest } from '../../support/temp-dir.js';
 
-const dirs: string[] = [];
 afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   vi.unstubAllEnvs();
   vi.resetModules();
 });
 
 function lockFile(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'otpd-state-lock-'));
-  dirs.push(dir);
-  return path.join(dir, 'users.lock');
+  return path.join(tempDirForTest('otpd-state-lock-'), 'users.lock');
 }
 
 async function refused(locks: StateLocks, key: string): Promise<StateError> {

@@ -4,13 +4,13 @@
  * can write (sticky or not), or that is not root's (the running user's when not root), is refused,
  * naming the directory and the fix. Directories above may be sticky and world-writable (/tmp).
  */
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkStorePermissions, readStore, StoreError, StoreErrorReasons, updateStore } from '../../../src/store/index.js';
 import { sweepStoreLeftovers } from '../../../src/store/recover.js';
 import type { OathEntry } from '../../../src/store/usersfile/entry.js';
+import { tempDirForTest } from '../../support/temp-dir.js';
 
 const asRoot = process.getuid?.() === 0;
 const KEY = '3132333435363738393031323334353637383930';
@@ -18,12 +18,10 @@ const LINE = `HOTP\talice\t-\t${KEY}\t0\n`;
 
 let top = '';
 beforeEach(() => {
-  top = mkdtempSync(path.join(tmpdir(), 'otpd-dir-')); // 0700, ours
+  top = tempDirForTest('otpd-dir-'); // 0700, ours
 });
-afterEach(() => {
-  chmodSync(top, 0o700);
-  rmSync(top, { recursive: true, force: true });
-});
+// top back to 0700 before tempDirForTest removes it (its removal runs after the afterEach hooks).
+afterEach(() => chmodSync(top, 0o700));
 
 /** A store in `top/sub/` (sub made with `mode`). */
 function storeIn(mode: number, sub = 'd'): { dir: string; file: string } {

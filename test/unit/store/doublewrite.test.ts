@@ -1,20 +1,19 @@
 /** The doublewrite record for a change across two sectors: encoding, and completing it after a crash. */
-import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, chownSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { decodeIntent, intentPath, replayIntent, SECTOR, spansSectors, tornOrOld, writeIntent } from '../../../src/store/doublewrite.js';
 import { StoreError, StoreErrorReasons } from '../../../src/store/errors.js';
+import { tempDirForTest } from '../../support/temp-dir.js';
 
 const asRoot = process.getuid?.() === 0;
 
 let dir = '';
 let file = '';
 beforeEach(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'otpd-dw-'));
+  dir = tempDirForTest('otpd-dw-');
   file = path.join(dir, 'users.oath');
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 // A line whose COUNTER sits in the first sector and LASTOTP in the second.
 const head = `#${'x'.repeat(SECTOR - 30)}\n`;

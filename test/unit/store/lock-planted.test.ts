@@ -3,22 +3,21 @@
  * writer that waits for it: the holder is named without following the link or blocking on the read.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { acquireStoreLock } from '../../../src/store/lock.js';
 import { StoreError, StoreErrorReasons } from '../../../src/store/errors.js';
+import { tempDirForTest } from '../../support/temp-dir.js';
 
 let dir = '';
 let file = '';
 beforeEach(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'otpd-lock-planted-'));
+  dir = tempDirForTest('otpd-lock-planted-');
   file = path.join(dir, 'users.oath');
   writeFileSync(file, '', { mode: 0o600 });
   execFileSync('mkfifo', [path.join(dir, 'fifo')]);
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 async function lockedWithin(ms: number): Promise<StoreError> {
   const wait = acquireStoreLock(file, { timeoutMs: 50, staleAfterMs: 3_600_000 }).then(

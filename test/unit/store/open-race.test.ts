@@ -3,10 +3,10 @@
  * at it (lstat), before the file is opened — for a symbolic link, or for a file others can write. The
  * read must refuse with the ordinary message, never read what the name points to now.
  */
-import { chmodSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { tempDirForTest } from '../../support/temp-dir.js';
 
 // The swap happens inside lstatSync, right after the real call returned: the moment between the
 // check and the open that an attacker would aim for.
@@ -31,13 +31,12 @@ let dir = '';
 let file = '';
 const KEY = '3132333435363738393031323334353637383930';
 beforeEach(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'otpd-open-race-'));
+  dir = tempDirForTest('otpd-open-race-');
   file = path.join(dir, 'users.oath');
   writeFileSync(file, `HOTP\talice\t-\t${KEY}\n`, { mode: 0o600 });
 });
 afterEach(() => {
   hook.swap = undefined;
-  rmSync(dir, { recursive: true, force: true });
 });
 
 /** After the next lstat of the store: its name becomes a link to another (root-only) file. */

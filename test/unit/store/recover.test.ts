@@ -1,16 +1,13 @@
 /** sweepStoreLeftovers: removes a `.new` only while holding the lock; never touches a live writer's. */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { acquireStoreLock } from '../../../src/store/lock.js';
 import { sweepStoreLeftovers } from '../../../src/store/recover.js';
-
-let dir = '';
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+import { tempDirForTest } from '../../support/temp-dir.js';
 
 function store(): string {
-  dir = mkdtempSync(path.join(tmpdir(), 'otpd-sweep-'));
+  const dir = tempDirForTest('otpd-sweep-');
   const file = path.join(dir, 'users.oath');
   writeFileSync(file, 'HOTP\talice\t-\t00\n', { mode: 0o600 });
   return file;

@@ -4,7 +4,10 @@ import type { DecisionSession } from '../../../../src/decision/session.js';
 import { Conversation, OTP_PROMPT, verdictOf } from '../../../../src/frontends/pam/conversation.js';
 import type { ChallengeOutcome } from '../../../../src/policy/challenge.js';
 import type { AuthOutcome, AuthRequest } from '../../../../src/policy/ports.js';
-import { Flag, WireErrorCode, type Message } from '../../../../src/protocol/index.js';
+import { Flag, WireErrorCode, type AuthStartMessage, type Message } from '../../../../src/protocol/index.js';
+
+/** AUTH_START's fields; `Harness.start` fills in service sshd and user alice. */
+type StartFields = Partial<Omit<AuthStartMessage, 'type'>>;
 
 interface Harness {
   conv: Conversation;
@@ -16,6 +19,8 @@ interface Harness {
   undelivered: string[];
   /** Makes the client look hung up (the native poll's answer). */
   hangUp(): void;
+  /** The client's opening: HELLO, then AUTH_START for sshd/alice with `fields` over those. */
+  start(fields?: StartFields): void;
 }
 
 function harness(options: { known?: boolean; challenge?: ChallengeOutcome; decide?: (r: AuthRequest) => AuthOutcome | Promise<AuthOutcome> } = {}): Harness {
@@ -41,7 +46,11 @@ function harness(options: { known?: boolean; challenge?: ChallengeOutcome; decid
     log: () => undefined,
   };
   const conv = new Conversation(policy, { send: (m) => sent.push(m), close: () => (closed = true), clientGone: () => gone });
-  return { conv, sent, closed: () => closed, requests, released, abandoned, undelivered, hangUp: () => (gone = true) };
+  const start = (fields: StartFields = {}): void => {
+    conv.receive({ type: 'HELLO', version: 1 });
+    conv.receive({ type: 'AUTH_START', service: 'sshd', user: 'alice', ...fields });
+  };
+  return { conv, sent, closed: () => closed, requests, released, abandoned, undelivered, hangUp: () => (gone = true), start };
 }
 
 const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
@@ -49,8 +58,7 @@ const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
 describe('Conversation', () => {
   it('HELLO, AUTH_START, prompt, ANSWER, RESULT SUCCESS, close', async () => {
     const h = harness();
-    h.conv.receive({ type: 'HELLO', version: 1 });
-    h.conv.receive({ type: 'AUTH_START', service: 'sshd', user: 'alice' });
+    h.start();
     await tick();
     expect(h.sent).toEqual([
       { type: 'HELLO', version: 1 },
@@ -66,8 +74,7 @@ describe('Conversation', () => {
   it('anything while deciding is out of turn; the decision still runs to its end', async () => {
     let finish: (o: AuthOutcome) => void = () => undefined;
     const h = harness({ decide: () => new Promise((r) => (finish = r)) });
-    h.conv.receive({ type: 'HELLO', version: 1 });
-    h.conv.receive({ type: 'AUTH_START', service: 'sshd', user: 'alice', authtok: 'x', flags: Flag.USE_FIRST_PASS });
+    h.start({ authtok: 'x', flags: Flag.USE_FIRST_PASS });
     await tick();
     expect(h.conv.deciding).toBe(true);
     h.conv.receive({ type: 'ANSWER', response: '1' });
@@ -79,8 +86,7 @@ describe('Conversation', () => {
 
   it('a conversation cut off at the prompt is reported as abandoned once, with the reason; a decided one never', async () => {
     const cut = harness();
-    cut.conv.receive({ type: 'HELLO', version: 1 });
-    cut.conv.receive({ type: 'AUTH_START', service: 'sshd', user: 'alice' });
+    cut.start();
     await tick();
     cut.conv.fail(WireErrorCode.TIMEOUT, 'conversation longer than 100 ms');
     await cut.conv.finished;
@@ -88,16 +94,14 @@ describe('Conversation', () => {
     expect(cut.requests).toEqual([]);
 
     const gone = harness();
-    gone.conv.receive({ type: 'HELLO', version: 1 });
-    gone.conv.receive({ type: 'AUTH_START', service: 'su', user: 'bob' });
+    gone.start({ service: 'su', user: 'bob' });
     await tick();
     gone.conv.receive({ type: 'ERROR', code: WireErrorCode.UNEXPECTED, message: 'bye' });
     await gone.conv.finished;
     expect(gone.abandoned).toEqual(['su/bob: the client gave up']);
 
     const decided = harness({ decide: () => ({ accepted: false, code: 'AUTH_FAILED', reason: 'test', warning: 'few left' }) });
-    decided.conv.receive({ type: 'HELLO', version: 1 });
-    decided.conv.receive({ type: 'AUTH_START', service: 'sshd', user: 'carol' });
+    decided.start({ user: 'carol' });
     await tick();
     decided.conv.receive({ type: 'ANSWER', response: '1' });
     await tick();
@@ -109,8 +113,7 @@ describe('Conversation', () => {
 
   it('an answer whose client left before the decision is not decided (no code spent on nobody)', async () => {
     const h = harness();
-    h.conv.receive({ type: 'HELLO', version: 1 });
-    h.conv.receive({ type: 'AUTH_START', service: 'sshd', user: 'alice' });
+    h.start();
     await tick();
     h.conv.receive({ type: 'ANSWER', response: '755224' });
     h.conv.fail(WireErrorCode.UNEXPECTED, 'the client closed its side'); // the close that arrived with the answer
@@ -121,8 +124,7 @@ describe('Conversation', () => {
 
   it('an answer that arrives from a client which has already hung up is not decided', async () => {
     const h = harness();
-    h.conv.receive({ type: 'HELLO', version: 1 });
-    h.conv.receive({ type: 'AUTH_START', service: 'sshd', user: 'alice' });
+    h.start();
     await tick();
     h.hangUp();
     h.conv.receive({ type: 'ANSWER', response: '755224' });
@@ -133,8 +135,7 @@ describe('Conversation', () => {
 
   it('a refused first pass, then a client that leaves at the prompt: abandoned once, nothing "undelivered"', async () => {
     const h = harness();
-    h.conv.receive({ type: 'HELLO', version: 1 });
-    h.conv.receive({ type: 'AUTH_START', service: 'sshd', user: 'alice', authtok: '000000', flags: Flag.TRY_FIRST_PASS });
+    h.start({ authtok: '000000', flags: Flag.TRY_FIRST_PASS });
     await tick();
     await tick();
     expect(h.sent.at(-1)).toMatchObject({ type: 'CONV', style: 'PROMPT_ECHO_OFF' });
@@ -148,8 +149,7 @@ describe('Conversation', () => {
   it('a first-pass authtok from a client that has already hung up is not decided', async () => {
     const h = harness();
     h.hangUp();
-    h.conv.receive({ type: 'HELLO', version: 1 });
-    h.conv.receive({ type: 'AUTH_START', service: 'sshd', user: 'alice', authtok: '755224', flags: Flag.USE_FIRST_PASS });
+    h.start({ authtok: '755224', flags: Flag.USE_FIRST_PASS });
     await h.conv.finished;
     expect(h.requests).toEqual([]);
     expect(h.abandoned).toEqual(['sshd/alice: the client gave up before its answer was checked']);
@@ -158,8 +158,7 @@ describe('Conversation', () => {
   it('a decision whose verdict cannot be sent any more is reported as undelivered', async () => {
     let finish: (o: AuthOutcome) => void = () => undefined;
     const h = harness({ decide: () => new Promise((r) => (finish = r)) });
-    h.conv.receive({ type: 'HELLO', version: 1 });
-    h.conv.receive({ type: 'AUTH_START', service: 'sshd', user: 'alice', tty: 'ssh' });
+    h.start({ tty: 'ssh' });
     await tick();
     h.conv.receive({ type: 'ANSWER', response: '755224' });
     await tick();
@@ -178,16 +177,14 @@ describe('Conversation', () => {
         throw new Error('store broke');
       },
     });
-    h.conv.receive({ type: 'HELLO', version: 1 });
-    h.conv.receive({ type: 'AUTH_START', service: 'sshd', user: 'alice', authtok: 'x', flags: Flag.USE_FIRST_PASS });
+    h.start({ authtok: 'x', flags: Flag.USE_FIRST_PASS });
     await h.conv.finished;
     expect(h.sent.at(-1)).toEqual({ type: 'RESULT', verdict: 'AUTHINFO_UNAVAIL' });
   });
 
   it('an S/KEY challenge is shown and released when the client leaves before answering', async () => {
     const h = harness({ challenge: { issued: true, challenge: 'otp-md5 498 bi0617 ext', token: 'erin/skey', claimId: 'claim-1' } });
-    h.conv.receive({ type: 'HELLO', version: 1 });
-    h.conv.receive({ type: 'AUTH_START', service: 'sshd', user: 'erin' });
+    h.start({ user: 'erin' });
     await tick();
     expect(h.sent.at(-1)).toEqual({ type: 'CONV', style: 'PROMPT_ECHO_OFF', text: 'otp-md5 498 bi0617 ext, Response: ' });
     h.conv.fail(WireErrorCode.TIMEOUT, 'test');
