@@ -8,7 +8,6 @@
  */
 import { lstat } from 'node:fs/promises';
 import { InvalidInputError } from '../errors.js';
-import { replayIntent } from '../store/doublewrite.js';
 import {
   acquireStoreLock,
   checkStorePermissions,
@@ -16,6 +15,7 @@ import {
   parseUsersFile,
   readStore,
   replaceFileDurably,
+  replayIntent,
   StoreError,
   StoreErrorReasons,
   type UsersFile,

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { formatHex, parseKey } from '../encoding/key.js';
 import { InvalidInputError } from '../errors.js';
 import { formatOathType, PAM_OATH_MAX_KEY_BYTES } from '../store/index.js';
-import { toBinary } from '../store/usersfile/lines.js';
+import { toBinary } from '../store/index.js';
 import { HOTP_LIMITS } from '../tokens/hotp.js';
 import { otpauthUri } from './otpauth-uri.js';
 

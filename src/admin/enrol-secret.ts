@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { InvalidInputError } from '../errors.js';
 import { BACKUP_MAX_CODES, EXTENSION_TYPES, formatBackupLine } from '../store/index.js';
 import { SCRYPT_LIMITS, hashPassword } from '../tokens/password.js';
-import { toBinary } from '../store/usersfile/lines.js';
+import { toBinary } from '../store/index.js';
 import { formatBackupCode, generateBackupCodes, hashBackupCodes } from '../tokens/backup-codes.js';
 import { validateMotpOffset, validateMotpPin, validateMotpSecret } from '../tokens/motp.js';
 

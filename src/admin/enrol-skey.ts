@@ -10,7 +10,7 @@ import { randomInt } from 'node:crypto';
 import { InvalidInputError } from '../errors.js';
 import type { OtpBackend } from '../otp-backend/backend.js';
 import { EXTENSION_TYPES, type SkeyEntry } from '../store/index.js';
-import { toBinary } from '../store/usersfile/lines.js';
+import { toBinary } from '../store/index.js';
 import type { SkeyAlgorithm } from '../tokens/algorithms.js';
 import { formatHex } from '../encoding/key.js';
 import { normaliseSeed, parseSixWords, parseSkeyHex, skeySecret, validatePassphrase, validateSeed } from '../tokens/skey/index.js';

@@ -7,7 +7,7 @@
  * name (written by hand or another tool), by the label otpd prints: `USER/TYPE@LINE`.
  */
 import { InvalidInputError } from '../errors.js';
-import { splitFields, fromBinary, toBinary } from '../store/usersfile/lines.js';
+import { splitFields, fromBinary, toBinary } from '../store/index.js';
 import { META_TYPE, tokenLabel } from '../store/index.js';
 import type { TokenEntry, UsersFile } from '../store/index.js';
 

@@ -13,7 +13,7 @@ import { escapeText } from '../encoding/log-text.js';
 import { configFilePath } from '../config/index.js';
 import { loadBackend } from '../otp-backend/loader.js';
 import { loadPeerInspector } from '../addon/peer-credentials.js';
-import { sweepStoreLeftovers } from '../store/recover.js';
+import { sweepStoreLeftovers } from '../store/index.js';
 import { openDaemonLog, type DaemonLogTarget } from './daemon-log.js';
 import { hungUpCheck, rootOnlyPeerCheck } from '../frontends/pam/peer-check.js';
 import { DEFAULT_SOCKET, socketActivation, startServer, type DaemonServer } from '../frontends/pam/server.js';

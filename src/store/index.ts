@@ -24,6 +24,9 @@ export type {
   TokenState,
 } from './usersfile/entry.js';
 export { tokenLabel } from './usersfile/entry.js';
+export { fromBinary, splitFields, toBinary } from './usersfile/lines.js';
+export { replayIntent } from './doublewrite.js';
+export { sweepStoreLeftovers } from './recover.js';
 export { fileTokenStore, type FileTokenStore, type UserTokens } from './token-store.js';
 export { errorsOf, joinLines, parseUsersFile, tokensOf, type ParseOptions, type UsersFile } from './usersfile/parse.js';
 export { applyUpdates, renderUpdate, type TokenUpdate, type UpdateOutcome } from './usersfile/update.js';

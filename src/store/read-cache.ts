@@ -13,7 +13,7 @@
  */
 import type { Stats } from 'node:fs';
 import path from 'node:path';
-import { LineIndex } from './usersfile/lines.js';
+import { LineIndex } from './usersfile/line-index.js';
 
 interface Cached {
   readonly key: string;

@@ -25,7 +25,7 @@ import { StoreError, StoreErrorReasons } from './errors.js';
 import { LOCK_DEFAULTS, acquireStoreLock, type LockOptions, type StoreLock } from './lock.js';
 import { checkStoreName, openCheckedStore } from './permissions.js';
 import { cachedIndex, forgetIndex, lastIndex, rememberIndex, sameVersion } from './read-cache.js';
-import { LineIndex } from './usersfile/lines.js';
+import { LineIndex } from './usersfile/line-index.js';
 import { locateUsers, parseIndexed, type ParseOptions, type UsersFile } from './usersfile/parse.js';
 import { UpdateBatch, type TokenUpdate, type UpdateOutcome } from './usersfile/update.js';
 

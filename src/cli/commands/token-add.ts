@@ -19,7 +19,7 @@ import { appSecret } from '../../admin/otpauth-uri.js';
 import { findToken, insertLines, insertionPoint, parseTokenAddress, requireKnownUser, validateTokenName } from '../../admin/users.js';
 import { InvalidInputError } from '../../errors.js';
 import { formatMetaLine, type SkeyEntry, type UsersFile } from '../../store/index.js';
-import { toBinary } from '../../store/usersfile/lines.js';
+import { toBinary } from '../../store/index.js';
 import type { SkeyAlgorithm } from '../../tokens/algorithms.js';
 import type { CliDeps } from '../deps.js';
 import type { GlobalArguments } from '../global-options.js';

@@ -6,7 +6,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { editStore } from '../../admin/edit-store.js';
 import { USER_TYPE, insertLines, insertionPoint, isKnownUser, validateUserName } from '../../admin/users.js';
 import { InvalidInputError } from '../../errors.js';
-import { toBinary } from '../../store/usersfile/lines.js';
+import { toBinary } from '../../store/index.js';
 import type { CliDeps } from '../deps.js';
 import type { GlobalArguments } from '../global-options.js';
 import { ExitCodes, runCommand, type Output } from '../output.js';

@@ -7,7 +7,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { editStore, readForAdmin } from '../../admin/edit-store.js';
 import { USER_TYPE, requireKnownUser, validateUserName } from '../../admin/users.js';
 import { META_TYPE, parseOathType } from '../../store/index.js';
-import { splitFields, toBinary } from '../../store/usersfile/lines.js';
+import { splitFields, toBinary } from '../../store/index.js';
 import { openStateDir } from '../../state/index.js';
 import type { CliDeps } from '../deps.js';
 import type { GlobalArguments } from '../global-options.js';

@@ -7,7 +7,7 @@
 import type { TokenEntry, TokenState } from './entry.js';
 import { renderBackupLine, renderMotpLine, renderSkeyLine } from './extension-lines.js';
 import type { StoreLineError } from '../errors.js';
-import { joinOverlay, LineIndex } from './lines.js';
+import { joinOverlay, LineIndex } from './line-index.js';
 import { formatMetaLine } from './meta-line.js';
 import { renderOathLine } from './oath-line.js';
 import { lineIndexOf, locateUsers, parseSelected, parseUsersFile, usersFileOf, withMetaSuccessors, type LineSource, type UsersFile } from './parse.js';

@@ -1,6 +1,6 @@
 /** LineIndex.patched: same-length replacements kept beside the old text, offsets and user map shared. */
 import { describe, expect, it } from 'vitest';
-import { LineIndex } from '../../../src/store/usersfile/lines.js';
+import { LineIndex } from '../../../src/store/usersfile/line-index.js';
 
 describe('LineIndex.patched', () => {
   const base = new LineIndex('# c\nHOTP\talice\t-\t00\t1\nHOTP\tbob\t-\t00\t1\n');
