@@ -299,8 +299,9 @@ Napi::Value PeerCredentials(const Napi::CallbackInfo &info) {
 Napi::Value PeerGone(const Napi::CallbackInfo &info) {
   CheckArity(info, 1);
   int fd = FdArg(info, 0);
-  int gone = otpd_peer_gone(fd);
-  if (gone < 0) ThrowErrno(info.Env(), "poll", -gone);
+  int gone = 0;
+  int err = otpd_peer_gone(fd, &gone);
+  if (err != 0) ThrowErrno(info.Env(), "poll", err);
   return Napi::Boolean::New(info.Env(), gone == 1);
 }
 

@@ -6,8 +6,10 @@
  * S/KEY chain (RFC 2289). The compression functions come from the system libcrypto (OpenSSL 3's
  * SHA1_Transform & co., which use SHA-NI/AVX where the CPU has them).
  *
- * Contract shared by every function: a negative return is an otpd_status error and nothing else was
- * written except as stated; OTPD_OK (0) means success. Bad arguments never abort.
+ * Contract shared by every function that returns an int (the errors convention of all of native/ and
+ * pam/): OTPD_OK (0) means success, anything else is a positive otpd_status error and nothing else
+ * was written except as stated. Results go through out-parameters, never through the return value.
+ * Bad arguments never abort.
  */
 #ifndef OTPD_OTP_CORE_H
 #define OTPD_OTP_CORE_H
@@ -21,13 +23,13 @@ extern "C" {
 
 typedef enum otpd_status {
     OTPD_OK = 0,
-    OTPD_ERR_NULL = -1,      /* a required pointer was NULL */
-    OTPD_ERR_ALGORITHM = -2, /* unknown algorithm */
-    OTPD_ERR_DIGITS = -3,    /* digits outside 6..8 */
-    OTPD_ERR_CODE = -4,      /* code >= 10^digits */
-    OTPD_ERR_RANGE = -5,     /* counter arithmetic would overflow uint64 */
-    OTPD_ERR_LENGTH = -6,    /* input longer than OTPD_SKEY_MAX_INPUT */
-    OTPD_ERR_NOMEM = -7      /* allocation failed */
+    OTPD_ERR_NULL = 1,      /* a required pointer was NULL */
+    OTPD_ERR_ALGORITHM = 2, /* unknown algorithm */
+    OTPD_ERR_DIGITS = 3,    /* digits outside 6..8 */
+    OTPD_ERR_CODE = 4,      /* code >= 10^digits */
+    OTPD_ERR_RANGE = 5,     /* counter arithmetic would overflow uint64 */
+    OTPD_ERR_LENGTH = 6,    /* input longer than OTPD_SKEY_MAX_INPUT */
+    OTPD_ERR_NOMEM = 7      /* allocation failed */
 } otpd_status;
 
 typedef enum otpd_hmac_alg { OTPD_HMAC_SHA1 = 0, OTPD_HMAC_SHA256 = 1, OTPD_HMAC_SHA512 = 2 } otpd_hmac_alg;
