@@ -119,6 +119,23 @@ void ThrowIfFailed(Napi::Env env, int rc) {
 
 // ---- HOTP ----------------------------------------------------------------------------------------
 
+// The arguments every HOTP call starts with: key, algorithm, digits, first counter (0 .. 3).
+struct HotpKeyArgs {
+  Napi::Uint8Array key;  // still on the JS heap: copy it before async work
+  otpd_hmac_alg alg;
+  unsigned digits;
+  uint64_t counter;
+};
+
+HotpKeyArgs ParseHotpKey(const Napi::CallbackInfo &info) {
+  Napi::Uint8Array key = BytesArg(info, 0, "key", kMaxKeyBytes);
+  otpd_hmac_alg alg = HmacAlgArg(info, 1);
+  auto digits = static_cast<unsigned>(IntegerArg(info, 2, "digits", OTPD_MAX_DIGITS));
+  if (digits < OTPD_MIN_DIGITS) throw Napi::RangeError::New(info.Env(), "digits must be 6, 7 or 8");
+  uint64_t counter = IntegerArg(info, 3, "counter", kMaxSafeInteger);
+  return HotpKeyArgs{key, alg, digits, counter};
+}
+
 struct HotpSearchArgs {
   SecretBytes key;
   otpd_hmac_alg alg;
@@ -130,14 +147,10 @@ struct HotpSearchArgs {
 
 HotpSearchArgs ParseHotpSearch(const Napi::CallbackInfo &info) {
   CheckArity(info, 6);
-  Napi::Uint8Array key = BytesArg(info, 0, "key", kMaxKeyBytes);
-  otpd_hmac_alg alg = HmacAlgArg(info, 1);
-  auto digits = static_cast<unsigned>(IntegerArg(info, 2, "digits", OTPD_MAX_DIGITS));
-  if (digits < OTPD_MIN_DIGITS) throw Napi::RangeError::New(info.Env(), "digits must be 6, 7 or 8");
-  uint64_t counter = IntegerArg(info, 3, "counter", kMaxSafeInteger);
-  uint64_t window = IntegerArg(info, 4, "window", kMaxSafeInteger - static_cast<double>(counter));
-  auto code = static_cast<uint32_t>(IntegerArg(info, 5, "code", kPow10[digits - OTPD_MIN_DIGITS] - 1.0));
-  return HotpSearchArgs{SecretBytes(key), alg, digits, counter, window, code};
+  HotpKeyArgs k = ParseHotpKey(info);
+  uint64_t window = IntegerArg(info, 4, "window", kMaxSafeInteger - static_cast<double>(k.counter));
+  auto code = static_cast<uint32_t>(IntegerArg(info, 5, "code", kPow10[k.digits - OTPD_MIN_DIGITS] - 1.0));
+  return HotpSearchArgs{SecretBytes(k.key), k.alg, k.digits, k.counter, window, code};
 }
 
 // -1 when no counter matches.
@@ -187,18 +200,14 @@ Napi::Value HotpSearchAsync(const Napi::CallbackInfo &info) {
 
 Napi::Value HotpRange(const Napi::CallbackInfo &info) {
   CheckArity(info, 5);
-  Napi::Uint8Array key = BytesArg(info, 0, "key", kMaxKeyBytes);
-  otpd_hmac_alg alg = HmacAlgArg(info, 1);
-  auto digits = static_cast<unsigned>(IntegerArg(info, 2, "digits", OTPD_MAX_DIGITS));
-  if (digits < OTPD_MIN_DIGITS) throw Napi::RangeError::New(info.Env(), "digits must be 6, 7 or 8");
-  uint64_t counter = IntegerArg(info, 3, "counter", kMaxSafeInteger);
+  HotpKeyArgs k = ParseHotpKey(info);
   uint64_t count = IntegerArg(info, 4, "count", static_cast<double>(kMaxBatch));
-  if (count > 0 && static_cast<double>(counter + (count - 1)) > kMaxSafeInteger) {
+  if (count > 0 && static_cast<double>(k.counter + (count - 1)) > kMaxSafeInteger) {
     throw Napi::RangeError::New(info.Env(), "counter + count - 1 must be a safe integer");
   }
   Napi::Uint32Array out = Napi::Uint32Array::New(info.Env(), static_cast<size_t>(count));
-  ThrowIfFailed(info.Env(), otpd_hotp_range(key.Data(), key.ElementLength(), alg, digits, counter, count,
-                                           count > 0 ? out.Data() : nullptr));
+  ThrowIfFailed(info.Env(), otpd_hotp_range(k.key.Data(), k.key.ElementLength(), k.alg, k.digits, k.counter,
+                                            count, count > 0 ? out.Data() : nullptr));
   return out;
 }
 
