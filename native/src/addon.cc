@@ -25,16 +25,16 @@
 #include <utility>
 #include <vector>
 
-#include "otp_core.h"
 #include "file_lock.h"
 #include "fs_room.h"
+#include "otp_core.h"
 #include "peer_cred.h"
 
 namespace {
 
 constexpr double kMaxSafeInteger = 9007199254740991.0;  // Number.MAX_SAFE_INTEGER
-constexpr uint64_t kMaxBatch = 1u << 20;                 // hotpRange count, skeyList n
-constexpr size_t kMaxKeyBytes = 1024;                    // BACKEND_LIMITS.maxKeyBytes
+constexpr uint64_t kMaxBatch = 1u << 20;                // hotpRange count, skeyList n
+constexpr size_t kMaxKeyBytes = 1024;                   // BACKEND_LIMITS.maxKeyBytes
 const uint32_t kPow10[] = {1000000u, 10000000u, 100000000u};
 
 // Secret bytes copied off the JS heap; wiped when dropped.
@@ -62,8 +62,8 @@ std::string Decimal(uint64_t n) {
 
 void CheckArity(const Napi::CallbackInfo &info, size_t n) {
   if (info.Length() != n) {
-    throw Napi::TypeError::New(info.Env(), "expected " + Decimal(n) + " arguments, got " +
-                                               Decimal(info.Length()));
+    throw Napi::TypeError::New(info.Env(),
+                               "expected " + Decimal(n) + " arguments, got " + Decimal(info.Length()));
   }
 }
 
@@ -74,8 +74,8 @@ Napi::Uint8Array BytesArg(const Napi::CallbackInfo &info, size_t i, const char *
   }
   Napi::Uint8Array a = v.As<Napi::Uint8Array>();
   if (a.ElementLength() > max) {
-    throw Napi::RangeError::New(info.Env(), std::string(name) + " must be at most " + Decimal(max) +
-                                                " bytes");
+    throw Napi::RangeError::New(info.Env(),
+                                std::string(name) + " must be at most " + Decimal(max) + " bytes");
   }
   return a;
 }
@@ -157,7 +157,8 @@ HotpSearchArgs ParseHotpSearch(const Napi::CallbackInfo &info) {
 double RunHotpSearch(const HotpSearchArgs &a, int *rc) {
   int found = 0;
   uint64_t at = 0;
-  *rc = otpd_hotp_search(a.key.data(), a.key.size(), a.alg, a.digits, a.counter, a.window, a.code, &found, &at);
+  *rc =
+      otpd_hotp_search(a.key.data(), a.key.size(), a.alg, a.digits, a.counter, a.window, a.code, &found, &at);
   return (*rc == OTPD_OK && found) ? static_cast<double>(at) : -1.0;
 }
 
@@ -274,9 +275,10 @@ Napi::Value SkeyList(const Napi::CallbackInfo &info) {
   if (n > 0 && static_cast<double>(first + (n - 1)) > kMaxSafeInteger) {
     throw Napi::RangeError::New(info.Env(), "first + n - 1 must be a safe integer");
   }
-  Napi::Buffer<uint8_t> out = Napi::Buffer<uint8_t>::New(info.Env(), static_cast<size_t>(n * OTPD_SKEY_BYTES));
+  Napi::Buffer<uint8_t> out =
+      Napi::Buffer<uint8_t>::New(info.Env(), static_cast<size_t>(n * OTPD_SKEY_BYTES));
   ThrowIfFailed(info.Env(), otpd_skey_list(alg, input.Data(), input.ElementLength(), first, n,
-                                          n > 0 ? out.Data() : nullptr));
+                                           n > 0 ? out.Data() : nullptr));
   return out;
 }
 

@@ -17,8 +17,8 @@ extern "C" {
 #endif
 
 typedef struct otpd_fs_room {
-  int read_only;       /* 1 when mounted read-only */
-  uint64_t free_bytes; /* what this process may still write: root may use the reserved blocks */
+  int read_only;        /* 1 when mounted read-only */
+  uint64_t free_bytes;  /* what this process may still write: root may use the reserved blocks */
   uint64_t free_inodes; /* UINT64_MAX when the filesystem does not count inodes */
 } otpd_fs_room;
 

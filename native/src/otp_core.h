@@ -22,14 +22,14 @@ extern "C" {
 #endif
 
 typedef enum otpd_status {
-    OTPD_OK = 0,
-    OTPD_ERR_NULL = 1,      /* a required pointer was NULL */
-    OTPD_ERR_ALGORITHM = 2, /* unknown algorithm */
-    OTPD_ERR_DIGITS = 3,    /* digits outside 6..8 */
-    OTPD_ERR_CODE = 4,      /* code >= 10^digits */
-    OTPD_ERR_RANGE = 5,     /* counter arithmetic would overflow uint64 */
-    OTPD_ERR_LENGTH = 6,    /* input longer than OTPD_SKEY_MAX_INPUT */
-    OTPD_ERR_NOMEM = 7      /* allocation failed */
+  OTPD_OK = 0,
+  OTPD_ERR_NULL = 1,      /* a required pointer was NULL */
+  OTPD_ERR_ALGORITHM = 2, /* unknown algorithm */
+  OTPD_ERR_DIGITS = 3,    /* digits outside 6..8 */
+  OTPD_ERR_CODE = 4,      /* code >= 10^digits */
+  OTPD_ERR_RANGE = 5,     /* counter arithmetic would overflow uint64 */
+  OTPD_ERR_LENGTH = 6,    /* input longer than OTPD_SKEY_MAX_INPUT */
+  OTPD_ERR_NOMEM = 7      /* allocation failed */
 } otpd_status;
 
 typedef enum otpd_hmac_alg { OTPD_HMAC_SHA1 = 0, OTPD_HMAC_SHA256 = 1, OTPD_HMAC_SHA512 = 2 } otpd_hmac_alg;
