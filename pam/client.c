@@ -97,8 +97,8 @@ int otpd_client_authenticate(const char *socket_path, unsigned timeout_ms, const
          * other code, PAM_IGNORE or a made-up one included, is PAM_CONV_ERR. A response that came with
          * a failure is wiped at done, never sent. */
         ret = crc == PAM_BUF_ERR ? PAM_BUF_ERR : PAM_CONV_ERR;
-        otpd_log(dbg, LOG_ERR, "conversation failed (%d): %s", crc, ret == PAM_BUF_ERR ? "out of memory"
-                                                                                        : "PAM_CONV_ERR");
+        otpd_log(dbg, LOG_ERR, "conversation failed (%d): %s", crc,
+                 ret == PAM_BUF_ERR ? "out of memory" : "PAM_CONV_ERR");
         goto done;
       }
     } else if ((response = strdup("")) == NULL) {

@@ -85,8 +85,8 @@ void otpd_debug_close(otpd_debug *d) {
   d->fp_owned = 0;
 }
 
-void otpd_debug_log(const otpd_debug *d, int prio, int always, const char *file, int line,
-                    const char *func, const char *fmt, ...) {
+void otpd_debug_log(const otpd_debug *d, int prio, int always, const char *file, int line, const char *func,
+                    const char *fmt, ...) {
   char raw[LINE_MAX_BYTES], msg[LINE_MAX_BYTES];
   if (d == NULL || (!always && !d->enabled)) return;
   const char *base = strrchr(file, '/');

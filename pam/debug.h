@@ -9,13 +9,13 @@
 #ifndef OTPD_DEBUG_H
 #define OTPD_DEBUG_H
 
-#include <stdio.h>
 #include <security/pam_modules.h>
+#include <stdio.h>
 
 typedef struct otpd_debug {
   pam_handle_t *pamh; /* may be NULL (tests): then syslog(3) */
   int enabled;
-  FILE *fp;    /* NULL: syslog */
+  FILE *fp;     /* NULL: syslog */
   int fp_owned; /* fp was opened here and is closed by otpd_debug_close */
 } otpd_debug;
 
@@ -28,8 +28,8 @@ typedef struct otpd_debug {
 void otpd_debug_open(otpd_debug *d, pam_handle_t *pamh, int enabled, const char *file);
 void otpd_debug_close(otpd_debug *d);
 
-void otpd_debug_log(const otpd_debug *d, int prio, int always, const char *file, int line,
-                    const char *func, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+void otpd_debug_log(const otpd_debug *d, int prio, int always, const char *file, int line, const char *func,
+                    const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 
 #define OTPD_DEBUG(d, ...) otpd_debug_log((d), LOG_DEBUG, 0, __FILE__, __LINE__, __func__, __VA_ARGS__)
 #define otpd_log(d, prio, ...) otpd_debug_log((d), (prio), 1, __FILE__, __LINE__, __func__, __VA_ARGS__)

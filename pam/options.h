@@ -35,7 +35,7 @@ typedef struct otpd_options {
   int use_first_pass;
   int debug;
   int no_info;
-  int unknown_user_refuse; /* unknown_user=refuse; 0 = prompt */
+  int unknown_user_refuse;              /* unknown_user=refuse; 0 = prompt */
   char debug_file[OTPD_DEBUG_FILE_MAX]; /* "" = syslog */
 } otpd_options;
 

@@ -110,7 +110,10 @@ otpd_tx_rc otpd_tx_open(const char *path, int64_t deadline, int *out) {
     if (connect(fd, (const struct sockaddr *)&sa, sizeof sa) == 0) break;
     if (errno == EINTR) continue;
     if (errno == EAGAIN) { /* backlog full: retry briefly within the budget */
-      if (otpd_remaining_ms(deadline) == 0) { rc = OTPD_TX_TIMEOUT; goto done; }
+      if (otpd_remaining_ms(deadline) == 0) {
+        rc = OTPD_TX_TIMEOUT;
+        goto done;
+      }
       poll(NULL, 0, 10);
       continue;
     }

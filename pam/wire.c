@@ -12,15 +12,15 @@
 
 /* Which items each message type allows and requires (index: OTPD_MSG_*). */
 const otpd_item_rule otpd_wire_rules[OTPD_MSG_ERROR + 1] = {
-  [OTPD_MSG_HELLO] = {0, 0},
-  [OTPD_MSG_AUTH_START] = {ITEM_BIT(OTPD_ITEM_SERVICE) | ITEM_BIT(OTPD_ITEM_USER) |
-                             ITEM_BIT(OTPD_ITEM_RHOST) | ITEM_BIT(OTPD_ITEM_TTY) |
-                             ITEM_BIT(OTPD_ITEM_AUTHTOK) | ITEM_BIT(OTPD_ITEM_FLAGS),
-                           ITEM_BIT(OTPD_ITEM_SERVICE) | ITEM_BIT(OTPD_ITEM_USER)},
-  [OTPD_MSG_CONV] = {ITEM_BIT(OTPD_ITEM_TEXT), ITEM_BIT(OTPD_ITEM_TEXT)},
-  [OTPD_MSG_ANSWER] = {ITEM_BIT(OTPD_ITEM_RESPONSE), ITEM_BIT(OTPD_ITEM_RESPONSE)},
-  [OTPD_MSG_RESULT] = {0, 0},
-  [OTPD_MSG_ERROR] = {ITEM_BIT(OTPD_ITEM_MESSAGE), 0},
+    [OTPD_MSG_HELLO] = {0, 0},
+    [OTPD_MSG_AUTH_START] = {ITEM_BIT(OTPD_ITEM_SERVICE) | ITEM_BIT(OTPD_ITEM_USER) |
+                                 ITEM_BIT(OTPD_ITEM_RHOST) | ITEM_BIT(OTPD_ITEM_TTY) |
+                                 ITEM_BIT(OTPD_ITEM_AUTHTOK) | ITEM_BIT(OTPD_ITEM_FLAGS),
+                             ITEM_BIT(OTPD_ITEM_SERVICE) | ITEM_BIT(OTPD_ITEM_USER)},
+    [OTPD_MSG_CONV] = {ITEM_BIT(OTPD_ITEM_TEXT), ITEM_BIT(OTPD_ITEM_TEXT)},
+    [OTPD_MSG_ANSWER] = {ITEM_BIT(OTPD_ITEM_RESPONSE), ITEM_BIT(OTPD_ITEM_RESPONSE)},
+    [OTPD_MSG_RESULT] = {0, 0},
+    [OTPD_MSG_ERROR] = {ITEM_BIT(OTPD_ITEM_MESSAGE), 0},
 };
 
 int otpd_utf8_valid(const uint8_t *s, size_t n) {
@@ -73,8 +73,9 @@ otpd_wire_rc otpd_wire_check_status(const otpd_msg *m) {
     }
     return OTPD_WIRE_OK;
   case OTPD_MSG_CONV:
-    return m->status >= OTPD_STYLE_PROMPT_ECHO_OFF && m->status <= OTPD_STYLE_TEXT_INFO ? OTPD_WIRE_OK
-                                                                                       : OTPD_WIRE_BAD_STATUS;
+    return m->status >= OTPD_STYLE_PROMPT_ECHO_OFF && m->status <= OTPD_STYLE_TEXT_INFO
+               ? OTPD_WIRE_OK
+               : OTPD_WIRE_BAD_STATUS;
   case OTPD_MSG_ANSWER: return m->status == 0 ? OTPD_WIRE_OK : OTPD_WIRE_BAD_STATUS;
   case OTPD_MSG_RESULT:
     return m->status >= OTPD_VERDICT_SUCCESS && m->status <= OTPD_VERDICT_CRED_INSUFFICIENT
@@ -95,8 +96,8 @@ otpd_wire_rc otpd_wire_check_str(uint16_t item, const uint8_t *v, size_t len) {
 otpd_wire_rc otpd_msg_check(const otpd_msg *m) {
   if (m == NULL) return OTPD_WIRE_INVALID;
   if (m->type < OTPD_MSG_HELLO || m->type > OTPD_MSG_ERROR) return OTPD_WIRE_UNKNOWN_TYPE;
-  const char *const strs[] = {NULL,    m->service, m->user, m->rhost,    m->tty,
-                              m->authtok, NULL,    m->text, m->response, m->message};
+  const char *const strs[] = {NULL,       m->service, m->user, m->rhost,    m->tty,
+                              m->authtok, NULL,       m->text, m->response, m->message};
   uint32_t present = m->has_flags ? ITEM_BIT(OTPD_ITEM_FLAGS) : 0;
   for (uint16_t item = OTPD_ITEM_SERVICE; item <= OTPD_ITEM_MESSAGE; item++) {
     const char *s = strs[item];
@@ -108,7 +109,8 @@ otpd_wire_rc otpd_msg_check(const otpd_msg *m) {
     if (rc != OTPD_WIRE_OK) return rc;
   }
   if (present & ~otpd_wire_rules[m->type].allowed) return OTPD_WIRE_BAD_ITEM;
-  if ((present & otpd_wire_rules[m->type].required) != otpd_wire_rules[m->type].required) return OTPD_WIRE_BAD_ITEM;
+  if ((present & otpd_wire_rules[m->type].required) != otpd_wire_rules[m->type].required)
+    return OTPD_WIRE_BAD_ITEM;
   return otpd_wire_check_status(m);
 }
 
@@ -124,20 +126,20 @@ uint16_t otpd_wire_error_code(otpd_wire_rc rc) {
 }
 
 static const char *const names[][2] = {
-  [OTPD_WIRE_OK] = {"ok", "no error"},
-  [OTPD_WIRE_NEED_MORE] = {"need-more", "frame incomplete"},
-  [OTPD_WIRE_BAD_MARKER] = {"bad-marker", "start or end marker wrong"},
-  [OTPD_WIRE_BAD_LENGTH] = {"bad-length", "frame or item length inconsistent"},
-  [OTPD_WIRE_TOO_LARGE] = {"too-large", "frame longer than the maximum"},
-  [OTPD_WIRE_TOO_MANY_ITEMS] = {"too-many-items", "more items than allowed"},
-  [OTPD_WIRE_UNKNOWN_TYPE] = {"unknown-type", "unknown message type"},
-  [OTPD_WIRE_UNKNOWN_ITEM] = {"unknown-item", "unknown item type"},
-  [OTPD_WIRE_BAD_STRING] = {"bad-string", "string not NUL-terminated, too long, empty or not UTF-8"},
-  [OTPD_WIRE_BAD_ITEM] = {"bad-item", "item duplicated, missing, misplaced or of the wrong size"},
-  [OTPD_WIRE_BAD_STATUS] = {"bad-status", "status or flags out of range"},
-  [OTPD_WIRE_VERSION] = {"version", "protocol version mismatch"},
-  [OTPD_WIRE_NO_SPACE] = {"no-space", "buffer too small"},
-  [OTPD_WIRE_INVALID] = {"invalid", "invalid argument"},
+    [OTPD_WIRE_OK] = {"ok", "no error"},
+    [OTPD_WIRE_NEED_MORE] = {"need-more", "frame incomplete"},
+    [OTPD_WIRE_BAD_MARKER] = {"bad-marker", "start or end marker wrong"},
+    [OTPD_WIRE_BAD_LENGTH] = {"bad-length", "frame or item length inconsistent"},
+    [OTPD_WIRE_TOO_LARGE] = {"too-large", "frame longer than the maximum"},
+    [OTPD_WIRE_TOO_MANY_ITEMS] = {"too-many-items", "more items than allowed"},
+    [OTPD_WIRE_UNKNOWN_TYPE] = {"unknown-type", "unknown message type"},
+    [OTPD_WIRE_UNKNOWN_ITEM] = {"unknown-item", "unknown item type"},
+    [OTPD_WIRE_BAD_STRING] = {"bad-string", "string not NUL-terminated, too long, empty or not UTF-8"},
+    [OTPD_WIRE_BAD_ITEM] = {"bad-item", "item duplicated, missing, misplaced or of the wrong size"},
+    [OTPD_WIRE_BAD_STATUS] = {"bad-status", "status or flags out of range"},
+    [OTPD_WIRE_VERSION] = {"version", "protocol version mismatch"},
+    [OTPD_WIRE_NO_SPACE] = {"no-space", "buffer too small"},
+    [OTPD_WIRE_INVALID] = {"invalid", "invalid argument"},
 };
 
 const char *otpd_wire_rc_name(otpd_wire_rc rc) {

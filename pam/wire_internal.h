@@ -12,9 +12,9 @@
 #include "wire.h"
 
 #define ITEM_BIT(t) (1u << (t))
-#define STR_ITEMS                                                                                  \
-  (ITEM_BIT(OTPD_ITEM_SERVICE) | ITEM_BIT(OTPD_ITEM_USER) | ITEM_BIT(OTPD_ITEM_RHOST) |            \
-   ITEM_BIT(OTPD_ITEM_TTY) | ITEM_BIT(OTPD_ITEM_AUTHTOK) | ITEM_BIT(OTPD_ITEM_TEXT) |              \
+#define STR_ITEMS                                                                                            \
+  (ITEM_BIT(OTPD_ITEM_SERVICE) | ITEM_BIT(OTPD_ITEM_USER) | ITEM_BIT(OTPD_ITEM_RHOST) |                      \
+   ITEM_BIT(OTPD_ITEM_TTY) | ITEM_BIT(OTPD_ITEM_AUTHTOK) | ITEM_BIT(OTPD_ITEM_TEXT) |                        \
    ITEM_BIT(OTPD_ITEM_RESPONSE) | ITEM_BIT(OTPD_ITEM_MESSAGE))
 
 /* Which items each message type allows and requires (index: OTPD_MSG_*). */

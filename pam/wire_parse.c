@@ -80,7 +80,8 @@ static otpd_wire_rc parse(const uint8_t *buf, size_t len, otpd_msg *m) {
       m->flags = otpd_get32(v);
     }
   }
-  if ((present & otpd_wire_rules[m->type].required) != otpd_wire_rules[m->type].required) return OTPD_WIRE_BAD_ITEM;
+  if ((present & otpd_wire_rules[m->type].required) != otpd_wire_rules[m->type].required)
+    return OTPD_WIRE_BAD_ITEM;
   return otpd_wire_check_status(m);
 }
 

@@ -11,10 +11,11 @@ cd "$(dirname "$0")/.."
 # expect to answer su's prompt in a pty) and valgrind for C;
 # packaging: dpkg-deb, fakeroot and lintian for the Debian package, systemd for systemd-analyze and
 # systemd-socket-activate, debootstrap and systemd-container to boot the package under a real systemd;
-# fuzzing (npm run fuzz, docs/fuzz.md): clang with its libFuzzer, ASan and UBSan runtimes.
+# fuzzing (npm run fuzz, docs/fuzz.md): clang with its libFuzzer, ASan and UBSan runtimes;
+# lint: clang-format-14 for the C tree (scripts/lint-c.sh, .clang-format).
 apt_packages=(build-essential cmake libssl-dev libpam0g-dev oathtool heimdal-clients libpam-oath pamtester valgrind util-linux
   openssh-server openssh-client openvpn openssl expect iproute2 dpkg-dev fakeroot lintian systemd
-  debootstrap systemd-container clang libclang-rt-14-dev)
+  debootstrap systemd-container clang libclang-rt-14-dev clang-format-14)
 
 missing=()
 for pkg in "${apt_packages[@]}"; do

@@ -25,16 +25,16 @@
 #include <utility>
 #include <vector>
 
-#include "otp_core.h"
 #include "file_lock.h"
 #include "fs_room.h"
+#include "otp_core.h"
 #include "peer_cred.h"
 
 namespace {
 
 constexpr double kMaxSafeInteger = 9007199254740991.0;  // Number.MAX_SAFE_INTEGER
-constexpr uint64_t kMaxBatch = 1u << 20;                 // hotpRange count, skeyList n
-constexpr size_t kMaxKeyBytes = 1024;                    // BACKEND_LIMITS.maxKeyBytes
+constexpr uint64_t kMaxBatch = 1u << 20;                // hotpRange count, skeyList n
+constexpr size_t kMaxKeyBytes = 1024;                   // BACKEND_LIMITS.maxKeyBytes
 const uint32_t kPow10[] = {1000000u, 10000000u, 100000000u};
 
 // Secret bytes copied off the JS heap; wiped when dropped.
@@ -45,7 +45,7 @@ class SecretBytes {
   SecretBytes(SecretBytes &&other) noexcept : bytes_(std::move(other.bytes_)) {}
   SecretBytes(const SecretBytes &) = delete;
   SecretBytes &operator=(const SecretBytes &) = delete;
-  ~SecretBytes() { otp_wipe(bytes_.data(), bytes_.size()); }
+  ~SecretBytes() { otpd_wipe(bytes_.data(), bytes_.size()); }
   const uint8_t *data() const { return bytes_.data(); }
   size_t size() const { return bytes_.size(); }
 
@@ -62,8 +62,8 @@ std::string Decimal(uint64_t n) {
 
 void CheckArity(const Napi::CallbackInfo &info, size_t n) {
   if (info.Length() != n) {
-    throw Napi::TypeError::New(info.Env(), "expected " + Decimal(n) + " arguments, got " +
-                                               Decimal(info.Length()));
+    throw Napi::TypeError::New(info.Env(),
+                               "expected " + Decimal(n) + " arguments, got " + Decimal(info.Length()));
   }
 }
 
@@ -74,8 +74,8 @@ Napi::Uint8Array BytesArg(const Napi::CallbackInfo &info, size_t i, const char *
   }
   Napi::Uint8Array a = v.As<Napi::Uint8Array>();
   if (a.ElementLength() > max) {
-    throw Napi::RangeError::New(info.Env(), std::string(name) + " must be at most " + Decimal(max) +
-                                                " bytes");
+    throw Napi::RangeError::New(info.Env(),
+                                std::string(name) + " must be at most " + Decimal(max) + " bytes");
   }
   return a;
 }
@@ -97,31 +97,48 @@ std::string StringArg(const Napi::CallbackInfo &info, size_t i, const char *name
   return v.As<Napi::String>().Utf8Value();
 }
 
-otp_hmac_alg HmacAlgArg(const Napi::CallbackInfo &info, size_t i) {
-  otp_hmac_alg alg;
-  if (otp_hmac_alg_from_name(StringArg(info, i, "algorithm").c_str(), &alg) != OTP_OK) {
+otpd_hmac_alg HmacAlgArg(const Napi::CallbackInfo &info, size_t i) {
+  otpd_hmac_alg alg;
+  if (otpd_hmac_alg_from_name(StringArg(info, i, "algorithm").c_str(), &alg) != OTPD_OK) {
     throw Napi::RangeError::New(info.Env(), "algorithm must be sha1, sha256 or sha512");
   }
   return alg;
 }
 
-otp_skey_alg SkeyAlgArg(const Napi::CallbackInfo &info, size_t i) {
-  otp_skey_alg alg;
-  if (otp_skey_alg_from_name(StringArg(info, i, "algorithm").c_str(), &alg) != OTP_OK) {
+otpd_skey_alg SkeyAlgArg(const Napi::CallbackInfo &info, size_t i) {
+  otpd_skey_alg alg;
+  if (otpd_skey_alg_from_name(StringArg(info, i, "algorithm").c_str(), &alg) != OTPD_OK) {
     throw Napi::RangeError::New(info.Env(), "algorithm must be md4, md5 or sha1");
   }
   return alg;
 }
 
 void ThrowIfFailed(Napi::Env env, int rc) {
-  if (rc != OTP_OK) throw Napi::Error::New(env, std::string("otp_core: ") + otp_strerror(rc));
+  if (rc != OTPD_OK) throw Napi::Error::New(env, std::string("otp_core: ") + otpd_strerror(rc));
 }
 
 // ---- HOTP ----------------------------------------------------------------------------------------
 
+// The arguments every HOTP call starts with: key, algorithm, digits, first counter (0 .. 3).
+struct HotpKeyArgs {
+  Napi::Uint8Array key;  // still on the JS heap: copy it before async work
+  otpd_hmac_alg alg;
+  unsigned digits;
+  uint64_t counter;
+};
+
+HotpKeyArgs ParseHotpKey(const Napi::CallbackInfo &info) {
+  Napi::Uint8Array key = BytesArg(info, 0, "key", kMaxKeyBytes);
+  otpd_hmac_alg alg = HmacAlgArg(info, 1);
+  auto digits = static_cast<unsigned>(IntegerArg(info, 2, "digits", OTPD_MAX_DIGITS));
+  if (digits < OTPD_MIN_DIGITS) throw Napi::RangeError::New(info.Env(), "digits must be 6, 7 or 8");
+  uint64_t counter = IntegerArg(info, 3, "counter", kMaxSafeInteger);
+  return HotpKeyArgs{key, alg, digits, counter};
+}
+
 struct HotpSearchArgs {
   SecretBytes key;
-  otp_hmac_alg alg;
+  otpd_hmac_alg alg;
   unsigned digits;
   uint64_t counter;
   uint64_t window;
@@ -130,22 +147,19 @@ struct HotpSearchArgs {
 
 HotpSearchArgs ParseHotpSearch(const Napi::CallbackInfo &info) {
   CheckArity(info, 6);
-  Napi::Uint8Array key = BytesArg(info, 0, "key", kMaxKeyBytes);
-  otp_hmac_alg alg = HmacAlgArg(info, 1);
-  auto digits = static_cast<unsigned>(IntegerArg(info, 2, "digits", OTP_MAX_DIGITS));
-  if (digits < OTP_MIN_DIGITS) throw Napi::RangeError::New(info.Env(), "digits must be 6, 7 or 8");
-  uint64_t counter = IntegerArg(info, 3, "counter", kMaxSafeInteger);
-  uint64_t window = IntegerArg(info, 4, "window", kMaxSafeInteger - static_cast<double>(counter));
-  auto code = static_cast<uint32_t>(IntegerArg(info, 5, "code", kPow10[digits - OTP_MIN_DIGITS] - 1.0));
-  return HotpSearchArgs{SecretBytes(key), alg, digits, counter, window, code};
+  HotpKeyArgs k = ParseHotpKey(info);
+  uint64_t window = IntegerArg(info, 4, "window", kMaxSafeInteger - static_cast<double>(k.counter));
+  auto code = static_cast<uint32_t>(IntegerArg(info, 5, "code", kPow10[k.digits - OTPD_MIN_DIGITS] - 1.0));
+  return HotpSearchArgs{SecretBytes(k.key), k.alg, k.digits, k.counter, window, code};
 }
 
 // -1 when no counter matches.
 double RunHotpSearch(const HotpSearchArgs &a, int *rc) {
   int found = 0;
   uint64_t at = 0;
-  *rc = otp_hotp_search(a.key.data(), a.key.size(), a.alg, a.digits, a.counter, a.window, a.code, &found, &at);
-  return (*rc == OTP_OK && found) ? static_cast<double>(at) : -1.0;
+  *rc =
+      otpd_hotp_search(a.key.data(), a.key.size(), a.alg, a.digits, a.counter, a.window, a.code, &found, &at);
+  return (*rc == OTPD_OK && found) ? static_cast<double>(at) : -1.0;
 }
 
 Napi::Value HotpSearch(const Napi::CallbackInfo &info) {
@@ -167,7 +181,7 @@ class HotpSearchWorker : public Napi::AsyncWorker {
   void Execute() override {
     int rc;
     result_ = RunHotpSearch(args_, &rc);
-    if (rc != OTP_OK) SetError(std::string("otp_core: ") + otp_strerror(rc));
+    if (rc != OTPD_OK) SetError(std::string("otp_core: ") + otpd_strerror(rc));
   }
   void OnOK() override { deferred_.Resolve(Napi::Number::New(Env(), result_)); }
   void OnError(const Napi::Error &e) override { deferred_.Reject(e.Value()); }
@@ -187,43 +201,39 @@ Napi::Value HotpSearchAsync(const Napi::CallbackInfo &info) {
 
 Napi::Value HotpRange(const Napi::CallbackInfo &info) {
   CheckArity(info, 5);
-  Napi::Uint8Array key = BytesArg(info, 0, "key", kMaxKeyBytes);
-  otp_hmac_alg alg = HmacAlgArg(info, 1);
-  auto digits = static_cast<unsigned>(IntegerArg(info, 2, "digits", OTP_MAX_DIGITS));
-  if (digits < OTP_MIN_DIGITS) throw Napi::RangeError::New(info.Env(), "digits must be 6, 7 or 8");
-  uint64_t counter = IntegerArg(info, 3, "counter", kMaxSafeInteger);
+  HotpKeyArgs k = ParseHotpKey(info);
   uint64_t count = IntegerArg(info, 4, "count", static_cast<double>(kMaxBatch));
-  if (count > 0 && static_cast<double>(counter + (count - 1)) > kMaxSafeInteger) {
+  if (count > 0 && static_cast<double>(k.counter + (count - 1)) > kMaxSafeInteger) {
     throw Napi::RangeError::New(info.Env(), "counter + count - 1 must be a safe integer");
   }
   Napi::Uint32Array out = Napi::Uint32Array::New(info.Env(), static_cast<size_t>(count));
-  ThrowIfFailed(info.Env(), otp_hotp_range(key.Data(), key.ElementLength(), alg, digits, counter, count,
-                                           count > 0 ? out.Data() : nullptr));
+  ThrowIfFailed(info.Env(), otpd_hotp_range(k.key.Data(), k.key.ElementLength(), k.alg, k.digits, k.counter,
+                                            count, count > 0 ? out.Data() : nullptr));
   return out;
 }
 
 // ---- S/KEY ---------------------------------------------------------------------------------------
 
 struct SkeyChainArgs {
-  otp_skey_alg alg;
+  otpd_skey_alg alg;
   SecretBytes input;
   uint64_t count;
 };
 
 SkeyChainArgs ParseSkeyChain(const Napi::CallbackInfo &info) {
   CheckArity(info, 3);
-  otp_skey_alg alg = SkeyAlgArg(info, 0);
-  Napi::Uint8Array input = BytesArg(info, 1, "input", OTP_SKEY_MAX_INPUT);
+  otpd_skey_alg alg = SkeyAlgArg(info, 0);
+  Napi::Uint8Array input = BytesArg(info, 1, "input", OTPD_SKEY_MAX_INPUT);
   uint64_t count = IntegerArg(info, 2, "count", kMaxSafeInteger);
   return SkeyChainArgs{alg, SecretBytes(input), count};
 }
 
 Napi::Value SkeyChain(const Napi::CallbackInfo &info) {
   SkeyChainArgs a = ParseSkeyChain(info);
-  uint8_t out[OTP_SKEY_BYTES];
-  ThrowIfFailed(info.Env(), otp_skey_chain(a.alg, a.input.data(), a.input.size(), a.count, out));
+  uint8_t out[OTPD_SKEY_BYTES];
+  ThrowIfFailed(info.Env(), otpd_skey_chain(a.alg, a.input.data(), a.input.size(), a.count, out));
   Napi::Buffer<uint8_t> result = Napi::Buffer<uint8_t>::Copy(info.Env(), out, sizeof(out));
-  otp_wipe(out, sizeof(out));
+  otpd_wipe(out, sizeof(out));
   return result;
 }
 
@@ -232,13 +242,13 @@ class SkeyChainWorker : public Napi::AsyncWorker {
   SkeyChainWorker(Napi::Env env, SkeyChainArgs args)
       : Napi::AsyncWorker(env, "otpd:skeyChain"), deferred_(Napi::Promise::Deferred::New(env)),
         args_(std::move(args)) {}
-  ~SkeyChainWorker() override { otp_wipe(out_, sizeof(out_)); }
+  ~SkeyChainWorker() override { otpd_wipe(out_, sizeof(out_)); }
   Napi::Promise Promise() const { return deferred_.Promise(); }
 
  protected:
   void Execute() override {
-    int rc = otp_skey_chain(args_.alg, args_.input.data(), args_.input.size(), args_.count, out_);
-    if (rc != OTP_OK) SetError(std::string("otp_core: ") + otp_strerror(rc));
+    int rc = otpd_skey_chain(args_.alg, args_.input.data(), args_.input.size(), args_.count, out_);
+    if (rc != OTPD_OK) SetError(std::string("otp_core: ") + otpd_strerror(rc));
   }
   void OnOK() override { deferred_.Resolve(Napi::Buffer<uint8_t>::Copy(Env(), out_, sizeof(out_))); }
   void OnError(const Napi::Error &e) override { deferred_.Reject(e.Value()); }
@@ -246,7 +256,7 @@ class SkeyChainWorker : public Napi::AsyncWorker {
  private:
   Napi::Promise::Deferred deferred_;
   SkeyChainArgs args_;
-  uint8_t out_[OTP_SKEY_BYTES] = {0};
+  uint8_t out_[OTPD_SKEY_BYTES] = {0};
 };
 
 Napi::Value SkeyChainAsync(const Napi::CallbackInfo &info) {
@@ -258,16 +268,17 @@ Napi::Value SkeyChainAsync(const Napi::CallbackInfo &info) {
 
 Napi::Value SkeyList(const Napi::CallbackInfo &info) {
   CheckArity(info, 4);
-  otp_skey_alg alg = SkeyAlgArg(info, 0);
-  Napi::Uint8Array input = BytesArg(info, 1, "input", OTP_SKEY_MAX_INPUT);
+  otpd_skey_alg alg = SkeyAlgArg(info, 0);
+  Napi::Uint8Array input = BytesArg(info, 1, "input", OTPD_SKEY_MAX_INPUT);
   uint64_t first = IntegerArg(info, 2, "first", kMaxSafeInteger);
   uint64_t n = IntegerArg(info, 3, "n", static_cast<double>(kMaxBatch));
   if (n > 0 && static_cast<double>(first + (n - 1)) > kMaxSafeInteger) {
     throw Napi::RangeError::New(info.Env(), "first + n - 1 must be a safe integer");
   }
-  Napi::Buffer<uint8_t> out = Napi::Buffer<uint8_t>::New(info.Env(), static_cast<size_t>(n * OTP_SKEY_BYTES));
-  ThrowIfFailed(info.Env(), otp_skey_list(alg, input.Data(), input.ElementLength(), first, n,
-                                          n > 0 ? out.Data() : nullptr));
+  Napi::Buffer<uint8_t> out =
+      Napi::Buffer<uint8_t>::New(info.Env(), static_cast<size_t>(n * OTPD_SKEY_BYTES));
+  ThrowIfFailed(info.Env(), otpd_skey_list(alg, input.Data(), input.ElementLength(), first, n,
+                                           n > 0 ? out.Data() : nullptr));
   return out;
 }
 
@@ -299,8 +310,9 @@ Napi::Value PeerCredentials(const Napi::CallbackInfo &info) {
 Napi::Value PeerGone(const Napi::CallbackInfo &info) {
   CheckArity(info, 1);
   int fd = FdArg(info, 0);
-  int gone = otpd_peer_gone(fd);
-  if (gone < 0) ThrowErrno(info.Env(), "poll", -gone);
+  int gone = 0;
+  int err = otpd_peer_gone(fd, &gone);
+  if (err != 0) ThrowErrno(info.Env(), "poll", err);
   return Napi::Boolean::New(info.Env(), gone == 1);
 }
 

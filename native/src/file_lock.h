@@ -6,6 +6,9 @@
  * concurrent logins of one process share one descriptor without excluding each other (locks of one
  * open file description never conflict), other processes are excluded byte by byte, and the kernel
  * drops every lock of a holder that closes the file or dies (no stale locks).
+ *
+ * Errors, as everywhere in native/ and pam/: every function returns 0 on success or a positive errno
+ * value on failure.
  */
 #ifndef OTPD_FILE_LOCK_H
 #define OTPD_FILE_LOCK_H

@@ -3,6 +3,9 @@
  * Whether the filesystem of an open file can take a write: read-only or not, bytes and inodes free
  * (fstatvfs). The state directory asks before it verifies an answer, so a full or read-only
  * filesystem refuses the login before anything is checked instead of failing to count it after.
+ *
+ * Errors, as everywhere in native/ and pam/: every function returns 0 on success or a positive errno
+ * value on failure, and hands its result back through an out-parameter.
  */
 #ifndef OTPD_FS_ROOM_H
 #define OTPD_FS_ROOM_H
@@ -14,8 +17,8 @@ extern "C" {
 #endif
 
 typedef struct otpd_fs_room {
-  int read_only;       /* 1 when mounted read-only */
-  uint64_t free_bytes; /* what this process may still write: root may use the reserved blocks */
+  int read_only;        /* 1 when mounted read-only */
+  uint64_t free_bytes;  /* what this process may still write: root may use the reserved blocks */
   uint64_t free_inodes; /* UINT64_MAX when the filesystem does not count inodes */
 } otpd_fs_room;
 

@@ -23,14 +23,17 @@ int otpd_peer_cred_get(int fd, otpd_peer_cred *out) {
   return 0;
 }
 
-int otpd_peer_gone(int fd) {
-  if (fd < 0) return -EINVAL;
+int otpd_peer_gone(int fd, int *gone) {
+  if (gone == NULL) return EINVAL;
+  *gone = 0;
+  if (fd < 0) return EINVAL;
   struct pollfd p = {.fd = fd, .events = POLLRDHUP, .revents = 0};
   int n;
   do {
     n = poll(&p, 1, 0);
   } while (n < 0 && errno == EINTR);
-  if (n < 0) return -errno;
-  if (p.revents & POLLNVAL) return -EBADF;
-  return (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+  if (n < 0) return errno != 0 ? errno : EIO;
+  if (p.revents & POLLNVAL) return EBADF;
+  *gone = (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+  return 0;
 }

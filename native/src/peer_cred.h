@@ -3,6 +3,9 @@
  * The other end of a connected Unix socket, as the daemon needs to know it and Node's `net` cannot
  * tell: who it is (SO_PEERCRED: the PAM module must run as root), and whether it has hung up already
  * (so that an answer whose sender gave up is not decided for nobody).
+ *
+ * Errors, as everywhere in native/ and pam/: every function returns 0 on success or a positive errno
+ * value on failure, and hands its result back through an out-parameter.
  */
 #ifndef OTPD_PEER_CRED_H
 #define OTPD_PEER_CRED_H
@@ -28,10 +31,10 @@ int otpd_peer_cred_get(int fd, otpd_peer_cred *out);
 
 /*
  * Whether the peer has closed or shut down its side (poll: POLLRDHUP, POLLHUP or POLLERR, without
- * waiting). Returns 1 when it has, 0 when it has not, or -errno (-EBADF, -EINVAL for a negative fd).
- * Bytes still unread do not hide a hang-up.
+ * waiting). Returns 0 and sets *gone to 1 when it has, 0 when it has not; or an errno value (EBADF,
+ * EINVAL for a negative fd or NULL gone) and leaves *gone 0. Bytes still unread do not hide a hang-up.
  */
-int otpd_peer_gone(int fd);
+int otpd_peer_gone(int fd, int *gone);
 
 #ifdef __cplusplus
 }

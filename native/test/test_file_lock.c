@@ -24,11 +24,11 @@ int main(void) {
   assert(second >= 0);
 
   assert(otpd_range_lock_try(first, 7, 1) == 0);
-  assert(otpd_range_lock_try(first, 7, 1) == 0);     /* the same description: already ours */
-  assert(otpd_range_lock_try(first, far, 1) == 0);   /* and another byte of it, far out */
+  assert(otpd_range_lock_try(first, 7, 1) == 0);   /* the same description: already ours */
+  assert(otpd_range_lock_try(first, far, 1) == 0); /* and another byte of it, far out */
   assert(otpd_range_lock_try(second, 7, 1) == EAGAIN);
   assert(otpd_range_lock_try(second, far, 1) == EAGAIN);
-  assert(otpd_range_lock_try(second, 8, 1) == 0);    /* the next byte is another user's */
+  assert(otpd_range_lock_try(second, 8, 1) == 0); /* the next byte is another user's */
 
   pid_t child = fork();
   assert(child >= 0);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* otpd_peer_cred_get on a socket pair (our own credentials), a pipe (not a socket) and bad input. */
+/* otpd_peer_cred_get and otpd_peer_gone on a socket pair (our own credentials), a pipe (not a socket)
+ * and bad input. */
 #undef NDEBUG
 #include <assert.h>
 #include <errno.h>
@@ -18,14 +19,19 @@ int main(void) {
   assert(cred.uid == (int64_t)geteuid());
   assert(cred.gid == (int64_t)getegid());
   /* still there, also with bytes unread; gone once it shut down its side, even with bytes unread */
-  assert(otpd_peer_gone(pair[0]) == 0);
+  int gone = -1;
+  assert(otpd_peer_gone(pair[0], &gone) == 0 && gone == 0);
   assert(write(pair[1], "x", 1) == 1);
-  assert(otpd_peer_gone(pair[0]) == 0);
+  assert(otpd_peer_gone(pair[0], &gone) == 0 && gone == 0);
   assert(shutdown(pair[1], SHUT_WR) == 0);
-  assert(otpd_peer_gone(pair[0]) == 1);
+  assert(otpd_peer_gone(pair[0], &gone) == 0 && gone == 1);
+  assert(otpd_peer_gone(pair[0], NULL) == EINVAL);
   close(pair[0]);
   close(pair[1]);
-  assert(otpd_peer_gone(-1) == -EINVAL);
+  gone = 1;
+  assert(otpd_peer_gone(-1, &gone) == EINVAL && gone == 0);
+  gone = 1;
+  assert(otpd_peer_gone(pair[0], &gone) == EBADF && gone == 0); /* closed above */
 
   int pipefd[2];
   assert(pipe(pipefd) == 0);

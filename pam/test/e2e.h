@@ -21,7 +21,7 @@ struct app {
   int last_style;
   char last_text[64];
   const char *answer;
-  int conv_rc;     /* PAM_SUCCESS (0): answer; else return this after filling in the reply anyway */
+  int conv_rc; /* PAM_SUCCESS (0): answer; else return this after filling in the reply anyway */
 };
 
 /* Makes the directory, or exits 77 when not root. */

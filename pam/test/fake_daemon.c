@@ -17,7 +17,6 @@
 
 #include "wire.h"
 
-
 static void put_frame(int fd, const otpd_msg *m) {
   uint8_t buf[OTPD_MAX_FRAME];
   size_t len = 0;
@@ -66,10 +65,19 @@ static void serve(int c, const struct daemon_cfg *cfg) {
   otpd_msg m;
   switch (cfg->script) {
   case S_HUNG: pause(); return;
-  case S_PARTIAL: put_raw(c, "OTPD\0\0\0\x10\0", 9); pause(); return;
+  case S_PARTIAL:
+    put_raw(c, "OTPD\0\0\0\x10\0", 9);
+    pause();
+    return;
   case S_EOF_AT_START: return;
-  case S_GARBAGE: put_raw(c, "HTTP/1.1 400 Bad Request\r\n\r\n", 28); pause(); return;
-  case S_OVERSIZED: put_raw(c, "OTPD\x00\x10\x00\x00\x00\x01\x00\x01", 12); pause(); return;
+  case S_GARBAGE:
+    put_raw(c, "HTTP/1.1 400 Bad Request\r\n\r\n", 28);
+    pause();
+    return;
+  case S_OVERSIZED:
+    put_raw(c, "OTPD\x00\x10\x00\x00\x00\x01\x00\x01", 12);
+    pause();
+    return;
   case S_ERROR_VERSION:
     get_frame(c, buf, &m, OTPD_MSG_HELLO);
     send_simple(c, OTPD_MSG_ERROR, OTPD_ERR_VERSION);
@@ -85,8 +93,8 @@ static void serve(int c, const struct daemon_cfg *cfg) {
   send_simple(c, OTPD_MSG_HELLO, OTPD_PROTOCOL_VERSION);
   get_frame(c, buf, &m, OTPD_MSG_AUTH_START);
   int ok = m.user != NULL && strcmp(m.user, "alice") == 0 && m.service != NULL &&
-           strcmp(m.service, "sshd") == 0 && m.has_flags && m.flags == cfg->expect_flags &&
-           m.rhost != NULL && strcmp(m.rhost, "192.0.2.7") == 0 && m.tty == NULL;
+           strcmp(m.service, "sshd") == 0 && m.has_flags && m.flags == cfg->expect_flags && m.rhost != NULL &&
+           strcmp(m.rhost, "192.0.2.7") == 0 && m.tty == NULL;
   if (cfg->expect_authtok != NULL)
     ok = ok && m.authtok != NULL && strcmp(m.authtok, cfg->expect_authtok) == 0;
   else
@@ -117,8 +125,14 @@ static void serve(int c, const struct daemon_cfg *cfg) {
     put_frame(c, &e);
     return;
   }
-  case S_SECOND_HELLO: send_simple(c, OTPD_MSG_HELLO, OTPD_PROTOCOL_VERSION); pause(); return;
-  case S_BAD_VERDICT: put_raw(c, "OTPD\0\0\0\x10\0\x05\0\0.END", 16); pause(); return;
+  case S_SECOND_HELLO:
+    send_simple(c, OTPD_MSG_HELLO, OTPD_PROTOCOL_VERSION);
+    pause();
+    return;
+  case S_BAD_VERDICT:
+    put_raw(c, "OTPD\0\0\0\x10\0\x05\0\0.END", 16);
+    pause();
+    return;
   case S_TRAILING:
     put_raw(c, "OTPD\0\0\0\x11\0\x05\0\x01\0.END", 17);
     pause();
@@ -173,4 +187,3 @@ void fake_daemon_stop(pid_t pid, const char *sock_path) {
   waitpid(pid, NULL, 0);
   unlink(sock_path);
 }
-

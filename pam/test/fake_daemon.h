@@ -38,7 +38,6 @@ struct daemon_cfg {
   int drop_to_nobody; /* listen as uid 65534 (root only) */
 };
 
-
 /* Binds sock_path (mode `mode`), listens unless do_listen is 0 (then connect() is refused), forks the
  * daemon and returns its pid. */
 pid_t fake_daemon_start(const char *sock_path, const struct daemon_cfg *cfg, mode_t mode, int do_listen);

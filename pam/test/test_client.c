@@ -65,8 +65,12 @@ static const otpd_debug dbg = {NULL, 1, NULL, 0};
 /* Runs one conversation against a daemon following cfg; returns the PAM code. */
 static int run(const struct daemon_cfg *cfg, uint32_t flags, const char *authtok, struct conv_log *log,
                unsigned timeout_ms, double *secs) {
-  otpd_request req = {.service = "sshd", .user = "alice", .rhost = "192.0.2.7", .tty = NULL,
-                      .authtok = authtok, .flags = flags};
+  otpd_request req = {.service = "sshd",
+                      .user = "alice",
+                      .rhost = "192.0.2.7",
+                      .tty = NULL,
+                      .authtok = authtok,
+                      .flags = flags};
   struct timespec t0;
   pid_t pid = fake_daemon_start(sock_path, cfg, 0600, 1);
   clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -111,7 +115,8 @@ int main(void) {
   memset(huge, '7', sizeof huge - 1);
   log = (struct conv_log){.answer = huge};
   assert(run(&cfg, 0, NULL, &log, 2000, NULL) == PAM_AUTHINFO_UNAVAIL);
-  log = (struct conv_log){.answer = "75\xff" "5224"};
+  log = (struct conv_log){.answer = "75\xff"
+                                    "5224"};
   assert(run(&cfg, 0, NULL, &log, 2000, NULL) == PAM_AUTHINFO_UNAVAIL);
   /* the conversation fails: PAM_CONV_ERR, never success, never its own odd code (PAM_IGNORE would let
    * the stack go on without this module); an answer it gave anyway is dropped, not sent */
@@ -124,8 +129,10 @@ int main(void) {
   }
 
   /* try_first_pass / use_first_pass send the authtok; without the flag it stays home */
-  cfg = (struct daemon_cfg){.script = S_VERDICT, .verdict = OTPD_VERDICT_SUCCESS,
-                            .expect_flags = OTPD_FLAG_TRY_FIRST_PASS, .expect_authtok = "pw755224"};
+  cfg = (struct daemon_cfg){.script = S_VERDICT,
+                            .verdict = OTPD_VERDICT_SUCCESS,
+                            .expect_flags = OTPD_FLAG_TRY_FIRST_PASS,
+                            .expect_authtok = "pw755224"};
   log = (struct conv_log){.answer = "x"};
   assert(run(&cfg, OTPD_FLAG_TRY_FIRST_PASS, "pw755224", &log, 2000, NULL) == PAM_SUCCESS);
   cfg = (struct daemon_cfg){.script = S_VERDICT, .verdict = OTPD_VERDICT_SUCCESS};
@@ -145,9 +152,9 @@ int main(void) {
   assert(log.calls == 0);
 
   /* the daemon misbehaves: all PAM_AUTHINFO_UNAVAIL */
-  const enum script broken[] = {S_TOO_MANY, S_CRASH, S_EOF_AT_START, S_GARBAGE, S_OVERSIZED,
-                                S_VERSION, S_ERROR_VERSION, S_ERROR_MID, S_SECOND_HELLO,
-                                S_BAD_VERDICT, S_TRAILING};
+  const enum script broken[] = {S_TOO_MANY,     S_CRASH,       S_EOF_AT_START,  S_GARBAGE,
+                                S_OVERSIZED,    S_VERSION,     S_ERROR_VERSION, S_ERROR_MID,
+                                S_SECOND_HELLO, S_BAD_VERDICT, S_TRAILING};
   for (size_t i = 0; i < sizeof broken / sizeof broken[0]; i++) {
     cfg = (struct daemon_cfg){.script = broken[i], .verdict = OTPD_VERDICT_SUCCESS};
     log = (struct conv_log){.answer = "755224"};

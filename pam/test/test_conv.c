@@ -67,9 +67,9 @@ int main(void) {
   free(response);
 
   /* every other code, with or without a reply filled in, for a prompt or a message */
-  const int odd[] = {PAM_IGNORE,  PAM_AUTH_ERR,  PAM_USER_UNKNOWN, PAM_CONV_AGAIN, PAM_INCOMPLETE,
-                     PAM_BUF_ERR, PAM_CONV_ERR,  PAM_ABORT,        PAM_PERM_DENIED, _PAM_RETURN_VALUES,
-                     12345,       -1,            -PAM_CONV_ERR,    0x7fffffff};
+  const int odd[] = {PAM_IGNORE,  PAM_AUTH_ERR, PAM_USER_UNKNOWN, PAM_CONV_AGAIN,  PAM_INCOMPLETE,
+                     PAM_BUF_ERR, PAM_CONV_ERR, PAM_ABORT,        PAM_PERM_DENIED, _PAM_RETURN_VALUES,
+                     12345,       -1,           -PAM_CONV_ERR,    0x7fffffff};
   const uint16_t styles[] = {OTPD_STYLE_PROMPT_ECHO_OFF, OTPD_STYLE_PROMPT_ECHO_ON, OTPD_STYLE_ERROR_MSG,
                              OTPD_STYLE_TEXT_INFO};
   for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++) {

@@ -68,8 +68,8 @@ int main(void) {
   assert(dlsym(h, "pam_sm_setcred") != NULL);
   /* internal functions stay hidden */
   const char *hidden[] = {"otpd_client_authenticate", "otpd_options_parse", "otpd_conv_relay",
-                          "otpd_debug_log", "otpd_msg_parse", "otpd_msg_encode",
-                          "pam_sm_open_session", "pam_sm_chauthtok", "pam_sm_acct_mgmt"};
+                          "otpd_debug_log",           "otpd_msg_parse",     "otpd_msg_encode",
+                          "pam_sm_open_session",      "pam_sm_chauthtok",   "pam_sm_acct_mgmt"};
   for (size_t i = 0; i < sizeof hidden / sizeof hidden[0]; i++) assert(dlsym(h, hidden[i]) == NULL);
   assert(dlclose(h) == 0);
   puts("test_exports: ok");

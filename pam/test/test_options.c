@@ -28,8 +28,8 @@ int main(void) {
   assert(!o.debug && !o.no_info && !o.try_first_pass && !o.use_first_pass && o.debug_file[0] == '\0');
   assert(!o.unknown_user_refuse); /* unknown_user=prompt */
 
-  const char *all[] = {"socket=/tmp/x.sock", "timeout=3", "debug", "debug_file=stderr", "no_info",
-                       "try_first_pass", "unknown_user=refuse"};
+  const char *all[] = {"socket=/tmp/x.sock", "timeout=3",          "debug", "debug_file=stderr", "no_info",
+                       "try_first_pass",     "unknown_user=refuse"};
   otpd_options_init(&o);
   assert(otpd_options_parse(&o, 7, all, err, sizeof err) == 0);
   assert(strcmp(o.socket_path, "/tmp/x.sock") == 0 && o.timeout_ms == 3000);
@@ -76,8 +76,9 @@ int main(void) {
   const char *both_ways[] = {"unknown_user=refuse", "unknown_user=prompt"};
   otpd_options_init(&o);
   assert(otpd_options_parse(&o, 2, both_ways, err, sizeof err) == 0 && !o.unknown_user_refuse);
-  const char *bad_unknown[] = {"unknown_user=", "unknown_user", "unknown_user=Refuse", "unknown_user=ignore",
-                               "unknown_user=refuse ", "unknown_user=prompt,refuse", "unknown_users=refuse"};
+  const char *bad_unknown[] = {"unknown_user=",       "unknown_user",         "unknown_user=Refuse",
+                               "unknown_user=ignore", "unknown_user=refuse ", "unknown_user=prompt,refuse",
+                               "unknown_users=refuse"};
   for (size_t i = 0; i < sizeof bad_unknown / sizeof bad_unknown[0]; i++) {
     const char *one[] = {bad_unknown[i]};
     otpd_options_init(&o);
@@ -89,8 +90,8 @@ int main(void) {
   assert(otpd_options_parse(&o, 1, odd_value, err, sizeof err) != 0 && strstr(err, "s3cret") == NULL);
 
   /* unknown, misspelt, prefix-only and case variants fail */
-  const char *bad[] = {"nodebug", "debug=1", "Debug", "socket", "no_info=yes", "use_first_pass=1",
-                       "try_first_pas", "", "socket =/x", "always_ok"};
+  const char *bad[] = {"nodebug",          "debug=1",       "Debug", "socket",     "no_info=yes",
+                       "use_first_pass=1", "try_first_pas", "",      "socket =/x", "always_ok"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) assert(parse1(&o, bad[i]) != 0);
   /* the error names the option, never its value */
   const char *secret[] = {"password=hunter2"};

@@ -68,15 +68,15 @@ int main(void) {
   assert(e2e_with_daemon(&cfg, 0600, "debug debug_file=stderr", &a, 0) == PAM_MAXTRIES);
 
   /* no_info: the daemon is told, and an info message never reaches the application */
-  cfg = (struct daemon_cfg){.script = S_INFO, .verdict = OTPD_VERDICT_SUCCESS,
-                            .expect_flags = OTPD_FLAG_NO_INFO};
+  cfg = (struct daemon_cfg){
+      .script = S_INFO, .verdict = OTPD_VERDICT_SUCCESS, .expect_flags = OTPD_FLAG_NO_INFO};
   a = (struct app){.answer = "x"};
   assert(e2e_with_daemon(&cfg, 0600, "no_info", &a, 0) == PAM_SUCCESS);
   assert(a.calls == 0);
   /* unknown_user=refuse: the daemon is told not to prompt an unknown user; by default (or =prompt) it
    * is not told; an unknown value fails closed */
-  cfg = (struct daemon_cfg){.script = S_VERDICT, .verdict = OTPD_VERDICT_SUCCESS,
-                            .expect_flags = OTPD_FLAG_NO_PROMPT_UNKNOWN};
+  cfg = (struct daemon_cfg){
+      .script = S_VERDICT, .verdict = OTPD_VERDICT_SUCCESS, .expect_flags = OTPD_FLAG_NO_PROMPT_UNKNOWN};
   assert(e2e_with_daemon(&cfg, 0600, "unknown_user=refuse", &a, 0) == PAM_SUCCESS);
   cfg.expect_flags = OTPD_FLAG_NO_PROMPT_UNKNOWN | OTPD_FLAG_NO_INFO;
   assert(e2e_with_daemon(&cfg, 0600, "no_info unknown_user=refuse", &a, 0) == PAM_SUCCESS);
@@ -96,7 +96,7 @@ int main(void) {
 
   /* failures: all PAM_AUTHINFO_UNAVAIL */
   cfg = (struct daemon_cfg){.script = S_VERDICT, .verdict = OTPD_VERDICT_SUCCESS};
-  assert(e2e_with_daemon(&cfg, 0666, "", &a, 0) == PAM_AUTHINFO_UNAVAIL); /* world-writable socket */
+  assert(e2e_with_daemon(&cfg, 0666, "", &a, 0) == PAM_AUTHINFO_UNAVAIL);          /* world-writable socket */
   assert(e2e_with_daemon(&cfg, 0600, "always_ok", &a, 0) == PAM_AUTHINFO_UNAVAIL); /* unknown option */
   assert(e2e_with_daemon(&cfg, 0600, "use_first_pass", &a, 0) == PAM_AUTHINFO_UNAVAIL); /* no authtok */
   cfg.drop_to_nobody = 1; /* the peer is not root */

@@ -14,9 +14,18 @@ static uint8_t frame[OTPD_MAX_FRAME + 64];
 static size_t raw(uint16_t type, uint16_t status, const void *body, size_t n) {
   size_t total = OTPD_HEADER_SIZE + n + OTPD_TRAILER_SIZE;
   assert(total <= sizeof frame);
-  const uint8_t head[] = {0x4f, 0x54, 0x50, 0x44, (uint8_t)(total >> 24), (uint8_t)(total >> 16),
-                          (uint8_t)(total >> 8), (uint8_t)total, (uint8_t)(type >> 8), (uint8_t)type,
-                          (uint8_t)(status >> 8), (uint8_t)status};
+  const uint8_t head[] = {0x4f,
+                          0x54,
+                          0x50,
+                          0x44,
+                          (uint8_t)(total >> 24),
+                          (uint8_t)(total >> 16),
+                          (uint8_t)(total >> 8),
+                          (uint8_t)total,
+                          (uint8_t)(type >> 8),
+                          (uint8_t)type,
+                          (uint8_t)(status >> 8),
+                          (uint8_t)status};
   memcpy(frame, head, sizeof head);
   if (n > 0) memcpy(frame + OTPD_HEADER_SIZE, body, n);
   memcpy(frame + OTPD_HEADER_SIZE + n, "\x2e\x45\x4e\x44", 4);
@@ -71,7 +80,8 @@ static void test_round_trips(void) {
   round_trip(&m);
   m.rhost = "2001:db8::1";
   m.tty = "ssh";
-  m.authtok = "pw\xc3\xa9" "123456"; /* "pwé123456" */
+  m.authtok = "pw\xc3\xa9"
+              "123456"; /* "pwé123456" */
   m.has_flags = 1;
   m.flags = OTPD_FLAG_NO_INFO | OTPD_FLAG_SILENT | OTPD_FLAG_USE_FIRST_PASS;
   round_trip(&m);
@@ -121,7 +131,8 @@ static void test_markers_and_lengths(void) {
     frame[6] = (uint8_t)(lens[i] >> 8), frame[7] = (uint8_t)lens[i];
     otpd_wire_rc want = lens[i] > OTPD_MAX_FRAME ? OTPD_WIRE_TOO_LARGE : OTPD_WIRE_BAD_LENGTH;
     assert(otpd_msg_parse(frame, n, &m) == want);
-    assert(otpd_frame_peek(frame, 8, &len) == (lens[i] < 16 || lens[i] > OTPD_MAX_FRAME ? want : OTPD_WIRE_OK));
+    assert(otpd_frame_peek(frame, 8, &len) ==
+           (lens[i] < 16 || lens[i] > OTPD_MAX_FRAME ? want : OTPD_WIRE_OK));
   }
   /* the largest frame is accepted, one more byte is too large */
   static char big[OTPD_MAX_STRING];
@@ -144,6 +155,8 @@ static void test_markers_and_lengths(void) {
 
 static void test_items(void) {
   otpd_msg m;
+  /* The vectors split their literals to end a \x escape: clang-format 14 would give each piece a line. */
+  /* clang-format off */
   /* item overruns the end, or leftover bytes that cannot hold an item header */
   assert(parse_raw(OTPD_MSG_ANSWER, 0, "\x00\x08\x00\x05" "ab\0", 7) == OTPD_WIRE_BAD_LENGTH);
   assert(parse_raw(OTPD_MSG_ANSWER, 0, "\x00\x08\x00\x03" "ab\0" "\x00", 8) == OTPD_WIRE_BAD_LENGTH);
@@ -153,11 +166,13 @@ static void test_items(void) {
   /* strings: NUL missing, NUL inside, empty where not allowed, empty answer allowed, bad UTF-8 */
   assert(parse_raw(OTPD_MSG_ANSWER, 0, "\x00\x08\x00\x03" "abc", 7) == OTPD_WIRE_BAD_STRING);
   assert(parse_raw(OTPD_MSG_ANSWER, 0, "\x00\x08\x00\x03" "a\0\0", 7) == OTPD_WIRE_BAD_STRING);
+  /* clang-format on */
   assert(parse_raw(OTPD_MSG_ANSWER, 0, "\x00\x08\x00\x00", 4) == OTPD_WIRE_BAD_STRING);
   assert(parse_raw(OTPD_MSG_ANSWER, 0, "\x00\x08\x00\x01\0", 5) == OTPD_WIRE_OK);
   assert(parse_raw(OTPD_MSG_CONV, 1, "\x00\x07\x00\x01\0", 5) == OTPD_WIRE_BAD_STRING);
-  const char *bad_utf8[] = {"\xc0\x80", "\xc1\xbf", "\xed\xa0\x80", "\xf5\x80\x80\x80", "\xf4\x90\x80\x80",
-                            "\xe0\x80\x80", "\xc3", "\xe2\x82", "\x80", "\xff"};
+  const char *bad_utf8[] = {
+      "\xc0\x80", "\xc1\xbf", "\xed\xa0\x80", "\xf5\x80\x80\x80", "\xf4\x90\x80\x80", "\xe0\x80\x80", "\xc3",
+      "\xe2\x82", "\x80",     "\xff"};
   for (size_t i = 0; i < sizeof bad_utf8 / sizeof bad_utf8[0]; i++) {
     uint8_t body[16] = {0, OTPD_ITEM_RESPONSE, 0, 0};
     size_t n = strlen(bad_utf8[i]);
@@ -165,14 +180,17 @@ static void test_items(void) {
     memcpy(body + 4, bad_utf8[i], n + 1);
     assert(parse_raw(OTPD_MSG_ANSWER, 0, body, 4 + n + 1) == OTPD_WIRE_BAD_STRING);
   }
+  /* clang-format off */
   assert(parse_raw(OTPD_MSG_ANSWER, 0, "\x00\x08\x00\x05" "\xf0\x9f\x94\x91\0", 9) == OTPD_WIRE_OK);
+  /* clang-format on */
   /* string length limit: 1023 bytes + NUL fine, 1024 + NUL not */
   static uint8_t body[2048];
   for (size_t vlen = OTPD_MAX_STRING; vlen <= OTPD_MAX_STRING + 1; vlen++) {
     body[0] = 0, body[1] = OTPD_ITEM_RESPONSE, body[2] = (uint8_t)(vlen >> 8), body[3] = (uint8_t)vlen;
     memset(body + 4, 'z', vlen - 1);
     body[4 + vlen - 1] = 0;
-    assert(parse_raw(OTPD_MSG_ANSWER, 0, body, 4 + vlen) == (vlen == OTPD_MAX_STRING ? OTPD_WIRE_OK : OTPD_WIRE_BAD_STRING));
+    assert(parse_raw(OTPD_MSG_ANSWER, 0, body, 4 + vlen) ==
+           (vlen == OTPD_MAX_STRING ? OTPD_WIRE_OK : OTPD_WIRE_BAD_STRING));
   }
   /* unknown message types and item types are refused */
   const uint16_t types[] = {0, 7, 0x100, 0xffff};
@@ -191,14 +209,18 @@ static void test_items(void) {
   /* flags: u32 only, known bits only, one first-pass mode, and it needs the authtok */
 #define SU "\x00\x01\x00\x02s\0\x00\x02\x00\x02u\0"
   assert(parse_raw(OTPD_MSG_AUTH_START, 0, SU "\x00\x06\x00\x02\x00\x01", 18) == OTPD_WIRE_BAD_ITEM);
-  assert(parse_raw(OTPD_MSG_AUTH_START, 0, SU "\x00\x06\x00\x04\x00\x00\x00\x20", 20) == OTPD_WIRE_BAD_STATUS);
-  assert(parse_raw(OTPD_MSG_AUTH_START, 0, SU "\x00\x06\x00\x04\x80\x00\x00\x00", 20) == OTPD_WIRE_BAD_STATUS);
+  assert(parse_raw(OTPD_MSG_AUTH_START, 0, SU "\x00\x06\x00\x04\x00\x00\x00\x20", 20) ==
+         OTPD_WIRE_BAD_STATUS);
+  assert(parse_raw(OTPD_MSG_AUTH_START, 0, SU "\x00\x06\x00\x04\x80\x00\x00\x00", 20) ==
+         OTPD_WIRE_BAD_STATUS);
   assert(parse_raw(OTPD_MSG_AUTH_START, 0, SU "\x00\x06\x00\x04\x00\x00\x00\x10", 20) == OTPD_WIRE_OK);
   assert(parse_raw(OTPD_MSG_AUTH_START, 0, SU "\x00\x06\x00\x04\x00\x00\x00\x13", 20) == OTPD_WIRE_OK);
   assert(parse_raw(OTPD_MSG_AUTH_START, 0, SU "\x00\x06\x00\x04\x00\x00\x00\x03", 20) == OTPD_WIRE_OK);
   assert(parse_raw(OTPD_MSG_AUTH_START, 0, SU "\x00\x06\x00\x04\x00\x00\x00\x08", 20) == OTPD_WIRE_BAD_ITEM);
-  assert(parse_raw(OTPD_MSG_AUTH_START, 0, SU "\x00\x05\x00\x02p\0\x00\x06\x00\x04\x00\x00\x00\x0c", 26) == OTPD_WIRE_BAD_STATUS);
-  assert(parse_raw(OTPD_MSG_AUTH_START, 0, SU "\x00\x05\x00\x02p\0\x00\x06\x00\x04\x00\x00\x00\x08", 26) == OTPD_WIRE_OK);
+  assert(parse_raw(OTPD_MSG_AUTH_START, 0, SU "\x00\x05\x00\x02p\0\x00\x06\x00\x04\x00\x00\x00\x0c", 26) ==
+         OTPD_WIRE_BAD_STATUS);
+  assert(parse_raw(OTPD_MSG_AUTH_START, 0, SU "\x00\x05\x00\x02p\0\x00\x06\x00\x04\x00\x00\x00\x08", 26) ==
+         OTPD_WIRE_OK);
   /* too many items: counted before anything else about them */
   uint8_t many[17 * 6];
   for (int i = 0; i < 17; i++) memcpy(many + 6 * i, "\x00\x09\x00\x02m\0", 6);
@@ -212,7 +234,8 @@ static void test_status(void) {
   assert(parse_raw(OTPD_MSG_HELLO, 2, NULL, 0) == OTPD_WIRE_VERSION);
   /* a later version's HELLO may carry items we do not know: the version is what we report */
   assert(parse_raw(OTPD_MSG_HELLO, 2, "\x00\x63\x00\x01\0", 5) == OTPD_WIRE_VERSION);
-  assert(parse_raw(OTPD_MSG_AUTH_START, 1, "\x00\x01\x00\x02s\0\x00\x02\x00\x02u\0", 12) == OTPD_WIRE_BAD_STATUS);
+  assert(parse_raw(OTPD_MSG_AUTH_START, 1, "\x00\x01\x00\x02s\0\x00\x02\x00\x02u\0", 12) ==
+         OTPD_WIRE_BAD_STATUS);
   assert(parse_raw(OTPD_MSG_CONV, 0, "\x00\x07\x00\x02t\0", 6) == OTPD_WIRE_BAD_STATUS);
   assert(parse_raw(OTPD_MSG_CONV, 5, "\x00\x07\x00\x02t\0", 6) == OTPD_WIRE_BAD_STATUS);
   assert(parse_raw(OTPD_MSG_ANSWER, 1, "\x00\x08\x00\x01\0", 5) == OTPD_WIRE_BAD_STATUS);
