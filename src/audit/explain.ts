@@ -27,7 +27,7 @@ export interface Explain {
 export const NO_EXPLAIN: Explain = Object.freeze({
   enabled: false,
   step: () => undefined,
-  lines: Object.freeze([]) as readonly string[],
+  lines: Object.freeze([]),
 });
 
 /**

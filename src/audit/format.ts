@@ -62,7 +62,7 @@ export function formatAuditLine(event: AuditEvent, time: Date): string {
  * @returns the quoted, escaped text
  * @internal
  */
-export function quoteValue(value: unknown): string {
+export function quoteValue(value: string | number | null | undefined): string {
   if (value === undefined || value === null) return '-';
   const text = String(value);
   const codePoints = Array.from(text);

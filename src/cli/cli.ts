@@ -109,7 +109,7 @@ export function createCli(deps: CliDeps): Argv<GlobalArguments> {
       const safe = (message ?? 'invalid arguments').replace(/^Unknown arguments: ([^,]+),[\s\S]*$/, 'Unknown argument: $1 (and the words after it)');
       throw error ?? new InvalidInputError('usage', safe);
     });
-  return cli as unknown as Argv<GlobalArguments>;
+  return cli;
 }
 
 /**

@@ -27,7 +27,7 @@ export interface PolicyParts {
  * @param parts - the real parts
  * @returns the ports and their flush
  */
-export function policyPorts(parts: PolicyParts): { ports: PolicyPorts; flush(): Promise<void> } {
+export function policyPorts(parts: PolicyParts): { ports: PolicyPorts; readonly flush: () => Promise<void> } {
   const pending: Promise<void>[] = [];
   const ports: PolicyPorts = {
     config: parts.config,

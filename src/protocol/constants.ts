@@ -121,6 +121,6 @@ export const HEADER_MIRROR: ReadonlyArray<readonly [prefix: string, values: Read
 
 /** The name of a numeric value in one of the groups above, or undefined. @internal */
 export function nameOf<T extends Readonly<Record<string, number>>>(group: T, value: number): (keyof T & string) | undefined {
-  for (const [k, v] of Object.entries(group)) if (v === value) return k as keyof T & string;
+  for (const [k, v] of Object.entries(group)) if (v === value) return k;
   return undefined;
 }

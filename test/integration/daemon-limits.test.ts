@@ -112,16 +112,16 @@ describe('connection slots', () => {
     const { socket, logs } = await start('limits-idle', { maxIdleConnections: 3, maxConnections: 10 });
     const [first, second, third] = [await idle(socket), await idle(socket), await idle(socket)];
     const fourth = await idle(socket);
-    expect(await first!.next(2_000)).toMatchObject({ type: 'ERROR', code: WireErrorCode.UNAVAILABLE });
-    expect((await first!.next(2_000)).type).toBe('CLOSED');
-    expect(second!.closed || third!.closed).toBe(false);
+    expect(await first.next(2_000)).toMatchObject({ type: 'ERROR', code: WireErrorCode.UNAVAILABLE });
+    expect((await first.next(2_000)).type).toBe('CLOSED');
+    expect(second.closed || third.closed).toBe(false);
     await until(() => server!.connections === 3, 'the evicted connection to go');
     // A conversation takes its connection out of the idle ones: it is never evicted for a newcomer.
     fourth.send({ type: 'AUTH_START', service: 'sshd', user: 'alice' });
     expect((await fourth.next(2_000)).type).toBe('CONV');
     await idle(socket);
     await idle(socket);
-    expect(await second!.next(2_000)).toMatchObject({ type: 'ERROR', code: WireErrorCode.UNAVAILABLE });
+    expect(await second.next(2_000)).toMatchObject({ type: 'ERROR', code: WireErrorCode.UNAVAILABLE });
     fourth.send({ type: 'ANSWER', response: '755224' });
     expect(await fourth.next(2_000)).toEqual({ type: 'RESULT', verdict: 'SUCCESS' });
     expect(logs.join('\n')).toMatch(/closed the oldest idle connection/);

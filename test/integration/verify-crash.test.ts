@@ -37,7 +37,7 @@ function mulberry32(seed: number): () => number {
 function holdersOf(file: string): number[] {
   const holders: number[] = [];
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    let fds: string[] = [];
+    let fds: string[];
     try {
       fds = readdirSync(`/proc/${pid}/fd`);
     } catch {

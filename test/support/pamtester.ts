@@ -19,6 +19,7 @@
  */
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { inspect } from 'node:util';
 
 /** An answer, or a function computing it from the prompt's text. */
 export type PamAnswer = string | ((prompt: string) => string);
@@ -162,7 +163,7 @@ export function runPamtester(options: PamtesterOptions): Promise<PamtesterResult
     child.on('close', (status, signal) => {
       clearTimeout(timer);
       const elapsedMs = performance.now() - started;
-      if (answerError !== undefined) reject(answerError instanceof Error ? answerError : new Error(String(answerError)));
+      if (answerError !== undefined) reject(answerError instanceof Error ? answerError : new Error(inspect(answerError)));
       else resolve({ status, signal, stdout, stderr, prompts, code: reportedCode(stdout, stderr), elapsedMs, timedOut });
     });
   });

@@ -48,7 +48,7 @@ export function challengeCommand(deps: CliDeps): CommandModule<GlobalArguments, 
       yargs
         .positional('user', { type: 'string', demandOption: true, describe: 'the login name' })
         .option('service', { type: 'string', default: 'login', describe: 'the PAM service name the rules apply to' })
-        .example('$0 challenge alice', 'otp-md5 498 bi0617 ext') as Argv<ChallengeArguments>,
+        .example('$0 challenge alice', 'otp-md5 498 bi0617 ext'),
     handler: (argv) => runCommand(deps, argv.json, (out) => challenge(out, argv, deps)),
   };
 }

@@ -53,7 +53,7 @@ export function genHotpCommand(deps: CliDeps): CommandModule<GlobalArguments, Ge
         .option('counter', { alias: 'c', type: 'string', default: '0', describe: 'first counter' })
         .example('$0 gen hotp 3132333435363738393031323334353637383930 -c 0 -w 2', 'three codes, counters 0 to 2')
         .example('$0 gen hotp KEY 254676 -w 10000000', 'which counter produced this code?')
-        .example('$0 gen hotp - < keyfile', 'the key from standard input (KEY -, as oathtool), out of the process list') as Argv<GenHotpArguments>,
+        .example('$0 gen hotp - < keyfile', 'the key from standard input (KEY -, as oathtool), out of the process list'),
     handler: (argv) => runCommand(deps, argv.json, async (out) => genHotp(out, deps.backend(), { ...argv, key: await valueOrStdin(deps, argv.key, 'Key: ') })),
   };
 }

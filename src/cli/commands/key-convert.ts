@@ -30,7 +30,7 @@ export function keyConvertCommand(deps: CliDeps): CommandModule<GlobalArguments,
         .positional('key', { type: 'string', demandOption: true, describe: 'the key, hex unless --base32' })
         .option('base32', { type: 'boolean', default: false, describe: 'KEY is base32; print hex' })
         .example('$0 key convert 3132333435363738393031323334353637383930', 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ')
-        .example('$0 key convert --base32 GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', '3132333435363738393031323334353637383930') as Argv<KeyConvertArguments>,
+        .example('$0 key convert --base32 GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', '3132333435363738393031323334353637383930'),
     handler: (argv) => runCommand(deps, argv.json, (out) => keyConvert(out, argv)),
   };
 }

@@ -62,7 +62,7 @@ export function sessionDelCommand(deps: CliDeps): CommandModule<GlobalArguments,
     builder: (yargs: Argv<GlobalArguments>) =>
       yargs
         .positional('id', { type: 'string', demandOption: true, describe: 'the session id from otpctl session list' })
-        .example('$0 session del 4HNlxH8ElQ_aRqzX5eS1zA', 'the next login must give a fresh one-time password') as Argv<SessionDelArguments>,
+        .example('$0 session del 4HNlxH8ElQ_aRqzX5eS1zA', 'the next login must give a fresh one-time password'),
     handler: (argv) => runCommand(deps, argv.json, (out) => sessionDel(out, argv, deps)),
   };
 }

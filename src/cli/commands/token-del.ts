@@ -41,7 +41,7 @@ export function tokenDelCommand(deps: CliDeps): CommandModule<GlobalArguments, T
         .positional('token', { type: 'string', demandOption: true, describe: 'USER/NAME (or USER/TYPE@LINE for a line without a name)' })
         .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'do not ask for confirmation (needed without a terminal)' })
         .example('$0 token del alice/phone', 'asks, then deletes')
-        .example('$0 token del bob/HOTP@12 --yes', 'a hand-written line without a name, in a script') as Argv<TokenDelArguments>,
+        .example('$0 token del bob/HOTP@12 --yes', 'a hand-written line without a name, in a script'),
     handler: (argv) => runCommand(deps, argv.json, (out) => tokenDel(out, argv, deps)),
   };
 }

@@ -34,7 +34,7 @@ function command(deps: CliDeps, enabled: boolean): CommandModule<GlobalArguments
     builder: (yargs: Argv<GlobalArguments>) =>
       yargs
         .positional('token', { type: 'string', demandOption: true, describe: 'USER/NAME' })
-        .example(`$0 token ${verb} alice/paper`, enabled ? 'alice/paper works again' : 'alice/paper is refused until enabled') as Argv<TokenEnableArguments>,
+        .example(`$0 token ${verb} alice/paper`, enabled ? 'alice/paper works again' : 'alice/paper is refused until enabled'),
     handler: (argv) => runCommand(deps, argv.json, (out) => tokenEnable(out, argv, deps, enabled)),
   };
 }

@@ -54,7 +54,7 @@ export function tokenGroupsCommand(deps: CliDeps): CommandModule<GlobalArguments
         .positional('token', { type: 'string', demandOption: true, describe: 'USER/NAME' })
         .positional('groups', { type: 'string', array: true, default: [], describe: 'group names from the configuration' })
         .example('$0 token groups alice/phone remote mail', 'only services of the groups remote and mail')
-        .example('$0 token groups alice/phone', 'every service again') as Argv<TokenGroupsArguments>,
+        .example('$0 token groups alice/phone', 'every service again'),
     handler: (argv) => runCommand(deps, argv.json, (out) => tokenGroups(out, argv, deps)),
   };
 }

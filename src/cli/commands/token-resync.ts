@@ -82,7 +82,7 @@ export function tokenResyncCommand(deps: CliDeps): CommandModule<GlobalArguments
         .positional('code2', { type: 'string', demandOption: true, describe: 'the next code it shows' })
         .option('window', { alias: 'w', type: 'string', default: String(DEFAULT_RESYNC_WINDOW), describe: 'HOTP: counters to search; TOTP: steps each way' })
         .example('$0 token resync alice/hw 123456 654321', 'HOTP: find the pair in the next 10 000 counters')
-        .example('$0 token resync alice/phone 123456 654321 -w 2880', 'TOTP: find the skew within ±1 day of 30-second steps') as Argv<TokenResyncArguments>,
+        .example('$0 token resync alice/phone 123456 654321 -w 2880', 'TOTP: find the skew within ±1 day of 30-second steps'),
     handler: (argv) => runCommand(deps, argv.json, (out) => tokenResync(out, argv, deps)),
   };
 }

@@ -38,7 +38,7 @@ export function userAddCommand(deps: CliDeps): CommandModule<GlobalArguments, Us
     builder: (yargs: Argv<GlobalArguments>) =>
       yargs
         .positional('user', { type: 'string', demandOption: true, describe: 'the login name' })
-        .example('$0 user add alice', 'declare alice; then give her tokens with otpctl token add alice/phone --type totp') as Argv<UserAddArguments>,
+        .example('$0 user add alice', 'declare alice; then give her tokens with otpctl token add alice/phone --type totp'),
     handler: (argv) => runCommand(deps, argv.json, (out) => userAdd(out, argv, deps)),
   };
 }

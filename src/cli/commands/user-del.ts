@@ -62,7 +62,7 @@ export function userDelCommand(deps: CliDeps): CommandModule<GlobalArguments, Us
         .positional('user', { type: 'string', demandOption: true, describe: 'the login name' })
         .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'do not ask for confirmation (needed without a terminal)' })
         .example('$0 user del alice', 'asks, then removes alice')
-        .example('$0 user del alice --yes', 'in a script') as Argv<UserDelArguments>,
+        .example('$0 user del alice --yes', 'in a script'),
     handler: (argv) => runCommand(deps, argv.json, (out) => userDel(out, argv, deps)),
   };
 }

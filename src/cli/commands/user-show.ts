@@ -60,7 +60,7 @@ export function userShowCommand(deps: CliDeps): CommandModule<GlobalArguments, U
       yargs
         .positional('user', { type: 'string', demandOption: true, describe: 'the login name' })
         .example('$0 user show alice', 'tables of tokens, lock-outs and sessions')
-        .example('$0 user show alice --json', 'the same as one JSON document') as Argv<UserShowArguments>,
+        .example('$0 user show alice --json', 'the same as one JSON document'),
     handler: (argv) => runCommand(deps, argv.json, (out) => userShow(out, argv, deps)),
   };
 }

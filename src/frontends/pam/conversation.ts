@@ -228,6 +228,9 @@ export class Conversation {
         this.#decided = undefined; // superseded by the prompt: its refusal is audited, never "undelivered"
       }
     } finally {
+      // The rest of this async function waits up to the conversation's deadline, its frame alive:
+      // the first-pass secret must not stay reachable from it meanwhile.
+      // eslint-disable-next-line no-useless-assignment
       authtok = undefined;
     }
 
@@ -254,10 +257,11 @@ export class Conversation {
     try {
       this.#requireClient(base);
       const outcome = await this.#decide({ ...base, answer });
-      answer = undefined;
       return await this.#close(outcome, noInfo);
     } finally {
-      // JS strings cannot be wiped; drop the only reference at once (the FrameReader zeroed its bytes).
+      // JS strings cannot be wiped; drop the only reference before the verdict is sent (the
+      // FrameReader zeroed its bytes).
+      // eslint-disable-next-line no-useless-assignment
       answer = undefined;
     }
   }

@@ -114,8 +114,8 @@ describe('PASSWORD fields (pam_oath: -, +, plain)', () => {
     const f = parse(`OTPD/STATIC carol ${hash}\nHOTP bob s3cret 00\nHOTP dan - 00\nHOTP eve + 00\n`);
     const [st, plain, none, any] = f.entries;
     if (st?.kind !== 'static') throw new Error('setup');
-    expect(await checkPassword(st!.password, 'correct horse')).toBe(true);
-    expect(await checkPassword(st!.password, 'correct horsE')).toBe(false);
+    expect(await checkPassword(st.password, 'correct horse')).toBe(true);
+    expect(await checkPassword(st.password, 'correct horsE')).toBe(false);
     if (plain?.kind !== 'oath' || none?.kind !== 'oath' || any?.kind !== 'oath') throw new Error('setup');
     expect(await checkPassword(plain.password, 's3cret')).toBe(true);
     expect(await checkPassword(plain.password, 's3cre')).toBe(false);
