@@ -12,7 +12,7 @@
 import { lstat, readFile } from 'node:fs/promises';
 import { DEFAULT_GROUP, parseConfig, type OtpdConfig } from '../config/index.js';
 import { InvalidInputError } from '../errors.js';
-import { acquireStoreLock, replaceFileDurably } from '../store/index.js';
+import { acquireStoreLock, replaceStoreFile } from '../store/index.js';
 
 const GROUP_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const SERVICE_NAME = /^[A-Za-z0-9._@+-]{1,128}$/;
@@ -103,7 +103,7 @@ export async function editConfigFile(file: string, edit: (text: string) => strin
     const problem = check(config);
     if (problem !== undefined) throw new InvalidInputError('config', `cannot edit ${file} safely (${problem}); edit it by hand`);
     if (next !== text) {
-      await replaceFileDurably(file, Buffer.from(next, 'utf8'), stats, stats.mode & 0o7777); // a config keeps its mode
+      await replaceStoreFile(file, Buffer.from(next, 'utf8'), stats, stats.mode & 0o7777); // a config keeps its mode
     }
     return config;
   } finally {

@@ -14,7 +14,7 @@ import {
   errorsOf,
   parseUsersFile,
   readStore,
-  replaceFileDurably,
+  replaceStoreFile,
   replayIntent,
   StoreError,
   StoreErrorReasons,
@@ -104,7 +104,7 @@ export async function editStore<T>(
       const problem = errorsOf(after, user)[0];
       if (problem !== undefined) throw new InvalidInputError('store', `the change would make a line unusable, so nothing was written (${problem.message})`);
     }
-    await replaceFileDurably(file, content, stats);
+    await replaceStoreFile(file, content, stats);
     return { result, written: true };
   } finally {
     await lock.release();

@@ -7,8 +7,9 @@
  * success is a Reject.
  */
 import type { OtpdConfig } from '../config/index.js';
-import { StateError, type LoginTransaction } from '../state/index.js';
-import { StoreError, tokenLabel, type SkeyEntry, type TokenEntry } from '../store/index.js';
+import { DurableError } from '../durable/errors.js';
+import type { LoginTransaction } from '../state/index.js';
+import { tokenLabel, type SkeyEntry, type TokenEntry } from '../store/index.js';
 import { attemptText } from './attempt-tag.js';
 import { candidatesFor } from './candidates.js';
 import { checkEntry, skeyVerifyState, type CheckResult } from './check-entry.js';
@@ -186,7 +187,7 @@ function skeyRule(request: AuthRequest, tx: LoginTransaction, ports: PolicyPorts
  * Used wherever a step of a login can fail: the decision itself and the daemon's steps before it.
  */
 export function auditRefusal(ports: PolicyPorts, request: LoginParty, error: unknown): never {
-  const storeOrState = error instanceof StoreError || error instanceof StateError;
+  const storeOrState = error instanceof DurableError;
   ports.explain(`refused: ${storeOrState ? `store or state error (${error.reason})` : 'unexpected error'}`);
   ports.audit({
     code: storeOrState ? 'AUTH_STORE_ERROR' : 'AUTH_INTERNAL_ERROR',

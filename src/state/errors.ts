@@ -1,10 +1,10 @@
 /**
- * Errors of the state directory. Every one is an {@link OtpdError}; `reason` tells callers what failed
+ * Errors of the state directory, code `STATE_ERROR`: a {@link DurableError}; `reason` tells callers what failed
  * without parsing prose, `file` names the file or directory concerned. Messages never quote an answer,
  * a tag or the secret.
  */
-import { ErrorCodes, OtpdError } from '../errors.js';
-import { StoreError } from '../store/errors.js';
+import { DurableError, type DurableErrors } from '../durable/errors.js';
+import { ErrorCodes } from '../errors.js';
 
 /** What went wrong with the state directory. Stable strings. */
 export const StateErrorReasons = Object.freeze({
@@ -20,26 +20,16 @@ export const StateErrorReasons = Object.freeze({
 
 export type StateErrorReason = (typeof StateErrorReasons)[keyof typeof StateErrorReasons];
 
-/** Base of the state directory's errors. */
-export class StateError extends OtpdError {
-  readonly reason: StateErrorReason;
-  /** The file or directory concerned. */
-  readonly file: string;
+/** Base of the state directory's errors. `file` is the file or directory concerned. */
+export class StateError extends DurableError {
+  declare readonly reason: StateErrorReason;
 
   constructor(reason: StateErrorReason, file: string, message: string, options?: { cause?: unknown }) {
-    super(ErrorCodes.STATE_ERROR, message, options);
-    this.reason = reason;
-    this.file = file;
+    super(ErrorCodes.STATE_ERROR, reason, file, message, options);
   }
 }
 
-/**
- * Re-raises an error of the store's lock or durable writer as a {@link StateError} with the same
- * reason and message (the store's error stays the `cause`); other errors pass unchanged. @internal
- */
-export function asStateError(err: unknown): unknown {
-  if (!(err instanceof StoreError)) return err;
-  const reason: StateErrorReason =
-    err.reason === 'locked' ? StateErrorReasons.LOCKED : err.reason === 'insecure' ? StateErrorReasons.INSECURE : StateErrorReasons.IO;
-  return new StateError(reason, err.file, err.message, { cause: err });
-}
+/** What the file primitives raise for the state directory. */
+export const STATE_ERRORS: DurableErrors = Object.freeze({
+  error: (reason: StateErrorReason, file: string, message: string, cause?: unknown) => new StateError(reason, file, message, { cause }),
+});

@@ -3,18 +3,18 @@
  * mode 0600), created once and never overwritten. Answer tags are HMAC-SHA256 under this key, so the
  * state directory never holds an answer, a code or a password, and a tag is worthless without the key.
  *
- * Creation happens under the store's lock on `secret.lock` and goes through the store's durable
- * writer, after checking (under the lock) that no secret exists: two processes starting at once both
+ * Creation happens under the lock `secret.lock` and goes through the durable replacement
+ * (src/durable/), after checking (under the lock) that no secret exists: two processes starting at once both
  * end up with the one secret the first wrote.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
-import { acquireStoreLock, type LockOptions } from '../store/lock.js';
-import { replaceFileDurably } from '../store/atomic-write.js';
+import { acquireFileLock, type LockOptions } from '../durable/lock.js';
+import { replaceFileDurably } from '../durable/replace.js';
 import { checkStatePath } from './directory.js';
-import { StateError, StateErrorReasons, asStateError } from './errors.js';
+import { STATE_ERRORS, StateError, StateErrorReasons } from './errors.js';
 
 /** Name of the secret file in the state directory. */
 export const SECRET_FILE = 'secret';
@@ -64,20 +64,16 @@ export async function loadOrCreateSecret(root: string, lock: LockOptions = {}): 
   const file = path.join(root, SECRET_FILE);
   const found = await readSecret(file);
   if (found !== undefined) return found;
+  const held = await acquireFileLock(file, STATE_ERRORS, lock);
   try {
-    const held = await acquireStoreLock(file, lock);
-    try {
-      const raced = await readSecret(file);
-      if (raced !== undefined) return raced;
-      const key = randomBytes(SECRET_BYTES);
-      const owner = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
-      await replaceFileDurably(file, Buffer.from(`${key.toString('hex')}\n`, 'latin1'), owner);
-      return key;
-    } finally {
-      await held.release();
-    }
-  } catch (err) {
-    throw asStateError(err);
+    const raced = await readSecret(file);
+    if (raced !== undefined) return raced;
+    const key = randomBytes(SECRET_BYTES);
+    const owner = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
+    await replaceFileDurably(file, Buffer.from(`${key.toString('hex')}\n`, 'latin1'), owner, { errors: STATE_ERRORS });
+    return key;
+  } finally {
+    await held.release();
   }
 }
 

@@ -5,7 +5,7 @@
 import { InvalidInputError } from '../errors.js';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { LOCK_DEFAULTS, type LockOptions } from '../store/lock.js';
+import { LOCK_DEFAULTS, type LockOptions } from '../durable/lock.js';
 import { DEFAULT_STATE_DIR, prepareStateDir } from './directory.js';
 import { StateError } from './errors.js';
 import { LoginTransactionImpl, type LoginTransaction } from './login.js';

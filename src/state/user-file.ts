@@ -1,6 +1,6 @@
 /**
  * Reading and updating one user's state file: under the user's lock (src/state/state-lock.ts, a byte
- * of the state directory's `users.lock`), written by the store's durable replace (`<file>.new`,
+ * of the state directory's `users.lock`), written by the durable replacement (`<file>.new`,
  * fsync, rename, fsync of the directory). Reads need no lock: files are only ever replaced by rename,
  * so a reader sees one whole version.
  *
@@ -10,9 +10,9 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { stageReplacement, type StagedReplacement } from '../store/atomic-write.js';
+import { stageReplacement, type StagedReplacement } from '../durable/replace.js';
 import { OtpdError } from '../errors.js';
-import { StateError, StateErrorReasons, asStateError } from './errors.js';
+import { STATE_ERRORS, StateError, StateErrorReasons } from './errors.js';
 import { STATE_FILE_SUFFIX, userFileName } from './names.js';
 import type { HeldStateLock, StateLocks } from './state-lock.js';
 import { STATE_LIMITS, StateFormatProblem, cloneUserState, emptyUserState, isEmptyState, parseUserState, serializeUserState, type UserState } from './record.js';
@@ -83,11 +83,6 @@ export async function readStateFile(file: string, user: string | undefined): Pro
     if (err instanceof StateFormatProblem) throw corrupt(file, err.message, err);
     throw err;
   }
-}
-
-/** Carries a transaction body's own error past the translation of file errors. */
-class BodyFailure {
-  constructor(readonly error: unknown) {}
 }
 
 /** What {@link UserFiles.transact} gives its body. */
@@ -186,7 +181,7 @@ export class UserFiles {
           try {
             if (this.#suspect.has(file)) {
               const bytes = serializeUserState(next);
-              staged = { next, bytes, replacement: await stageReplacement(file, bytes, owner, 0o600, { sync: true }) };
+              staged = { next, bytes, replacement: await stageReplacement(file, bytes, owner, { errors: STATE_ERRORS, sync: true }) };
             } else {
               // Serialised only if it is committed (most logins succeed): the room asked for is what
               // the file has now and more than a staged count can add to it.
@@ -215,16 +210,13 @@ export class UserFiles {
       } catch (err) {
         // Counted before it was verified: the staged version (the attempt as a failure) goes to disk.
         if (staged !== undefined) await commit(staged.bytes ?? serializeUserState(staged.next));
-        throw new BodyFailure(err);
+        throw err;
       }
       const bytes = end.write === undefined ? undefined : serializeUserState(end.write);
       const unchanged = bytes === undefined || (readBytes !== undefined ? bytes.equals(readBytes) : isEmptyState(end.write ?? state));
       if (unchanged) return end.result;
       await commit(bytes);
       return end.result;
-    } catch (err) {
-      if (err instanceof BodyFailure) throw err.error;
-      throw asStateError(err);
     } finally {
       staged?.replacement?.discard();
       lock.release();
@@ -233,7 +225,7 @@ export class UserFiles {
 
   async #stageOrThrow(file: string, bytes: Buffer, owner: { uid: number; gid: number }): Promise<StagedReplacement> {
     try {
-      return await stageReplacement(file, bytes, owner);
+      return await stageReplacement(file, bytes, owner, { errors: STATE_ERRORS });
     } catch (err) {
       this.#suspect.add(file);
       throw err;

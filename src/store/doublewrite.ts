@@ -15,9 +15,9 @@
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fdatasync, lstatSync, readSync, writeSync, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import path from 'node:path';
 import { promisify } from 'node:util';
-import { StoreError, StoreErrorReasons } from './errors.js';
+import { syncDirectory } from '../durable/replace.js';
+import { STORE_ERRORS, StoreError, StoreErrorReasons } from './errors.js';
 import { openCheckedStore } from './permissions.js';
 
 const fdatasyncAsync = promisify(fdatasync);
@@ -145,19 +145,7 @@ export async function writeIntent(file: string, patches: readonly SectorPatch[])
   } finally {
     await handle?.close().catch(() => undefined);
   }
-  if (created) await syncDirectory(file); // the record's name must survive a crash too
-}
-
-async function syncDirectory(file: string): Promise<void> {
-  let dir: FileHandle | undefined;
-  try {
-    dir = await open(path.dirname(file), constants.O_RDONLY | constants.O_DIRECTORY);
-    await dir.sync();
-  } catch (err) {
-    throw new StoreError(StoreErrorReasons.IO, file, `${path.dirname(file)}: fsync of the directory failed: ${(err as NodeJS.ErrnoException).code ?? 'error'}; the store is unchanged`, { cause: err });
-  } finally {
-    await dir?.close();
-  }
+  if (created) await syncDirectory(file, STORE_ERRORS, 'the store is unchanged'); // the record's name must survive a crash too
 }
 
 /** Empties the record once the store's change is durable (no sync needed: a replay is harmless). */

@@ -1,11 +1,9 @@
 /**
- * Errors of the store. Every one is an {@link OtpdError}; `reason` tells callers what failed without
- * parsing prose. Messages name the file (and line), never a key, PIN or password.
- *
- * The family's {@link ErrorCodes} has no store codes yet, so these carry `INVALID_INPUT` as their
- * `code` and the precise cause in `reason`.
+ * Errors of the store, code `STORE_ERROR`: a {@link DurableError} whose `reason` tells callers what
+ * failed without parsing prose. Messages name the file (and line), never a key, PIN or password.
  */
-import { ErrorCodes, OtpdError } from '../errors.js';
+import { DurableError, type DurableErrors } from '../durable/errors.js';
+import { ErrorCodes } from '../errors.js';
 
 /** What went wrong with a store. Stable strings: they may cross the socket later. */
 export const StoreErrorReasons = Object.freeze({
@@ -22,16 +20,18 @@ export const StoreErrorReasons = Object.freeze({
 export type StoreErrorReason = (typeof StoreErrorReasons)[keyof typeof StoreErrorReasons];
 
 /** Base of the store's errors. `file` is the store's path as given. */
-export class StoreError extends OtpdError {
-  readonly reason: StoreErrorReason;
-  readonly file: string;
+export class StoreError extends DurableError {
+  declare readonly reason: StoreErrorReason;
 
   constructor(reason: StoreErrorReason, file: string, message: string, options?: { cause?: unknown }) {
-    super(ErrorCodes.STORE_ERROR, message, options);
-    this.reason = reason;
-    this.file = file;
+    super(ErrorCodes.STORE_ERROR, reason, file, message, options);
   }
 }
+
+/** What the file primitives raise for the store (and for files edited under the store's rules). */
+export const STORE_ERRORS: DurableErrors = Object.freeze({
+  error: (reason: StoreErrorReason, file: string, message: string, cause?: unknown) => new StoreError(reason, file, message, { cause }),
+});
 
 /**
  * A line of the store that cannot be used, attached to the user it concerns (when the line names

@@ -3,9 +3,9 @@
  */
 export { StoreError, StoreErrorReasons, StoreLineError, type StoreErrorReason } from './errors.js';
 export { readStore, storeCounters, updateStore, type ReadStoreOptions, type StoreCounters, type UpdateStoreOptions, type UpdateStoreResult } from './store.js';
-export { acquireStoreLock, LOCK_DEFAULTS, type LockOptions, type StoreLock } from './lock.js';
+export { acquireStoreLock, replaceStoreFile, type StoreLock } from './store-files.js';
+export { LOCK_DEFAULTS, type LockOptions } from '../durable/lock.js';
 export { checkStorePermissions } from './permissions.js';
-export { replaceFileDurably } from './atomic-write.js';
 export type {
   BackupEntry,
   BackupScrypt,

@@ -1,7 +1,7 @@
 /**
  * Clearing what a dead writer left beside the store: `<file>.lock` and `<file>.new`. pam_oath creates
  * both with O_EXCL and never removes a stale one, so until someone does, every pam_oath login on the
- * file fails. otpd removes them when it next writes (src/store/lock.ts, atomic-write.ts), but a quiet
+ * file fails. otpd removes them when it next writes (src/durable/lock.ts, replace.ts), but a quiet
  * store may not be written for hours; the daemon therefore sweeps at start-up and on SIGHUP.
  *
  * The sweep takes the store lock exactly as a writer does — a lock that no process has open is broken
@@ -12,7 +12,7 @@
 import { lstat, unlink } from 'node:fs/promises';
 import { replayIntent } from './doublewrite.js';
 import { StoreError, StoreErrorReasons } from './errors.js';
-import { acquireStoreLock } from './lock.js';
+import { acquireStoreLock } from './store-files.js';
 import { checkStoreDirectory } from './permissions.js';
 
 /** What the sweep did. */

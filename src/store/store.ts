@@ -19,10 +19,11 @@ import { closeSync, constants, lstatSync, readFile } from 'node:fs';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { patchFileDurably, replaceFileDurably } from './atomic-write.js';
+import { patchFileDurably } from './patch.js';
+import { acquireStoreLock, replaceStoreFile, type StoreLock } from './store-files.js';
 import { replayIntent } from './doublewrite.js';
 import { StoreError, StoreErrorReasons } from './errors.js';
-import { LOCK_DEFAULTS, acquireStoreLock, type LockOptions, type StoreLock } from './lock.js';
+import { LOCK_DEFAULTS, type LockOptions } from '../durable/lock.js';
 import { checkStoreName, openCheckedStore } from './permissions.js';
 import { cachedIndex, forgetIndex, lastIndex, rememberIndex, sameVersion } from './read-cache.js';
 import { LineIndex } from './usersfile/line-index.js';
@@ -237,7 +238,7 @@ async function writeRound(file: string, batch: readonly Request[], index: LineIn
         }
         counters.patches++;
       } else {
-        await replaceFileDurably(file, updates.content(), stats);
+        await replaceStoreFile(file, updates.content(), stats);
         counters.writes++;
       }
       // Under the lock the file is what we just wrote — unless the base was a remembered version that

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { acquireStoreLock } from '../../../src/store/lock.js';
+import { acquireStoreLock } from '../../../src/store/index.js';
 import { StoreError, StoreErrorReasons } from '../../../src/store/errors.js';
 import { tempDirForTest } from '../../support/temp-dir.js';
 

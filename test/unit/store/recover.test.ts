@@ -2,7 +2,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { acquireStoreLock } from '../../../src/store/lock.js';
+import { acquireStoreLock } from '../../../src/store/index.js';
 import { sweepStoreLeftovers } from '../../../src/store/recover.js';
 import { tempDirForTest } from '../../support/temp-dir.js';
 

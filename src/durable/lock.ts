@@ -1,5 +1,6 @@
 /**
- * The users-file lock, compatible with pam_oath (Debian libpam-oath 2.6.7-3.1+deb12u1, checked with
+ * The lock of a file otpd rewrites (the users.oath store, the state directory's secret), compatible with
+ * pam_oath's users-file lock (Debian libpam-oath 2.6.7-3.1+deb12u1, checked with
  * strace): the writer creates `<file>.lock` with O_CREAT|O_EXCL (then takes an fcntl write lock on it,
  * which adds nothing while the name is exclusive), writes `<file>.new` (also O_EXCL), renames it over
  * the file, closes and unlinks the lock. pam_oath never waits: an existing lock fails its login.
@@ -19,7 +20,7 @@ import { closeSync, constants, fstatSync, lstatSync, openSync, unlinkSync, write
 import { lstat, open, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { StoreError, StoreErrorReasons } from './errors.js';
+import { DurableErrorReasons, type DurableErrors } from './errors.js';
 import { provablyStale } from './liveness.js';
 
 /** How long to wait and when a lock counts as abandoned. */
@@ -34,7 +35,7 @@ export interface LockOptions {
 export const LOCK_DEFAULTS = Object.freeze({ timeoutMs: 10_000, staleAfterMs: 30_000, firstPollMs: 1, maxPollMs: 50 });
 
 /** A held lock. `release` unlinks it, then closes it; it is safe to call twice. */
-export interface StoreLock {
+export interface FileLock {
   readonly lockPath: string;
   release(): Promise<void>;
 }
@@ -107,15 +108,16 @@ async function breakStaleLock(lockPath: string, st: Stats, staleAfterMs: number)
 }
 
 /**
- * Takes the users-file lock `<file>.lock`.
+ * Takes the lock `<file>.lock`.
  *
- * @param file - the store's path
+ * @param file - the locked file's path
+ * @param errors - how the file's owner builds its errors (the store's, the state directory's)
  * @param options - timeout and stale grace period
  * @returns the held lock
- * @throws StoreError (reason `locked`) naming the holder when the wait runs out; (reason `io`) when the
+ * @throws the owner's error: reason `locked` naming the holder when the wait runs out, `io` when the
  *   lock cannot be created for another reason
  */
-export async function acquireStoreLock(file: string, options: LockOptions = {}): Promise<StoreLock> {
+export async function acquireFileLock(file: string, errors: DurableErrors, options: LockOptions = {}): Promise<FileLock> {
   const lockPath = `${file}.lock`;
   const timeoutMs = options.timeoutMs ?? LOCK_DEFAULTS.timeoutMs;
   const staleAfterMs = options.staleAfterMs ?? LOCK_DEFAULTS.staleAfterMs;
@@ -129,7 +131,7 @@ export async function acquireStoreLock(file: string, options: LockOptions = {}):
       fd = openSync(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new StoreError(StoreErrorReasons.IO, file, `${lockPath}: cannot create the lock: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, { cause: err });
+        throw errors.error(DurableErrorReasons.IO, file, `${lockPath}: cannot create the lock: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, err);
       }
     }
     if (fd !== undefined) return held(lockPath, fd);
@@ -146,8 +148,8 @@ export async function acquireStoreLock(file: string, options: LockOptions = {}):
     }
     if (Date.now() >= deadline) {
       const holder = await describeHolder(lockPath);
-      throw new StoreError(
-        StoreErrorReasons.LOCKED,
+      throw errors.error(
+        DurableErrorReasons.LOCKED,
         file,
         `${lockPath}: held by ${holder} for ${Math.round(lockAge(st))} ms; waited ${timeoutMs} ms. ` +
           `If no writer is running, remove ${lockPath}.`,
@@ -158,7 +160,7 @@ export async function acquireStoreLock(file: string, options: LockOptions = {}):
   }
 }
 
-function held(lockPath: string, fd: number): StoreLock {
+function held(lockPath: string, fd: number): FileLock {
   const mine = fstatSync(fd);
   try {
     writeSync(fd, `${process.pid} otpd\n`);
