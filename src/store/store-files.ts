@@ -1,11 +1,11 @@
 /**
  * The durable primitives (src/durable/) as the store uses them: its lock and its whole-file
- * replacement, raising {@link StoreError}s. Also what otpctl uses for files it edits under the same
+ * replacement, raising StoreErrors (./errors.ts). Also what otpctl uses for files it edits under the same
  * rules (the configuration's groups).
  */
 import { acquireFileLock, type FileLock, type LockOptions } from '../durable/lock.js';
 import { replaceFileDurably } from '../durable/replace.js';
-import { STORE_ERRORS, type StoreError } from './errors.js';
+import { STORE_ERRORS } from './errors.js';
 import type { Stats } from 'node:fs';
 
 /** A held `<file>.lock`. */

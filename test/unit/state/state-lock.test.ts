@@ -119,7 +119,7 @@ describe('state locks', () => {
   it('without the native addon: refused as an I/O error that says how to fix it', async () => {
     vi.resetModules();
     vi.stubEnv('OTPD_NATIVE_PATH', '/nonexistent/otpd_native.node');
-    const fresh = (await import('../../../src/state/state-lock.js')) as typeof import('../../../src/state/state-lock.js');
+    const fresh = await import('../../../src/state/state-lock.js');
     const err = await new fresh.StateLocks(lockFile(), 30).acquire('k').then(
       () => undefined,
       (e: unknown) => e as Error & { reason?: string },
