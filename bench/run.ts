@@ -44,7 +44,7 @@ function timeMs(runs: number, body: () => void): number {
   return median(samples);
 }
 
-const perSecond = (count: number, ms: number): string => `${((count / ms) * 1000 / 1e6).toFixed(2)} M codes/s`;
+const perSecond = (count: number, ms: number): string => `${(((count / ms) * 1000) / 1e6).toFixed(2)} M codes/s`;
 
 /**
  * 8-digit codes, so that a code can be found whose first occurrence is the window's last counter: every
@@ -95,7 +95,12 @@ function benchWholeProcess(wanted: number): void {
   const oathtoolMs = processMs('oathtool', ['--hotp', ...digits, '-w', String(window), KEY_HEX, code], 3);
   const otpctlMs = processMs(process.execPath, [otpctlPath, 'gen', 'hotp', ...digits, KEY_HEX, code, '-w', String(window)], 3);
   rows.push({ what: 'HOTP-SHA1 window search', backend: 'oathtool (process)', work: `${window + 1} counters`, result: perSecond(window + 1, oathtoolMs) });
-  rows.push({ what: `otpctl gen hotp -w ${window} (process)`, backend: 'native', work: `${otpctlMs.toFixed(0)} ms`, result: `${(oathtoolMs / otpctlMs).toFixed(2)}× oathtool's ${oathtoolMs.toFixed(0)} ms` });
+  rows.push({
+    what: `otpctl gen hotp -w ${window} (process)`,
+    backend: 'native',
+    work: `${otpctlMs.toFixed(0)} ms`,
+    result: `${(oathtoolMs / otpctlMs).toFixed(2)}× oathtool's ${oathtoolMs.toFixed(0)} ms`,
+  });
 }
 
 function benchSkey(backend: OtpBackend, steps: number, runs: number): void {
@@ -119,7 +124,9 @@ function printTable<T extends Record<string, string>>(headers: T, body: readonly
 
 const native = loadNativeBackend();
 const oathtoolVersion = execFileSync('oathtool', ['--version'], { encoding: 'utf8' }).split('\n')[0];
-console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; node ${process.version}; ${oathtoolVersion}\n`);
+console.log(
+  `machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; node ${process.version}; ${oathtoolVersion}\n`,
+);
 benchSearch(native, 10_000_000, 5);
 benchSearch(typescriptBackend, 200_000, 3);
 benchOtplib(200_000);
@@ -140,7 +147,13 @@ printTable(
 );
 
 console.log('\nwhole logins through pamtester (pam_otpd.so + otpd vs. pam_oath, same users, same run; measured before the store benchmark):\n');
-printTable({ what: 'benchmark', module: 'module', work: 'work', result: 'result' }, pamRows.map((r) => ({ ...r })));
+printTable(
+  { what: 'benchmark', module: 'module', work: 'work', result: 'result' },
+  pamRows.map((r) => ({ ...r })),
+);
 
 console.log('\nrefusal time, enrolled user against unknown name (the prompt and the time must not tell who is enrolled):\n');
-printTable({ who: 'who', logins: 'logins', median: 'median', p90: 'p90' }, (await benchUnknownUser(native, 200)).map((r) => ({ ...r, logins: String(r.logins) })));
+printTable(
+  { who: 'who', logins: 'logins', median: 'median', p90: 'p90' },
+  (await benchUnknownUser(native, 200)).map((r) => ({ ...r, logins: String(r.logins) })),
+);

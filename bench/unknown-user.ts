@@ -38,7 +38,15 @@ export async function benchUnknownUser(backend: OtpBackend, rounds: number): Pro
     // max_fail = 0: failures are counted (and written) but never lock, so every round is the same work.
     const config = parseConfig(`store = "${store}"\nstate_dir = "${path.join(dir, 'state')}"\naudit_log = "stderr"\n[lockout]\nmax_fail = 0\n`, 'bench.conf');
     const state = await openStateDir(config.stateDir);
-    const ports: PolicyPorts = { config, store: fileTokenStore(config.store), state, backend, now: () => Date.now() / 1000, audit: () => undefined, explain: () => undefined };
+    const ports: PolicyPorts = {
+      config,
+      store: fileTokenStore(config.store),
+      state,
+      backend,
+      now: () => Date.now() / 1000,
+      audit: () => undefined,
+      explain: () => undefined,
+    };
     const times = { known: [] as number[], unknown: [] as number[] };
     const once = async (user: string, answer: string): Promise<number> => {
       const start = process.hrtime.bigint();
@@ -52,7 +60,12 @@ export async function benchUnknownUser(backend: OtpBackend, rounds: number): Pro
       times.known.push(await once('known', String(100_000 + i)));
       times.unknown.push(await once(`nobody${i}`, String(100_000 + i)));
     }
-    const row = (who: string, t: number[]): UnknownUserRow => ({ who, logins: t.length, median: `${quantile(t, 0.5).toFixed(2)} ms`, p90: `${quantile(t, 0.9).toFixed(2)} ms` });
+    const row = (who: string, t: number[]): UnknownUserRow => ({
+      who,
+      logins: t.length,
+      median: `${quantile(t, 0.5).toFixed(2)} ms`,
+      p90: `${quantile(t, 0.9).toFixed(2)} ms`,
+    });
     return [row('enrolled user, wrong code', times.known), row('unknown user name', times.unknown)];
   } finally {
     rmSync(dir, { recursive: true, force: true });

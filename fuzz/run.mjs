@@ -191,7 +191,12 @@ async function runFastCheck(t, o) {
   delete childEnv.OTPD_FUZZ_PATH;
   delete childEnv.OTPD_FUZZ_ONLY;
   const started = Date.now();
-  const r = await run(process.execPath, [vitest, 'run', '--config', 'fuzz/vitest.config.ts', t.file], { env: childEnv, replaceEnv: true, deadlineMs: (o.maxTime + 120) * 1000, log });
+  const r = await run(process.execPath, [vitest, 'run', '--config', 'fuzz/vitest.config.ts', t.file], {
+    env: childEnv,
+    replaceEnv: true,
+    deadlineMs: (o.maxTime + 120) * 1000,
+    log,
+  });
   const seconds = (Date.now() - started) / 1000;
   const rows = existsSync(results)
     ? readFileSync(results, 'utf8')
@@ -207,7 +212,8 @@ async function runFastCheck(t, o) {
   let detail = '';
   if (!ok) {
     if (short.length > 0) detail = short.map((p) => `property "${p.property}" ran ${p.runs} of ${p.requested} inputs`).join('; ');
-    else if (failed.length > 0) detail = failed.map((p) => `property "${p.property}" failed (seed ${p.seed})`).join('; ') + `; report: ${relative(ROOT, ARTIFACTS)}/${t.name}-*.txt`;
+    else if (failed.length > 0)
+      detail = failed.map((p) => `property "${p.property}" failed (seed ${p.seed})`).join('; ') + `; report: ${relative(ROOT, ARTIFACTS)}/${t.name}-*.txt`;
     else if (r.killed) detail = 'killed at the deadline';
     else detail = `vitest exit ${r.code}: ${tail(r.out, 1)}`;
   }
@@ -243,7 +249,8 @@ async function main() {
     const err = buildC();
     if (err !== undefined) {
       console.error(`fuzz: C targets not built: ${err}`);
-      for (const t of targets.filter((x) => x.engine === 'libFuzzer')) results.set(t.name, { ok: false, runs: 0, requested: o.runs, seconds: 0, limited: false, detail: 'not built' });
+      for (const t of targets.filter((x) => x.engine === 'libFuzzer'))
+        results.set(t.name, { ok: false, runs: 0, requested: o.runs, seconds: 0, limited: false, detail: 'not built' });
     }
   }
 
@@ -253,7 +260,9 @@ async function main() {
       console.log(`fuzz: ${t.name} ...`);
       const r = t.engine === 'libFuzzer' ? await runLibFuzzer(t, o) : await runFastCheck(t, o);
       results.set(t.name, r);
-      console.log(`fuzz: ${t.name}: ${r.ok ? 'ok' : 'FAILED'}, ${r.runs.toLocaleString('en-US')} inputs in ${r.seconds.toFixed(1)} s${r.detail ? ` — ${r.detail}` : ''}`);
+      console.log(
+        `fuzz: ${t.name}: ${r.ok ? 'ok' : 'FAILED'}, ${r.runs.toLocaleString('en-US')} inputs in ${r.seconds.toFixed(1)} s${r.detail ? ` — ${r.detail}` : ''}`,
+      );
       if (!r.ok && r.log) console.log(`${tail(readFileSync(r.log, 'utf8'), 40)}\n(log: ${relative(ROOT, r.log)})`);
     }
   };
@@ -265,7 +274,8 @@ async function main() {
   console.log('');
   console.log(summary);
   for (const { t, r } of rows) {
-    for (const p of r.properties ?? []) console.log(`  ${t.name}: ${p.property}: ${p.runs.toLocaleString('en-US')} runs, ${(p.ms / 1000).toFixed(1)} s${p.interrupted ? ' (time limit)' : ''}`);
+    for (const p of r.properties ?? [])
+      console.log(`  ${t.name}: ${p.property}: ${p.runs.toLocaleString('en-US')} runs, ${(p.ms / 1000).toFixed(1)} s${p.interrupted ? ' (time limit)' : ''}`);
   }
   for (const { t, r } of rows) if (!r.ok) console.log(`FAILED ${t.name}: ${r.detail}`);
   const failed = rows.filter(({ r }) => !r.ok).length;

@@ -103,9 +103,7 @@ const message: fc.Arbitrary<Message> = fc.oneof(
   fc.record({ style: fc.constantFrom(...STYLES), text: wireText(1) }).map((r): Message => ({ type: 'CONV', ...r })),
   wireText(0).map((response): Message => ({ type: 'ANSWER', response })),
   fc.constantFrom(...VERDICTS).map((verdict): Message => ({ type: 'RESULT', verdict })),
-  fc
-    .record({ code: fc.integer({ min: 1, max: 0xffff }), message: wireText(1) }, { requiredKeys: ['code'] })
-    .map((r): Message => ({ type: 'ERROR', ...r })),
+  fc.record({ code: fc.integer({ min: 1, max: 0xffff }), message: wireText(1) }, { requiredKeys: ['code'] }).map((r): Message => ({ type: 'ERROR', ...r })),
 );
 
 /** A frame around `body` with the right total length unless `total` is given. */
@@ -200,7 +198,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 /** The items of a frame as [offset, end) pairs, as far as their lengths allow. */
 function itemSpans(b: Buffer): Array<[number, number]> {
   const spans: Array<[number, number]> = [];
-  for (let off: number = Framing.HEADER_SIZE; off + 4 <= b.length - Framing.TRAILER_SIZE; ) {
+  for (let off: number = Framing.HEADER_SIZE; off + 4 <= b.length - Framing.TRAILER_SIZE;) {
     const end = off + 4 + b.readUInt16BE(off + 2);
     if (end > b.length - Framing.TRAILER_SIZE) break;
     spans.push([off, end]);
@@ -404,7 +402,10 @@ describe(TARGET, () => {
 
         const dirty = feed(split(Buffer.concat([...frames, garbage]), at));
         check(dirty.errors.length <= 1, `${dirty.errors.length} errors reported`);
-        check(dirty.errors.every((e) => e instanceof ProtocolError), 'a non-ProtocolError reported');
+        check(
+          dirty.errors.every((e) => e instanceof ProtocolError),
+          'a non-ProtocolError reported',
+        );
         deepStrictEqual(dirty.messages.slice(0, messages.length), messages);
         for (const extra of dirty.messages.slice(messages.length)) encodeFrame(extra); // anything more was valid
       },

@@ -24,8 +24,7 @@ import { check, fuzzProperty, tally } from './harness.js';
 
 const TARGET = 'ts-skey-response';
 
-const chars = (set: string, minLength: number, maxLength: number): fc.Arbitrary<string> =>
-  fc.string({ unit: fc.constantFrom(...set), minLength, maxLength });
+const chars = (set: string, minLength: number, maxLength: number): fc.Arbitrary<string> => fc.string({ unit: fc.constantFrom(...set), minLength, maxLength });
 const ALNUM = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 const WS = fc.constantFrom('', '', ' ', '  ', '\t', ' \t', '\n');
 const WS1 = fc.constantFrom(' ', ' ', '  ', '\t', ' \t ', '\r\n');
@@ -82,21 +81,19 @@ const validCase: fc.Arbitrary<Case> = fc.oneof(
         .tuple(typeName(encoding === 'hex' ? 'hex' : 'word'), encoded(v, encoding))
         .map(([type, body]): Case => ({ text: `${type}:${body}`, want: { kind: 'typed', encoding, value: v } })),
     ),
-  fc
-    .tuple(value, value, parameters, fc.constantFrom<'hex' | 'words'>('hex', 'words'))
-    .chain(([current, newValue, next, encoding]) =>
-      fc
-        .tuple(
-          typeName(encoding === 'hex' ? 'init-hex' : 'init-word'),
-          encoded(current, encoding),
-          fc.tuple(caseFlags, fc.nat({ max: 3 }), WS, WS1, WS1, WS),
-          encoded(newValue, encoding),
-        )
-        .map(([type, cur, [flags, zeros, a, b, c, d], nu]): Case => ({
-          text: `${type}:${cur}:${a}${recase(next.algorithm, flags)}${b}${'0'.repeat(zeros)}${next.sequence}${c}${next.seed}${d}:${nu}`,
-          want: { kind: 'init', encoding, current, next: { ...next }, newValue },
-        })),
-    ),
+  fc.tuple(value, value, parameters, fc.constantFrom<'hex' | 'words'>('hex', 'words')).chain(([current, newValue, next, encoding]) =>
+    fc
+      .tuple(
+        typeName(encoding === 'hex' ? 'init-hex' : 'init-word'),
+        encoded(current, encoding),
+        fc.tuple(caseFlags, fc.nat({ max: 3 }), WS, WS1, WS1, WS),
+        encoded(newValue, encoding),
+      )
+      .map(([type, cur, [flags, zeros, a, b, c, d], nu]): Case => ({
+        text: `${type}:${cur}:${a}${recase(next.algorithm, flags)}${b}${'0'.repeat(zeros)}${next.sequence}${c}${next.seed}${d}:${nu}`,
+        want: { kind: 'init', encoding, current, next: { ...next }, newValue },
+      })),
+  ),
 );
 
 function same(got: SkeyResponse, want: SkeyResponse): boolean {
@@ -154,15 +151,19 @@ const piece = fc.oneof(
 );
 
 /** A valid response with a few characters replaced, inserted or deleted. */
-const mutatedCase = fc.tuple(validCase, fc.array(fc.tuple(fc.nat(), fc.nat({ max: 2 }), fc.oneof(fc.constantFrom(...PIECES), fc.string({ maxLength: 2 }))), { minLength: 1, maxLength: 3 })).map(
-  ([c, edits]) =>
+const mutatedCase = fc
+  .tuple(
+    validCase,
+    fc.array(fc.tuple(fc.nat(), fc.nat({ max: 2 }), fc.oneof(fc.constantFrom(...PIECES), fc.string({ maxLength: 2 }))), { minLength: 1, maxLength: 3 }),
+  )
+  .map(([c, edits]) =>
     edits.reduce((t, [at, op, s]) => {
       const i = at % (t.length + 1);
       if (op === 0) return t.slice(0, i) + s + t.slice(i);
       if (op === 1) return t.slice(0, i) + t.slice(i + 1);
       return t.slice(0, i) + s + t.slice(i + s.length);
     }, c.text),
-);
+  );
 
 const hostileText: fc.Arbitrary<string> = fc.oneof(
   { weight: 3, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },

@@ -31,8 +31,7 @@ const PATH = '/etc/users.oath';
 // ---------------------------------------------------------------- valid lines from random values
 
 // fc.stringMatching is slow (its regex walk costs ~10 µs a string): strings over a character set instead.
-const chars = (set: string, minLength: number, maxLength: number): fc.Arbitrary<string> =>
-  fc.string({ unit: fc.constantFrom(...set), minLength, maxLength });
+const chars = (set: string, minLength: number, maxLength: number): fc.Arbitrary<string> => fc.string({ unit: fc.constantFrom(...set), minLength, maxLength });
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
 const ALNUM = `${LOWER}ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789`;
 const DIGITS = '0123456789';
@@ -42,7 +41,9 @@ const PRINTABLE = Array.from({ length: 94 }, (_, i) => String.fromCharCode(33 + 
 const hexCase = (bytes: Uint8Array, upper: readonly boolean[]): string =>
   [...Buffer.from(bytes).toString('hex')].map((c, i) => (upper[i % Math.max(1, upper.length)] ? c.toUpperCase() : c)).join('');
 const hexText = (min: number, max: number): fc.Arbitrary<{ bytes: Uint8Array; text: string }> =>
-  fc.tuple(fc.uint8Array({ minLength: min, maxLength: max }), fc.array(fc.boolean(), { minLength: 1, maxLength: 8 })).map(([bytes, upper]) => ({ bytes, text: hexCase(bytes, upper) }));
+  fc
+    .tuple(fc.uint8Array({ minLength: min, maxLength: max }), fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }))
+    .map(([bytes, upper]) => ({ bytes, text: hexCase(bytes, upper) }));
 
 const delim = fc.constantFrom(' ', ' ', '\t', '  ', ' \t', '\t\t', '\t  ');
 const lineEnd = fc.constantFrom('\n', '\n', '\r\n', ' \t\n');
@@ -201,7 +202,10 @@ const backup: fc.Arbitrary<Token> = fc
     expect: (e: TokenEntry) => {
       check(e.kind === 'backup', `kind ${e.kind}`);
       deepStrictEqual(e.scrypt, { ...params, salt });
-      deepStrictEqual(e.slots, slots.map(({ hash, used }) => ({ hash, used })));
+      deepStrictEqual(
+        e.slots,
+        slots.map(({ hash, used }) => ({ hash, used })),
+      );
       check((e.lastTime === undefined ? undefined : formatOathTimestamp(e.lastTime)) === (time ?? undefined), 'lastTime');
     },
   }));
@@ -282,10 +286,20 @@ const validFile: fc.Arbitrary<ValidFile> = fc
 
 function checkMeta(got: TokenMeta, want: MetaWant | undefined): void {
   if (want === undefined) {
-    check(got.line === undefined && got.name === undefined && got.enabled && got.groups.length === 0 && got.skew === 0 && got.lastStep === undefined, 'default metadata');
+    check(
+      got.line === undefined && got.name === undefined && got.enabled && got.groups.length === 0 && got.skew === 0 && got.lastStep === undefined,
+      'default metadata',
+    );
     return;
   }
-  const pick = (m: MetaWant) => ({ name: m.name, enabled: m.enabled, groups: [...m.groups], skew: m.skew === 0 ? 0 : m.skew, lastStep: m.lastStep, line: m.line });
+  const pick = (m: MetaWant) => ({
+    name: m.name,
+    enabled: m.enabled,
+    groups: [...m.groups],
+    skew: m.skew === 0 ? 0 : m.skew,
+    lastStep: m.lastStep,
+    line: m.line,
+  });
   deepStrictEqual(pick(got), pick(want));
 }
 
@@ -369,7 +383,11 @@ const hostileLine = (p: Pool): fc.Arbitrary<string> =>
     fc.string({ unit: 'grapheme', maxLength: 30 }).map((s) => toBinary(s).replace(/\n/g, ' ')),
     // a valid token line with one or two fields replaced, dropped or doubled
     fc
-      .tuple(fc.constantFrom(...p.lines), fc.array(fc.tuple(fc.nat(), fc.nat({ max: 2 }), word), { minLength: 1, maxLength: 2 }), fc.array(delim, { minLength: 3, maxLength: 3 }))
+      .tuple(
+        fc.constantFrom(...p.lines),
+        fc.array(fc.tuple(fc.nat(), fc.nat({ max: 2 }), word), { minLength: 1, maxLength: 2 }),
+        fc.array(delim, { minLength: 3, maxLength: 3 }),
+      )
       .map(([line, edits, sep]) => {
         const fields = [...line];
         for (const [at, op, w] of edits) {
@@ -384,7 +402,11 @@ const hostileLine = (p: Pool): fc.Arbitrary<string> =>
 
 const hostileFile = (p: Pool): fc.Arbitrary<Buffer> =>
   fc
-    .tuple(fc.array(fc.tuple(hostileLine(p), fc.constantFrom('\n', '\r\n', '\r')), { maxLength: 5 }), fc.option(fc.constantFrom(...p.files), { freq: 4 }), fc.nat())
+    .tuple(
+      fc.array(fc.tuple(hostileLine(p), fc.constantFrom('\n', '\r\n', '\r')), { maxLength: 5 }),
+      fc.option(fc.constantFrom(...p.files), { freq: 4 }),
+      fc.nat(),
+    )
     .map(([lines, valid, at]) => {
       const hostile = lines.map(([l, e]) => l + e);
       if (valid !== null) {
@@ -432,7 +454,10 @@ describe(TARGET, () => {
       const limited = parseUsersFile(content, PATH, { users });
       checkParse(content, limited);
       deepStrictEqual(summary(limited, users), summary(file, users));
-      check(limited.entries.every((e) => users.has(e.user)), 'a limited parse returned another user’s entry');
+      check(
+        limited.entries.every((e) => users.has(e.user)),
+        'a limited parse returned another user’s entry',
+      );
     }),
   );
 

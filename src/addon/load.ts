@@ -21,14 +21,7 @@ export const NATIVE_ADDON_RELATIVE_PATH = path.join('native', 'build', 'Release'
 /** The addon's exports, exactly as native/src/addon.cc defines them. @internal */
 export interface NativeAddon {
   hotpSearch(key: Uint8Array, alg: string, digits: number, counter: number, window: number, code: number): number;
-  hotpSearchAsync(
-    key: Uint8Array,
-    alg: string,
-    digits: number,
-    counter: number,
-    window: number,
-    code: number,
-  ): Promise<number>;
+  hotpSearchAsync(key: Uint8Array, alg: string, digits: number, counter: number, window: number, code: number): Promise<number>;
   hotpRange(key: Uint8Array, alg: string, digits: number, counter: number, count: number): Uint32Array;
   skeyChain(alg: string, input: Uint8Array, count: number): Uint8Array;
   skeyChainAsync(alg: string, input: Uint8Array, count: number): Promise<Uint8Array>;
@@ -115,9 +108,7 @@ export function loadAddon(file: string): NativeAddon {
     const reason = messageOf(error);
     throw new Error(`otpd native addon could not be loaded from ${file}: ${reason}`, { cause: error });
   }
-  const missing = ADDON_FUNCTIONS.filter(
-    (name) => typeof (loaded as Record<string, unknown> | null)?.[name] !== 'function',
-  );
+  const missing = ADDON_FUNCTIONS.filter((name) => typeof (loaded as Record<string, unknown> | null)?.[name] !== 'function');
   if (missing.length > 0) {
     throw new Error(`otpd native addon at ${file} lacks ${missing.join(', ')}; rebuild it (npm run build:native)`);
   }

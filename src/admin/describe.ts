@@ -34,7 +34,13 @@ function stateOf(entry: TokenEntry): TokenSummary['state'] {
         : { digits: entry.type.digits, period: entry.type.stepSeconds, skewSteps: entry.meta.skew ?? 0, lastUsed: iso(entry.lastTime) };
     case 'skey':
       // Shown so an administrator sees which tokens a login answer may re-key (otpctl token change).
-      return { algorithm: entry.algorithm, sequence: entry.sequence, seed: entry.seed, reinit: entry.meta.allowReinit ? 'yes' : 'no', lastUsed: iso(entry.lastTime) };
+      return {
+        algorithm: entry.algorithm,
+        sequence: entry.sequence,
+        seed: entry.seed,
+        reinit: entry.meta.allowReinit ? 'yes' : 'no',
+        lastUsed: iso(entry.lastTime),
+      };
     case 'motp':
       return { offsetHours: entry.offsetHours, lastSlot: entry.lastSlot ?? null, lastUsed: iso(entry.lastTime) };
     case 'static':

@@ -48,7 +48,10 @@ export function enrolOath(e: OathEnrolment): OathToken {
   if (!Number.isSafeInteger(e.counter) || e.counter < 0 || e.counter > HOTP_LIMITS.maxCounter) throw new InvalidInputError('counter', 'is out of range');
   const key = e.key === undefined ? new Uint8Array(randomBytes(GENERATED_KEY_BYTES)) : parseKey(e.key, { base32: e.base32 });
   if (key.length < MIN_KEY_BYTES || key.length > PAM_OATH_MAX_KEY_BYTES) {
-    throw new InvalidInputError('key', `must be ${MIN_KEY_BYTES} to ${PAM_OATH_MAX_KEY_BYTES} bytes (pam_oath reads at most ${PAM_OATH_MAX_KEY_BYTES}), got ${key.length}`);
+    throw new InvalidInputError(
+      'key',
+      `must be ${MIN_KEY_BYTES} to ${PAM_OATH_MAX_KEY_BYTES} bytes (pam_oath reads at most ${PAM_OATH_MAX_KEY_BYTES}), got ${key.length}`,
+    );
   }
   const type = formatOathType(e.digits, e.type === 'totp' ? (e.period as 30 | 60) : 0);
   const counter = e.type === 'hotp' && e.counter > 0 ? `\t${e.counter}` : '';

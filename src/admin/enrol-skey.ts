@@ -46,7 +46,11 @@ function parseResponse(text: string): Uint8Array {
 }
 
 function freshSeed(previous: string | undefined): string {
-  const prefix = (hostname().toLowerCase().replace(/[^a-z0-9]/g, '') + 'ot').slice(0, 2);
+  const prefix = (
+    hostname()
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, '') + 'ot'
+  ).slice(0, 2);
   for (;;) {
     const seed = `${prefix}${String(randomInt(10_000)).padStart(4, '0')}`;
     if (seed !== previous) return seed;
@@ -63,7 +67,10 @@ export async function enrolSkey(e: SkeyEnrolment, backend: OtpBackend, readPassp
   const previous = e.previous === undefined ? undefined : normaliseSeed(e.previous.seed);
   const seed = e.seed === undefined ? freshSeed(previous) : normaliseSeed(validateSeed(e.seed));
   if (seed === previous) {
-    throw new InvalidInputError('seed', `${seed} is the token's current seed; re-initialising needs a new seed (RFC 2289), e.g. leave out --seed for a fresh one`);
+    throw new InvalidInputError(
+      'seed',
+      `${seed} is the token's current seed; re-initialising needs a new seed (RFC 2289), e.g. leave out --seed for a fresh one`,
+    );
   }
   let value: Uint8Array;
   if (e.response !== undefined) value = parseResponse(e.response);

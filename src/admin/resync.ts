@@ -33,9 +33,16 @@ function codeAt(s: ResyncSearch, counter: number): number | undefined {
 async function pairs(s: ResyncSearch, first: number, last: number, firstOnly = false): Promise<number[]> {
   const found: number[] = [];
   const total = last - first + 1;
-  for (let from = first; from <= last; ) {
+  for (let from = first; from <= last;) {
     const to = Math.min(last, from + CHUNK - 1);
-    const hit = await s.backend.hotpSearchAsync({ key: s.entry.key, algorithm: 'sha1', digits: s.entry.type.digits, counter: from, window: to - from, code: s.code1 });
+    const hit = await s.backend.hotpSearchAsync({
+      key: s.entry.key,
+      algorithm: 'sha1',
+      digits: s.entry.type.digits,
+      counter: from,
+      window: to - from,
+      code: s.code1,
+    });
     if (hit === null) {
       if (total > CHUNK) s.progress?.(to - first + 1, total);
       from = to + 1;

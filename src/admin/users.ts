@@ -82,7 +82,14 @@ export function knownUsers(file: UsersFile): string[] {
 
 /** Whether `user` is known in a file parsed for that user. */
 export function isKnownUser(file: UsersFile, user: string): boolean {
-  return file.entries.some((e) => e.user === user) || file.errors.some((e) => e.user === user) || declarationLines(file.lines.map((l) => l.raw), user).length > 0;
+  return (
+    file.entries.some((e) => e.user === user) ||
+    file.errors.some((e) => e.user === user) ||
+    declarationLines(
+      file.lines.map((l) => l.raw),
+      user,
+    ).length > 0
+  );
 }
 
 /**

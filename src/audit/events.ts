@@ -43,7 +43,11 @@ export const AUDIT_EVENTS = Object.freeze({
   AUTH_SKEY_EXHAUSTED: info('reject', 'warning', 'An S/KEY token is used up and must be re-initialised.'),
   AUTH_STORE_ERROR: info('reject', 'err', 'The store or state could not be read or written; the login was refused.'),
   AUTH_INTERNAL_ERROR: info('reject', 'err', 'An unexpected error; the login was refused.'),
-  AUTH_VERDICT_UNDELIVERED: info('info', 'warning', 'A decision was made but the client had gone before its verdict arrived (the PAM module gave up, usually at its timeout); the login did not happen, and an accepted code is used up.'),
+  AUTH_VERDICT_UNDELIVERED: info(
+    'info',
+    'warning',
+    'A decision was made but the client had gone before its verdict arrived (the PAM module gave up, usually at its timeout); the login did not happen, and an accepted code is used up.',
+  ),
   AUTH_ABORTED: info('reject', 'notice', 'The login ended before an answer was checked (client gone, deadline, protocol error or shutdown); refused.'),
   ADMIN_UNLOCK: info('info', 'notice', 'An administrator unlocked a user.'),
   ADMIN_LOCK: info('info', 'notice', 'An administrator locked a user out (until unlocked).'),
@@ -51,7 +55,7 @@ export const AUDIT_EVENTS = Object.freeze({
   ADMIN_USER_DEL: info('info', 'notice', 'An administrator deleted a user and their tokens, sessions and lock-outs.'),
   ADMIN_TOKEN_ADD: info('info', 'notice', 'An administrator enrolled (or re-initialised) a token.'),
   ADMIN_TOKEN_DEL: info('info', 'notice', 'An administrator deleted a token.'),
-  ADMIN_TOKEN_CHANGE: info('info', 'notice', "An administrator changed a token: enabled or disabled it, set its groups, or resynchronised it."),
+  ADMIN_TOKEN_CHANGE: info('info', 'notice', 'An administrator changed a token: enabled or disabled it, set its groups, or resynchronised it.'),
 } as const);
 
 /** An audit code. */

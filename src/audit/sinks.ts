@@ -104,7 +104,9 @@ export function createStreamSink(stream: Writable = process.stderr): AuditSink {
           reject(new AuditSinkError('audit stream is closed'));
           return;
         }
-        stream.write(`${escapeLine(line)}\n`, (error) => (error ? reject(new AuditSinkError(`cannot write audit line: ${error.message}`, { cause: error })) : resolve()));
+        stream.write(`${escapeLine(line)}\n`, (error) =>
+          error ? reject(new AuditSinkError(`cannot write audit line: ${error.message}`, { cause: error })) : resolve(),
+        );
       }),
     reopen: () => Promise.resolve(),
     close: () => {

@@ -6,7 +6,4 @@
  * An audit destination: the system log (AUTHPRIV), standard error, or a file appended to.
  * `path` is absolute.
  */
-export type AuditTarget =
-  | { readonly kind: 'syslog' }
-  | { readonly kind: 'stderr' }
-  | { readonly kind: 'file'; readonly path: string };
+export type AuditTarget = { readonly kind: 'syslog' } | { readonly kind: 'stderr' } | { readonly kind: 'file'; readonly path: string };

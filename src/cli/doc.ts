@@ -43,7 +43,7 @@ export async function helpOf(path: readonly string[]): Promise<string> {
 /** The subcommand names listed in a help text's "Commands:" section for `path`. */
 function subcommands(help: string, path: readonly string[]): string[] {
   const start = help.indexOf('Commands:\n');
-  const section = start < 0 ? '' : help.slice(start).split('\n\n')[0] ?? '';
+  const section = start < 0 ? '' : (help.slice(start).split('\n\n')[0] ?? '');
   const prefix = ['otpctl', ...path].join(' ');
   const names: string[] = [];
   for (const line of section.split('\n')) {

@@ -38,9 +38,7 @@ export function withOathOptions<T>(yargs: Argv<T>): Argv<T & OathArguments> {
     .option('window', { alias: 'w', type: 'string', default: '0', describe: 'how many more counters or steps to cover' })
     .option('digits', { alias: 'd', type: 'string', default: '6', describe: 'code length: 6, 7 or 8' })
     .option('algorithm', { alias: 'a', type: 'string', default: 'sha1', describe: 'HMAC: sha1, sha256 or sha512' })
-    .option('base32', { type: 'boolean', default: false, describe: 'KEY is base32 (as Google Authenticator shows it)' }) as Argv<
-    T & OathArguments
-  >;
+    .option('base32', { type: 'boolean', default: false, describe: 'KEY is base32 (as Google Authenticator shows it)' }) as Argv<T & OathArguments>;
 }
 
 /**

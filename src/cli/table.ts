@@ -22,7 +22,14 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   if (rows.length === 0) return `${header.join('  ')}\n(none)`;
   const all = [header, ...rows].map((row) => row.map(cell));
   const widths = header.map((_, c) => Math.max(...all.map((row) => (row[c] ?? '').length)));
-  return all.map((row) => row.map((value, c) => (c === row.length - 1 ? value : value.padEnd(widths[c] ?? 0))).join('  ').trimEnd()).join('\n');
+  return all
+    .map((row) =>
+      row
+        .map((value, c) => (c === row.length - 1 ? value : value.padEnd(widths[c] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** A time in seconds since the epoch as a table shows it (ISO 8601, UTC); `-` for none. */

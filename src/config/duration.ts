@@ -52,7 +52,12 @@ export function formatDuration(seconds: number): string {
   if (seconds === 0) return '0';
   let rest = seconds;
   let out = '';
-  for (const [unit, size] of [['d', 86_400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400],
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
     const count = Math.floor(rest / size);
     if (count > 0) out += `${count}${unit}`;
     rest -= count * size;

@@ -124,7 +124,10 @@ function buildGroups(table: Record<string, unknown>, read: Reader): Pick<OtpdCon
       }
       const other = Object.hasOwn(serviceGroups, service) ? serviceGroups[service] : undefined;
       if (other !== undefined) {
-        throw read.fail([...path, 'services'], `service ${JSON.stringify(service)} is already in group ${JSON.stringify(other)}; a service belongs to one group`);
+        throw read.fail(
+          [...path, 'services'],
+          `service ${JSON.stringify(service)} is already in group ${JSON.stringify(other)}; a service belongs to one group`,
+        );
       }
       serviceGroups[service] = name;
     });

@@ -36,7 +36,11 @@ export function parseArguments(argv: readonly string[]): OtpdArguments {
     .option('store', { type: 'string', describe: 'users.oath store (or $OTPD_STORE; default: from the config)' })
     .option('socket', { type: 'string', default: DEFAULT_SOCKET, describe: 'Unix socket to listen on (ignored under systemd socket activation)' })
     .option('debug', { alias: 'd', type: 'boolean', default: false, describe: 'log every conversation step and decision step (never secrets)' })
-    .option('log', { choices: ['stderr', 'syslog'] as const, default: 'stderr' as const, describe: "where the daemon's own messages go (syslog: facility daemon); audit lines follow audit_log in the config" })
+    .option('log', {
+      choices: ['stderr', 'syslog'] as const,
+      default: 'stderr' as const,
+      describe: "where the daemon's own messages go (syslog: facility daemon); audit lines follow audit_log in the config",
+    })
     .option('syslog-socket', { type: 'string', hidden: true, describe: 'syslog socket for --log syslog (tests)' })
     .strict()
     .version(false)

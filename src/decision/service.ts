@@ -97,7 +97,14 @@ export async function openDecisionService(options: DecisionServiceOptions): Prom
           try {
             const { entries, problems } = await ports.store.readTokens(request.user);
             if (problems.length > 0 || entries.length > 0) return true; // problems: authenticate reports them
-            ports.audit({ code: 'AUTH_USER_UNKNOWN', user: request.user, service: request.service, rhost: request.rhost, tty: request.tty, reason: 'unknown user' });
+            ports.audit({
+              code: 'AUTH_USER_UNKNOWN',
+              user: request.user,
+              service: request.service,
+              rhost: request.rhost,
+              tty: request.tty,
+              reason: 'unknown user',
+            });
             return false;
           } catch (error) {
             return refusedBy(request, error);
@@ -111,7 +118,15 @@ export async function openDecisionService(options: DecisionServiceOptions): Prom
           await state.releaseChallenge(user, claimId);
         },
         undelivered(request, outcome, why) {
-          ports.audit({ code: 'AUTH_VERDICT_UNDELIVERED', user: request.user, service: request.service, rhost: request.rhost, tty: request.tty, token: outcome.token, reason: why });
+          ports.audit({
+            code: 'AUTH_VERDICT_UNDELIVERED',
+            user: request.user,
+            service: request.service,
+            rhost: request.rhost,
+            tty: request.tty,
+            token: outcome.token,
+            reason: why,
+          });
           track(flush());
         },
         abandoned(request, why) {

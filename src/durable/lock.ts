@@ -151,8 +151,7 @@ export async function acquireFileLock(file: string, errors: DurableErrors, optio
       throw errors.error(
         DurableErrorReasons.LOCKED,
         file,
-        `${lockPath}: held by ${holder} for ${Math.round(lockAge(st))} ms; waited ${timeoutMs} ms. ` +
-          `If no writer is running, remove ${lockPath}.`,
+        `${lockPath}: held by ${holder} for ${Math.round(lockAge(st))} ms; waited ${timeoutMs} ms. ` + `If no writer is running, remove ${lockPath}.`,
       );
     }
     await sleep(pollMs * (0.5 + Math.random()));

@@ -6,7 +6,20 @@
  * every failure too. The users.oath store's other way, patching lines in place, is the store's own
  * (src/store/patch.ts); see docs/store.md, "Write strategy".
  */
-import { closeSync, constants, fchmodSync, fchownSync, fdatasync, fsync, ftruncateSync, openSync, renameSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fchownSync,
+  fdatasync,
+  fsync,
+  ftruncateSync,
+  openSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+  type Stats,
+} from 'node:fs';
 import { promisify } from 'node:util';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
@@ -61,7 +74,12 @@ export interface StagedReplacement {
  *   failed before: a write that only reaches the page cache proves nothing there)
  * @throws the owner's error (reason `io`) naming the step that failed; nothing is left behind
  */
-export async function stageReplacement(file: string, content: Uint8Array, previous: Pick<Stats, 'uid' | 'gid'>, options: ReplaceOptions & { readonly sync?: boolean }): Promise<StagedReplacement> {
+export async function stageReplacement(
+  file: string,
+  content: Uint8Array,
+  previous: Pick<Stats, 'uid' | 'gid'>,
+  options: ReplaceOptions & { readonly sync?: boolean },
+): Promise<StagedReplacement> {
   const { errors, mode = 0o600 } = options;
   const newPath = `${file}.new`;
   let step = 'create';
@@ -74,7 +92,12 @@ export async function stageReplacement(file: string, content: Uint8Array, previo
     } catch {
       // already gone
     }
-    return errors.error(DurableErrorReasons.IO, file, `${newPath}: ${step} failed: ${(err as NodeJS.ErrnoException).code ?? 'error'}; ${file} is unchanged`, err);
+    return errors.error(
+      DurableErrorReasons.IO,
+      file,
+      `${newPath}: ${step} failed: ${(err as NodeJS.ErrnoException).code ?? 'error'}; ${file} is unchanged`,
+      err,
+    );
   };
   try {
     // Direct calls: a few hundred bytes on a local disk; only the syncs go through the thread pool.
@@ -141,7 +164,12 @@ export async function syncDirectory(file: string, errors: DurableErrors, consequ
     dir = await open(path.dirname(file), constants.O_RDONLY | constants.O_DIRECTORY);
     await dir.sync();
   } catch (err) {
-    throw errors.error(DurableErrorReasons.IO, file, `${path.dirname(file)}: fsync of the directory failed: ${(err as NodeJS.ErrnoException).code ?? 'error'}; ${consequence}`, err);
+    throw errors.error(
+      DurableErrorReasons.IO,
+      file,
+      `${path.dirname(file)}: fsync of the directory failed: ${(err as NodeJS.ErrnoException).code ?? 'error'}; ${consequence}`,
+      err,
+    );
   } finally {
     await dir?.close();
   }

@@ -24,9 +24,7 @@ const HEX_DIGITS = '0123456789abcdef';
 const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 /** char code → 5-bit value, or -1. Upper-case only; callers fold case first. */
-const BASE32_VALUES: readonly number[] = Object.freeze(
-  Array.from({ length: 128 }, (_, code) => BASE32_ALPHABET.indexOf(String.fromCharCode(code))),
-);
+const BASE32_VALUES: readonly number[] = Object.freeze(Array.from({ length: 128 }, (_, code) => BASE32_ALPHABET.indexOf(String.fromCharCode(code))));
 
 /**
  * The number of base32 characters that may precede the padding in the last 8-character block
@@ -124,10 +122,7 @@ export function parseBase32Key(text: string, field = 'key'): Uint8Array {
   }
   const rest = chars.length % 8;
   if (rest !== 0 && !BASE32_VALID_DATA_LENGTHS.has(rest)) {
-    throw new InvalidInputError(
-      field,
-      `has ${chars.length} base32 characters without spaces; no base32 text has a length of 1, 3 or 6 modulo 8`,
-    );
+    throw new InvalidInputError(field, `has ${chars.length} base32 characters without spaces; no base32 text has a length of 1, 3 or 6 modulo 8`);
   }
   while (chars.length % 8 !== 0) chars.push(0x3d);
 

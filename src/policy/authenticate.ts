@@ -78,7 +78,16 @@ async function decide(request: AuthRequest, ports: PolicyPorts): Promise<AuthOut
   const config = ports.config;
   const group = groupOfService(config, request.service);
   const finish = (outcome: AuthOutcome): AuthOutcome => {
-    ports.audit({ code: outcome.code, user: request.user, service: request.service, rhost: request.rhost, tty: request.tty, token: outcome.token, session: outcome.session, reason: outcome.reason });
+    ports.audit({
+      code: outcome.code,
+      user: request.user,
+      service: request.service,
+      rhost: request.rhost,
+      tty: request.tty,
+      token: outcome.token,
+      session: outcome.session,
+      reason: outcome.reason,
+    });
     return outcome;
   };
   ports.explain(`service ${request.service} is in group ${group}`);
@@ -103,7 +112,9 @@ async function decide(request: AuthRequest, ports: PolicyPorts): Promise<AuthOut
     const now = tx.now;
     const lock = tx.lockStatus(group);
     if (lock.locked) {
-      ports.explain(`user is locked for group ${group}${lock.until === null ? ' until an administrator unlocks' : ` until ${new Date(lock.until * 1000).toISOString()}`}`);
+      ports.explain(
+        `user is locked for group ${group}${lock.until === null ? ' until an administrator unlocks' : ` until ${new Date(lock.until * 1000).toISOString()}`}`,
+      );
       return { accepted: false, code: 'AUTH_USER_LOCKED', reason: 'locked' };
     }
     const skey = skeyRule(request, tx, ports);
@@ -175,7 +186,8 @@ function skeyRule(request: AuthRequest, tx: LoginTransaction, ports: PolicyPorts
   const holds = claim !== undefined && claim !== null && tx.endClaim(claim);
   const free = !holds && pending === null && request.challengeClaim === undefined;
   const pendingElsewhere = !holds && pending !== null;
-  if (pendingElsewhere) ports.explain(`another login holds the S/KEY challenge until ${new Date(pending.until * 1000).toISOString()}: S/KEY tokens are not tried`);
+  if (pendingElsewhere)
+    ports.explain(`another login holds the S/KEY challenge until ${new Date(pending.until * 1000).toISOString()}: S/KEY tokens are not tried`);
   return {
     pendingElsewhere,
     allows: (entry) => skeyExhausted(skeyVerifyState(entry)) || free || (holds && pending !== null && pending.token === tokenLabel(entry)),

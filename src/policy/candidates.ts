@@ -7,4 +7,3 @@ import type { TokenEntry } from '../store/index.js';
 export function candidatesFor(entries: readonly TokenEntry[], group: string): TokenEntry[] {
   return entries.filter((e) => e.meta.enabled && (e.meta.groups.length === 0 || e.meta.groups.includes(group)));
 }
-

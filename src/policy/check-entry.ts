@@ -16,7 +16,6 @@ import { verifySkey, type SkeyState as SkeyVerifyState } from './verify/skey.js'
 import { verifyTotp } from './verify/totp.js';
 import type { FailureReason } from './verify/verdict.js';
 
-
 export type CheckResult =
   | {
       readonly ok: true;
@@ -58,13 +57,25 @@ const unixSeconds = (date: Date | undefined): number | undefined => (date === un
 async function checkOath(entry: OathEntry, answer: string, backend: OtpBackend, now: number, settings: VerifierSettings): Promise<CheckResult> {
   const parts = splitFor(entry.password, answer, (a) => splitOathAnswer(a, entry.type.digits));
   if (parts === undefined) return failure('malformed', 'the answer is shorter than a code');
-  const base = { key: entry.key, algorithm: 'sha1' as const, digits: entry.type.digits, counter: entry.counter, lastOtp: entry.lastOtp, lastUsed: unixSeconds(entry.lastTime) };
+  const base = {
+    key: entry.key,
+    algorithm: 'sha1' as const,
+    digits: entry.type.digits,
+    counter: entry.counter,
+    lastOtp: entry.lastOtp,
+    lastUsed: unixSeconds(entry.lastTime),
+  };
   const context = { backend, now };
   // A TOTP token whose clock runs off (otpctl token resync) is checked around its own time.
   const verdict =
     entry.type.stepSeconds === 0
       ? await verifyHotp(base, parts.otp, context, settings.hotp)
-      : await verifyTotp({ ...base, step: entry.type.stepSeconds, t0: 0, lastStep: entry.meta.lastStep }, parts.otp, { backend, now: now + entry.meta.skew * entry.type.stepSeconds }, settings.totp);
+      : await verifyTotp(
+          { ...base, step: entry.type.stepSeconds, t0: 0, lastStep: entry.meta.lastStep },
+          parts.otp,
+          { backend, now: now + entry.meta.skew * entry.type.stepSeconds },
+          settings.totp,
+        );
   if (!verdict.ok) return failure(verdict.reason, verdict.message);
   if (!(await passwordOk(entry.password, parts.password))) return failure('bad-password', 'the password part is wrong');
   const state = verdict.state;
@@ -72,7 +83,13 @@ async function checkOath(entry: OathEntry, answer: string, backend: OtpBackend, 
   const lastStep = 'lastStep' in state && entry.meta.line !== undefined ? state.lastStep : undefined;
   return {
     ok: true,
-    state: { kind: 'oath', counter: state.counter, lastOtp: state.lastOtp ?? parts.otp, time: new Date(Math.floor(now) * 1000), ...(lastStep === undefined ? {} : { lastStep }) },
+    state: {
+      kind: 'oath',
+      counter: state.counter,
+      lastOtp: state.lastOtp ?? parts.otp,
+      time: new Date(Math.floor(now) * 1000),
+      ...(lastStep === undefined ? {} : { lastStep }),
+    },
     staticPassword: false,
     note: `accepted at counter ${state.counter}`,
     lowSequence: false,
@@ -117,7 +134,8 @@ async function checkSkey(entry: SkeyEntry, answer: string, backend: OtpBackend, 
   if (!verdict.ok) {
     const used = verdict.state === undefined ? {} : { state: skeyStoreState(verdict.state, now) };
     // With re-initialisation off every bad-reinit is that refusal: say how to turn it on.
-    const note = verdict.reason === 'bad-reinit' && !skey.reinit ? `${verdict.message} (otpctl token change ${tokenLabel(entry)} --allow-reinit)` : verdict.message;
+    const note =
+      verdict.reason === 'bad-reinit' && !skey.reinit ? `${verdict.message} (otpctl token change ${tokenLabel(entry)} --allow-reinit)` : verdict.message;
     return { ok: false, reason: verdict.reason, note, ...used };
   }
   if (!(await passwordOk(entry.password, parts.password))) return failure('bad-password', 'the password part is wrong');

@@ -2,14 +2,7 @@
  * The verifiers' settings as the configuration sets them, so the orchestration passes one object
  * (policy reads the configuration; the configuration knows nothing of the verifiers).
  */
-import {
-  DEFAULT_HOTP_SETTINGS,
-  DEFAULT_SKEY_SETTINGS,
-  type HotpSettings,
-  type MotpSettings,
-  type SkeySettings,
-  type TotpSettings,
-} from './verify/index.js';
+import { DEFAULT_HOTP_SETTINGS, DEFAULT_SKEY_SETTINGS, type HotpSettings, type MotpSettings, type SkeySettings, type TotpSettings } from './verify/index.js';
 import type { OtpdConfig } from '../config/index.js';
 
 /** Settings for each verifier in src/policy/verify. */

@@ -23,8 +23,7 @@ const bit = (item: number): number => 1 << item;
 const RULES: Readonly<Record<MessageTypeName, { allowed: number; required: number }>> = Object.freeze({
   HELLO: { allowed: 0, required: 0 },
   AUTH_START: {
-    allowed:
-      bit(ItemType.SERVICE) | bit(ItemType.USER) | bit(ItemType.RHOST) | bit(ItemType.TTY) | bit(ItemType.AUTHTOK) | bit(ItemType.FLAGS),
+    allowed: bit(ItemType.SERVICE) | bit(ItemType.USER) | bit(ItemType.RHOST) | bit(ItemType.TTY) | bit(ItemType.AUTHTOK) | bit(ItemType.FLAGS),
     required: bit(ItemType.SERVICE) | bit(ItemType.USER),
   },
   CONV: { allowed: bit(ItemType.TEXT), required: bit(ItemType.TEXT) },
@@ -59,7 +58,8 @@ function view(b: Uint8Array): DataView {
 /** Checks a string value as it sits on the wire (NUL included) and returns its text. */
 function wireString(item: number, v: Uint8Array): string {
   const n = v.length;
-  if (n < 1 || n > Limits.MAX_STRING || v[n - 1] !== 0) throw new ProtocolError('bad-string', `item ${item}: no final NUL or longer than ${Limits.MAX_STRING} bytes`);
+  if (n < 1 || n > Limits.MAX_STRING || v[n - 1] !== 0)
+    throw new ProtocolError('bad-string', `item ${item}: no final NUL or longer than ${Limits.MAX_STRING} bytes`);
   const body = v.subarray(0, n - 1);
   if (body.includes(0)) throw new ProtocolError('bad-string', `item ${item}: NUL inside the string`);
   if (n === 1 && item !== ItemType.RESPONSE) throw new ProtocolError('bad-string', `item ${item}: empty`);
@@ -120,7 +120,7 @@ export function decodeFrame(frame: Uint8Array): Message {
 
   const end = total - Framing.TRAILER_SIZE;
   let count = 0;
-  for (let off = Framing.HEADER_SIZE; off < end; ) {
+  for (let off = Framing.HEADER_SIZE; off < end;) {
     if (end - off < Framing.ITEM_HEADER_SIZE) throw new ProtocolError('bad-length', `${end - off} stray bytes at offset ${off}`);
     const vlen = dv.getUint16(off + 2);
     if (end - off - Framing.ITEM_HEADER_SIZE < vlen) throw new ProtocolError('bad-length', `item at offset ${off} claims ${vlen} bytes`);
@@ -138,7 +138,7 @@ export function decodeFrame(frame: Uint8Array): Message {
   const strings = new Map<number, string>();
   let present = 0;
   let flags: number | undefined;
-  for (let off = Framing.HEADER_SIZE; off < end; ) {
+  for (let off = Framing.HEADER_SIZE; off < end;) {
     const item = dv.getUint16(off);
     const vlen = dv.getUint16(off + 2);
     const v = frame.subarray(off + Framing.ITEM_HEADER_SIZE, off + Framing.ITEM_HEADER_SIZE + vlen);

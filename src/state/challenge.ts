@@ -47,7 +47,14 @@ export function pendingOf(state: UserState, now: number): PendingChallenge | nul
 }
 
 /** Claims the user's one pending challenge, unless another is pending. */
-export function applyClaim(state: UserState, token: string, challenge: string, now: number, ttlSeconds: number, holder: ChallengeHolder): Mutation<ClaimResult> {
+export function applyClaim(
+  state: UserState,
+  token: string,
+  challenge: string,
+  now: number,
+  ttlSeconds: number,
+  holder: ChallengeHolder,
+): Mutation<ClaimResult> {
   const pruned = pruneChallenge(state, now);
   if (state.challenge !== null) return { result: { ok: false, until: state.challenge.until, reason: 'pending' }, changed: pruned };
   const claimId = randomBytes(12).toString('base64url');

@@ -134,7 +134,13 @@ export function applyReset(state: UserState, group: string | undefined): Mutatio
 /** The records of a state, for administrators. */
 export function failureInfos(state: UserState): FailureInfo[] {
   return state.failures.map((f) => ({
-    user: state.user, group: f.group, count: f.count, firstAt: f.firstAt, lastAt: f.lastAt, lockedAt: f.lockedAt, lockedUntil: f.lockedUntil,
+    user: state.user,
+    group: f.group,
+    count: f.count,
+    firstAt: f.firstAt,
+    lastAt: f.lastAt,
+    lockedAt: f.lockedAt,
+    lockedUntil: f.lockedUntil,
   }));
 }
 

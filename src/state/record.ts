@@ -112,16 +112,37 @@ export function serializeUserState(state: UserState): Buffer {
     version: STATE_FORMAT.version,
     user: state.user,
     failures: state.failures.map((f) => ({
-      group: f.group, count: f.count, lastTag: f.lastTag, firstAt: f.firstAt, lastAt: f.lastAt, lockedAt: f.lockedAt, lockedUntil: f.lockedUntil,
+      group: f.group,
+      count: f.count,
+      lastTag: f.lastTag,
+      firstAt: f.firstAt,
+      lastAt: f.lastAt,
+      lockedAt: f.lockedAt,
+      lockedUntil: f.lockedUntil,
     })),
     sessions: state.sessions.map((s) => ({
-      id: s.id, group: s.group, tag: s.tag, rhost: s.rhost, token: s.token, createdAt: s.createdAt, lastUsedAt: s.lastUsedAt,
-      logins: s.logins, timeoutSeconds: s.timeoutSeconds, unusedTimeoutSeconds: s.unusedTimeoutSeconds,
+      id: s.id,
+      group: s.group,
+      tag: s.tag,
+      rhost: s.rhost,
+      token: s.token,
+      createdAt: s.createdAt,
+      lastUsedAt: s.lastUsedAt,
+      logins: s.logins,
+      timeoutSeconds: s.timeoutSeconds,
+      unusedTimeoutSeconds: s.unusedTimeoutSeconds,
     })),
-    challenge: state.challenge === null ? null : {
-      token: state.challenge.token, holder: state.challenge.holder, challenge: state.challenge.challenge, claimId: state.challenge.claimId,
-      issuedAt: state.challenge.issuedAt, until: state.challenge.until,
-    },
+    challenge:
+      state.challenge === null
+        ? null
+        : {
+            token: state.challenge.token,
+            holder: state.challenge.holder,
+            challenge: state.challenge.challenge,
+            claimId: state.challenge.claimId,
+            issuedAt: state.challenge.issuedAt,
+            until: state.challenge.until,
+          },
   };
   return Buffer.from(`${JSON.stringify(out)}\n`, 'utf8');
 }
@@ -173,8 +194,13 @@ function readFailure(value: unknown, i: number): FailureRecord {
   const o = object(value, where);
   const lastTag = o['lastTag'] === null ? null : tag(o, 'lastTag', where);
   const f: FailureRecord = {
-    group: str(o, 'group', where), count: int(o, 'count', where), lastTag, firstAt: num(o, 'firstAt', where),
-    lastAt: num(o, 'lastAt', where), lockedAt: numOrNull(o, 'lockedAt', where), lockedUntil: numOrNull(o, 'lockedUntil', where),
+    group: str(o, 'group', where),
+    count: int(o, 'count', where),
+    lastTag,
+    firstAt: num(o, 'firstAt', where),
+    lastAt: num(o, 'lastAt', where),
+    lockedAt: numOrNull(o, 'lockedAt', where),
+    lockedUntil: numOrNull(o, 'lockedUntil', where),
   };
   if (f.lockedAt === null && f.lockedUntil !== null) throw new StateFormatProblem(`${where} has lockedUntil without lockedAt`);
   return f;
@@ -184,9 +210,15 @@ function readSession(value: unknown, i: number): SessionRecord {
   const where = `sessions[${i}]`;
   const o = object(value, where);
   return {
-    id: str(o, 'id', where), group: str(o, 'group', where), tag: tag(o, 'tag', where), rhost: strOrNull(o, 'rhost', where),
-    token: str(o, 'token', where), createdAt: num(o, 'createdAt', where), lastUsedAt: num(o, 'lastUsedAt', where),
-    logins: int(o, 'logins', where), timeoutSeconds: numOrNull(o, 'timeoutSeconds', where),
+    id: str(o, 'id', where),
+    group: str(o, 'group', where),
+    tag: tag(o, 'tag', where),
+    rhost: strOrNull(o, 'rhost', where),
+    token: str(o, 'token', where),
+    createdAt: num(o, 'createdAt', where),
+    lastUsedAt: num(o, 'lastUsedAt', where),
+    logins: int(o, 'logins', where),
+    timeoutSeconds: numOrNull(o, 'timeoutSeconds', where),
     unusedTimeoutSeconds: numOrNull(o, 'unusedTimeoutSeconds', where),
   };
 }
@@ -199,8 +231,12 @@ function readChallenge(value: unknown): ChallengeRecord | null {
   const holder = o['holder'] === undefined ? 'otpd' : str(o, 'holder', where);
   if (holder !== 'otpd' && holder !== 'otpctl') throw new StateFormatProblem(`${where}.holder is not "otpd" or "otpctl"`);
   return {
-    token: str(o, 'token', where), holder, challenge: str(o, 'challenge', where), claimId: str(o, 'claimId', where),
-    issuedAt: num(o, 'issuedAt', where), until: num(o, 'until', where),
+    token: str(o, 'token', where),
+    holder,
+    challenge: str(o, 'challenge', where),
+    claimId: str(o, 'claimId', where),
+    issuedAt: num(o, 'issuedAt', where),
+    until: num(o, 'until', where),
   };
 }
 

@@ -121,8 +121,16 @@ export function applyCreateSession(
 ): Mutation<Session> {
   pruneSessions(state, now);
   const record: SessionRecord = {
-    id: newSessionId(), group, tag, rhost, token, createdAt: now, lastUsedAt: now, logins: 0,
-    timeoutSeconds: limits?.timeoutSeconds ?? null, unusedTimeoutSeconds: limits?.unusedTimeoutSeconds ?? null,
+    id: newSessionId(),
+    group,
+    tag,
+    rhost,
+    token,
+    createdAt: now,
+    lastUsedAt: now,
+    logins: 0,
+    timeoutSeconds: limits?.timeoutSeconds ?? null,
+    unusedTimeoutSeconds: limits?.unusedTimeoutSeconds ?? null,
   };
   state.sessions.push(record);
   while (state.sessions.length > STATE_LIMITS.maxSessions) {

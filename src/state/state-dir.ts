@@ -10,11 +10,32 @@ import { DEFAULT_STATE_DIR, prepareStateDir } from './directory.js';
 import { StateError } from './errors.js';
 import { LoginTransactionImpl, type LoginTransaction } from './login.js';
 import { cloneUserState, type ChallengeHolder } from './record.js';
-import { applyAdminLock, applyFailure, applyReset, EVERY_GROUP, failureInfos, lockStatus, pruneExpiredLocks, type FailureInfo, type FailureResult, type LockStatus, type LockoutPolicy } from './lockout.js';
+import {
+  applyAdminLock,
+  applyFailure,
+  applyReset,
+  EVERY_GROUP,
+  failureInfos,
+  lockStatus,
+  pruneExpiredLocks,
+  type FailureInfo,
+  type FailureResult,
+  type LockStatus,
+  type LockoutPolicy,
+} from './lockout.js';
 import { checkField } from './names.js';
 import type { UserState } from './record.js';
 import { isTag, loadOrCreateSecret, makeAnswerTagger } from './secret.js';
-import { applyCreateSession, applyDeleteSession, applyFindSession, pruneSessions, sessionViews, type Session, type SessionLimits, type SessionPolicy } from './sessions.js';
+import {
+  applyCreateSession,
+  applyDeleteSession,
+  applyFindSession,
+  pruneSessions,
+  sessionViews,
+  type Session,
+  type SessionLimits,
+  type SessionPolicy,
+} from './sessions.js';
 import { applyClaim, applyRelease, pendingOf, pruneChallenge, type ClaimResult, type PendingChallenge } from './challenge.js';
 import { STATE_LOCK_FILE, StateLocks } from './state-lock.js';
 import { UserFiles } from './user-file.js';
@@ -83,7 +104,15 @@ export interface StateDir {
    * is locked for `group` (holding a challenge would only block the user's next attempt). One locked
    * read and write.
    */
-  claimChallenge(user: string, group: string, token: string, challenge: string, now: number, ttlSeconds: number, holder?: ChallengeHolder): Promise<ClaimResult>;
+  claimChallenge(
+    user: string,
+    group: string,
+    token: string,
+    challenge: string,
+    now: number,
+    ttlSeconds: number,
+    holder?: ChallengeHolder,
+  ): Promise<ClaimResult>;
 
   /**
    * One login's decision for a user: `body` runs with the user's lock held from the one read of the
@@ -250,7 +279,15 @@ class StateDirImpl implements StateDir {
     });
   }
 
-  async createSession(user: string, group: string, answerTag: string, rhost: string | null, token: string, now: number, limits?: SessionLimits): Promise<Session> {
+  async createSession(
+    user: string,
+    group: string,
+    answerTag: string,
+    rhost: string | null,
+    token: string,
+    now: number,
+    limits?: SessionLimits,
+  ): Promise<Session> {
     checkField('group', group);
     checkTag(answerTag);
     const host = checkRhost(rhost);
@@ -278,7 +315,15 @@ class StateDirImpl implements StateDir {
     return deleted;
   }
 
-  async claimChallenge(user: string, group: string, token: string, challenge: string, now: number, ttlSeconds: number, holder: ChallengeHolder = 'otpd'): Promise<ClaimResult> {
+  async claimChallenge(
+    user: string,
+    group: string,
+    token: string,
+    challenge: string,
+    now: number,
+    ttlSeconds: number,
+    holder: ChallengeHolder = 'otpd',
+  ): Promise<ClaimResult> {
     checkField('group', group);
     checkField('token', token);
     checkField('challenge', challenge);

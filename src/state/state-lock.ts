@@ -207,7 +207,9 @@ export class StateLocks {
         try {
           room = calls.room(file.fd);
         } catch (err) {
-          throw new StateError(StateErrorReasons.IO, this.lockFile, `${this.lockFile}: cannot ask its filesystem for room: ${(err as Error).message}`, { cause: err });
+          throw new StateError(StateErrorReasons.IO, this.lockFile, `${this.lockFile}: cannot ask its filesystem for room: ${(err as Error).message}`, {
+            cause: err,
+          });
         }
         if (room.readOnly) throw new StateError(StateErrorReasons.IO, this.lockFile, `${this.lockFile}: the state directory's filesystem is read-only (EROFS)`);
         if (room.freeBytes < bytes + ROOM_MARGIN_BYTES || room.freeInodes < 2) {

@@ -15,7 +15,16 @@ import { OtpdError } from '../errors.js';
 import { STATE_ERRORS, StateError, StateErrorReasons } from './errors.js';
 import { STATE_FILE_SUFFIX, userFileName } from './names.js';
 import type { HeldStateLock, StateLocks } from './state-lock.js';
-import { STATE_LIMITS, StateFormatProblem, cloneUserState, emptyUserState, isEmptyState, parseUserState, serializeUserState, type UserState } from './record.js';
+import {
+  STATE_LIMITS,
+  StateFormatProblem,
+  cloneUserState,
+  emptyUserState,
+  isEmptyState,
+  parseUserState,
+  serializeUserState,
+  type UserState,
+} from './record.js';
 
 /** What a staged count can add to a user's file, at most (one failure record, the claim ended). */
 const STAGE_GROWTH_BYTES = 4096;
@@ -193,7 +202,12 @@ export class UserFiles {
             // writer's StoreError, whose `code` is STORE_ERROR, not the errno: its message says.
             const why = err instanceof OtpdError ? err.message : ((err as NodeJS.ErrnoException).code ?? 'error');
             if (!(err instanceof StateError)) this.#suspect.add(file);
-            throw new StateError(StateErrorReasons.IO, file, `${file}: cannot write this user's state (${why}): the login is refused before its answer is checked`, { cause: err });
+            throw new StateError(
+              StateErrorReasons.IO,
+              file,
+              `${file}: cannot write this user's state (${why}): the login is refused before its answer is checked`,
+              { cause: err },
+            );
           }
         },
       };
@@ -249,9 +263,14 @@ export class UserFiles {
     try {
       names = await readdir(this.usersDir);
     } catch (err) {
-      throw new StateError(StateErrorReasons.IO, this.usersDir, `${this.usersDir}: cannot list it: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, { cause: err });
+      throw new StateError(StateErrorReasons.IO, this.usersDir, `${this.usersDir}: cannot list it: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, {
+        cause: err,
+      });
     }
-    return names.filter((n) => n.endsWith(STATE_FILE_SUFFIX)).sort().map((n) => path.join(this.usersDir, n));
+    return names
+      .filter((n) => n.endsWith(STATE_FILE_SUFFIX))
+      .sort()
+      .map((n) => path.join(this.usersDir, n));
   }
 
   /** Reads a listed file, checking that its name is the one its user's name encodes. */

@@ -69,7 +69,13 @@ function u32(n: number): Buffer {
 export function decodeIntent(record: Buffer): SectorPatch[] | undefined {
   if (record.byteLength < MAGIC.byteLength + 4 + 32 || !record.subarray(0, MAGIC.byteLength).equals(MAGIC)) return undefined;
   const body = record.subarray(0, record.byteLength - 32);
-  if (!createHash('sha256').update(body).digest().equals(record.subarray(record.byteLength - 32))) return undefined;
+  if (
+    !createHash('sha256')
+      .update(body)
+      .digest()
+      .equals(record.subarray(record.byteLength - 32))
+  )
+    return undefined;
   const count = body.readUInt32BE(MAGIC.byteLength);
   if (count > MAX_CHANGES) return undefined;
   const patches: SectorPatch[] = [];
@@ -108,7 +114,11 @@ function foreignRecord(st: Stats): string | undefined {
 function refuseRecord(file: string, problem: string, use: 'replay' | 'write'): StoreError {
   const record = intentPath(file);
   const what = use === 'replay' ? `so it may not be replayed onto ${file}` : `so no change of ${file} is written into it (the store is unchanged)`;
-  return new StoreError(StoreErrorReasons.INSECURE, file, `${record}: ${problem}, ${what}; check that ${file} is intact (otpctl token list), then remove it: rm ${record}`);
+  return new StoreError(
+    StoreErrorReasons.INSECURE,
+    file,
+    `${record}: ${problem}, ${what}; check that ${file} is intact (otpctl token list), then remove it: rm ${record}`,
+  );
 }
 
 /**
@@ -118,7 +128,8 @@ function refuseRecord(file: string, problem: string, use: 'replay' | 'write'): S
  */
 export async function writeIntent(file: string, patches: readonly SectorPatch[]): Promise<void> {
   const record = encode(patches);
-  if (record.byteLength > MAX_RECORD_BYTES) throw new StoreError(StoreErrorReasons.IO, file, `${intentPath(file)}: a change of ${record.byteLength} bytes is too large to record`);
+  if (record.byteLength > MAX_RECORD_BYTES)
+    throw new StoreError(StoreErrorReasons.IO, file, `${intentPath(file)}: a change of ${record.byteLength} bytes is too large to record`);
   let handle: FileHandle | undefined;
   let created = false;
   try {
@@ -141,7 +152,12 @@ export async function writeIntent(file: string, patches: readonly SectorPatch[])
     await handle.datasync();
   } catch (err) {
     if (err instanceof StoreError) throw err;
-    throw new StoreError(StoreErrorReasons.IO, file, `${intentPath(file)}: cannot record the change: ${(err as NodeJS.ErrnoException).code ?? 'error'}; the store is unchanged`, { cause: err });
+    throw new StoreError(
+      StoreErrorReasons.IO,
+      file,
+      `${intentPath(file)}: cannot record the change: ${(err as NodeJS.ErrnoException).code ?? 'error'}; the store is unchanged`,
+      { cause: err },
+    );
   } finally {
     await handle?.close().catch(() => undefined);
   }
@@ -160,7 +176,7 @@ export async function clearIntent(file: string): Promise<void> {
 
 /** Whether `now` is `old`, `bytes`, or made of their sectors (a write the disk tore). @internal */
 export function tornOrOld(now: Uint8Array, patch: SectorPatch): boolean {
-  for (let at = 0; at < now.byteLength; ) {
+  for (let at = 0; at < now.byteLength;) {
     const next = Math.min(now.byteLength, (Math.floor((patch.offset + at) / SECTOR) + 1) * SECTOR - patch.offset);
     const piece = Buffer.from(now.subarray(at, next));
     if (!piece.equals(Buffer.from(patch.old.subarray(at, next))) && !piece.equals(Buffer.from(patch.bytes.subarray(at, next)))) return false;
@@ -233,7 +249,12 @@ export async function replayIntent(file: string): Promise<'none' | 'replayed' | 
     }
     if (wrote) await fdatasyncAsync(fd);
   } catch (err) {
-    throw new StoreError(StoreErrorReasons.IO, file, `${file}: cannot complete the change recorded in ${intentPath(file)}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, { cause: err });
+    throw new StoreError(
+      StoreErrorReasons.IO,
+      file,
+      `${file}: cannot complete the change recorded in ${intentPath(file)}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+      { cause: err },
+    );
   } finally {
     closeSync(fd);
   }

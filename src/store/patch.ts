@@ -30,7 +30,11 @@ export interface FilePatch {
  * @returns `patched`, or `changed` when the file is not that version any more (nothing written)
  * @throws StoreError (reason `io`) when a read, write or sync failed
  */
-export async function patchFileDurably(file: string, patches: readonly FilePatch[], expected: Pick<Stats, 'dev' | 'ino' | 'size'>): Promise<'patched' | 'changed'> {
+export async function patchFileDurably(
+  file: string,
+  patches: readonly FilePatch[],
+  expected: Pick<Stats, 'dev' | 'ino' | 'size'>,
+): Promise<'patched' | 'changed'> {
   // Everything but the sync is a call of microseconds on a local file: made directly, it costs less
   // than a trip through libuv's thread pool, which a login would otherwise take a dozen times.
   let fd: number | undefined;

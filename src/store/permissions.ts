@@ -27,7 +27,6 @@ const STICKY = 0o1000;
 
 const octal = (mode: number): string => (mode & 0o7777).toString(8).padStart(4, '0');
 
-
 /** The running user, asked once: a login checks several stats against it, and it does not change. */
 const RUNNING_UID = process.getuid?.();
 /**
@@ -84,7 +83,10 @@ function checkOwnDirectory(file: string, dir: string, st: Stats): void {
           : 'move the store to a directory that only the running user can write'),
     );
   }
-  throw insecure(file, `its directory ${dir} has mode ${octal(st.mode)}, so group or others can replace the store or plant ${base}.lock, .new or .otpd-dw beside it; run chmod go-w ${dir}`);
+  throw insecure(
+    file,
+    `its directory ${dir} has mode ${octal(st.mode)}, so group or others can replace the store or plant ${base}.lock, .new or .otpd-dw beside it; run chmod go-w ${dir}`,
+  );
 }
 
 /** A directory above the store: trusted owner; writable by others only when sticky. */
@@ -92,7 +94,8 @@ function checkAncestor(file: string, dir: string, st: Stats): void {
   if (st.isSymbolicLink()) {
     // A link cannot be changed, only replaced by whoever may write its directory (checked too);
     // in a sticky directory that is its owner.
-    if (!trustedOwner(st.uid)) throw insecure(file, `${dir}, a symbolic link on the store's path, is owned by uid ${st.uid}, not ${whoMayOwn()}; give the store's real path`);
+    if (!trustedOwner(st.uid))
+      throw insecure(file, `${dir}, a symbolic link on the store's path, is owned by uid ${st.uid}, not ${whoMayOwn()}; give the store's real path`);
     return;
   }
   if (!st.isDirectory()) return; // the store's lstat/open reports it
@@ -104,13 +107,16 @@ function checkAncestor(file: string, dir: string, st: Stats): void {
     );
   }
   if ((st.mode & 0o022) !== 0 && (st.mode & STICKY) === 0) {
-    throw insecure(file, `${dir}, a directory on the store's path, has mode ${octal(st.mode)}, so group or others can rename it and put another store in its place; run chmod go-w ${dir}`);
+    throw insecure(
+      file,
+      `${dir}, a directory on the store's path, has mode ${octal(st.mode)}, so group or others can rename it and put another store in its place; run chmod go-w ${dir}`,
+    );
   }
 }
 
 /** `dir` and each directory above it, up to `/`. */
 function* upwards(dir: string): Generator<string> {
-  for (let at = dir; ; ) {
+  for (let at = dir; ;) {
     yield at;
     const up = path.dirname(at);
     if (up === at) return;

@@ -68,6 +68,8 @@ async function removeLeftoverNew(file: string): Promise<boolean> {
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw new StoreError(StoreErrorReasons.IO, file, `${file}.new: cannot remove a leftover: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
+    throw new StoreError(StoreErrorReasons.IO, file, `${file}.new: cannot remove a leftover: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, {
+      cause: error,
+    });
   }
 }

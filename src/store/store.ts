@@ -216,7 +216,13 @@ type Answer = { ok: true; result: UpdateStoreResult } | { ok: false; err: unknow
  * anything else returns undefined and the caller reads the file under the lock and calls again with
  * `any`.
  */
-async function writeRound(file: string, batch: readonly Request[], index: LineIndex, stats: Stats, mode: 'patch-only' | 'patch-only, base stale' | 'any'): Promise<Answer[] | undefined> {
+async function writeRound(
+  file: string,
+  batch: readonly Request[],
+  index: LineIndex,
+  stats: Stats,
+  mode: 'patch-only' | 'patch-only, base stale' | 'any',
+): Promise<Answer[] | undefined> {
   const patchOnly = mode !== 'any';
   const updates = new UpdateBatch(index, file);
   updates.prepare(batch.flatMap((request) => request.updates.map((u) => u.entry.user)));
@@ -293,7 +299,10 @@ async function commitRound(file: string, waiting: Request[]): Promise<void> {
     const current = checkStoreName(file);
     const last = lastIndex(file);
     const sameFile = last !== undefined && last.stats.dev === current.dev && last.stats.ino === current.ino && last.stats.size === current.size;
-    let done = last === undefined || !sameFile ? undefined : await writeRound(file, batch, last.index, current, sameVersion(current, last.stats) ? 'patch-only' : 'patch-only, base stale');
+    let done =
+      last === undefined || !sameFile
+        ? undefined
+        : await writeRound(file, batch, last.index, current, sameVersion(current, last.stats) ? 'patch-only' : 'patch-only, base stale');
     if (done === undefined) {
       const { index, stats } = await readIndexed(file, { hint: false });
       done = await writeRound(file, batch, index, stats, 'any');

@@ -57,7 +57,11 @@ export function formatBackupCode(code: string): string {
  *
  * @returns the salt and one hash per code, in order
  */
-export async function hashBackupCodes(codes: readonly string[], params: { ln: number; r: number; p: number }, hashBytes = 16): Promise<{ salt: Uint8Array; hashes: Uint8Array[] }> {
+export async function hashBackupCodes(
+  codes: readonly string[],
+  params: { ln: number; r: number; p: number },
+  hashBytes = 16,
+): Promise<{ salt: Uint8Array; hashes: Uint8Array[] }> {
   const salt = new Uint8Array(randomBytes(16));
   const hashes: Uint8Array[] = [];
   for (const code of codes) hashes.push(new Uint8Array(await scryptDerive(code, salt, params.ln, params.r, params.p, hashBytes)));

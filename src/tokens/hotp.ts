@@ -112,10 +112,7 @@ export function validateHmacKey(key: Uint8Array, field = 'key'): Uint8Array {
     throw new InvalidInputError(field, 'must be bytes (a Uint8Array)');
   }
   if (key.length < HOTP_LIMITS.minKeyBytes || key.length > HOTP_LIMITS.maxKeyBytes) {
-    throw new InvalidInputError(
-      field,
-      `must be ${HOTP_LIMITS.minKeyBytes} to ${HOTP_LIMITS.maxKeyBytes} bytes long, got ${key.length} bytes`,
-    );
+    throw new InvalidInputError(field, `must be ${HOTP_LIMITS.minKeyBytes} to ${HOTP_LIMITS.maxKeyBytes} bytes long, got ${key.length} bytes`);
   }
   return key;
 }

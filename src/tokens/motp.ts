@@ -44,10 +44,7 @@ export function validateMotpSecret(secret: string, field = 'secret'): string {
     throw new InvalidInputError(field, 'must be a string of hex digits');
   }
   if (secret.length < MOTP_LIMITS.minSecretChars || secret.length > MOTP_LIMITS.maxSecretChars) {
-    throw new InvalidInputError(
-      field,
-      `must be ${MOTP_LIMITS.minSecretChars} to ${MOTP_LIMITS.maxSecretChars} hex digits, got ${secret.length} characters`,
-    );
+    throw new InvalidInputError(field, `must be ${MOTP_LIMITS.minSecretChars} to ${MOTP_LIMITS.maxSecretChars} hex digits, got ${secret.length} characters`);
   }
   if (!HEX_RE.test(secret)) {
     const at = [...secret].findIndex((c) => !HEX_RE.test(c));
@@ -71,10 +68,7 @@ export function validateMotpPin(pin: string, field = 'pin'): string {
     throw new InvalidInputError(field, 'must consist of decimal digits only');
   }
   if (pin.length < MOTP_LIMITS.minPinDigits || pin.length > MOTP_LIMITS.maxPinDigits) {
-    throw new InvalidInputError(
-      field,
-      `must be ${MOTP_LIMITS.minPinDigits} to ${MOTP_LIMITS.maxPinDigits} digits, got ${pin.length}`,
-    );
+    throw new InvalidInputError(field, `must be ${MOTP_LIMITS.minPinDigits} to ${MOTP_LIMITS.maxPinDigits} digits, got ${pin.length}`);
   }
   return pin;
 }
@@ -132,8 +126,5 @@ export function motpCode(secret: string, pin: string, unixSeconds: number, offse
   validateMotpSecret(secret);
   validateMotpPin(pin);
   const slot = motpSlot(unixSeconds, offsetHours);
-  return createHash('md5')
-    .update(`${slot}${secret}${pin}`, 'latin1')
-    .digest('hex')
-    .slice(0, MOTP_LIMITS.codeChars);
+  return createHash('md5').update(`${slot}${secret}${pin}`, 'latin1').digest('hex').slice(0, MOTP_LIMITS.codeChars);
 }

@@ -44,10 +44,7 @@ export const TOTP_LIMITS = Object.freeze({
  */
 export function totpCounter(unixSeconds: number, step: number, t0: number): number {
   if (!Number.isSafeInteger(step) || step < TOTP_LIMITS.minStep || step > TOTP_LIMITS.maxStep) {
-    throw new InvalidInputError(
-      'step',
-      `must be an integer from ${TOTP_LIMITS.minStep} to ${TOTP_LIMITS.maxStep} seconds, got ${String(step)}`,
-    );
+    throw new InvalidInputError('step', `must be an integer from ${TOTP_LIMITS.minStep} to ${TOTP_LIMITS.maxStep} seconds, got ${String(step)}`);
   }
   if (!Number.isSafeInteger(t0) || t0 < 0) {
     throw new InvalidInputError('t0', `must be an integer number of seconds ≥ 0, got ${String(t0)}`);

@@ -65,7 +65,7 @@ describe('otpd socket activation and limits', () => {
     try {
       // The socket file appears at bind(), a moment before listen(): retry a refused connection briefly.
       let r: Awaited<ReturnType<typeof login>> | undefined;
-      for (const until = Date.now() + 5_000; r === undefined; ) {
+      for (const until = Date.now() + 5_000; r === undefined;) {
         try {
           r = await login(socket, { service: 'sshd', user: 'alice' }, () => hotp(key, 0));
         } catch (error) {
@@ -129,7 +129,7 @@ describe('otpd socket activation and limits', () => {
         released.push(user);
       },
       abandoned: () => undefined,
-        undelivered: () => undefined,
+      undelivered: () => undefined,
       log: () => undefined,
     });
     const socket = path.join(fx.dir, 'deadline.sock');

@@ -22,7 +22,9 @@ function genSkey(args: readonly string[]): string {
 
 beforeAll(async () => {
   const last = genSkey(['--md5', '--hex', '100', 'ke1234']).replace(/\s/g, '');
-  const store = [`HOTP mallory-target - ${key} 0\n`, `OTPD/SKEY\terin\t-\tmd5\t99\tke1234\t${last}\n`, `OTPD/SKEY\tfay\t-\tmd5\t99\tke1234\t${last}\n`].join('');
+  const store = [`HOTP mallory-target - ${key} 0\n`, `OTPD/SKEY\terin\t-\tmd5\t99\tke1234\t${last}\n`, `OTPD/SKEY\tfay\t-\tmd5\t99\tke1234\t${last}\n`].join(
+    '',
+  );
   fx = makeFixture({ name: 'daemon-attack', store, config: '[lockout]\nmax_fail = 3\n' });
   daemon = await startDaemon(fx);
 });

@@ -49,8 +49,14 @@ describe('otpd concurrency and signals', () => {
     const n = MAX_CONVERSATIONS_PER_USER;
     const results = await Promise.all(Array.from({ length: n }, () => login(sock, { service: 'sshd', user: 'alice' }, () => code)));
     const verdicts = results.map((r) => r.verdict);
-    expect(verdicts.filter((v) => v === 'SUCCESS'), JSON.stringify(verdicts)).toHaveLength(1);
-    expect(verdicts.every((v) => v === 'SUCCESS' || v === 'AUTH_ERR' || v === 'MAXTRIES'), JSON.stringify(results)).toBe(true);
+    expect(
+      verdicts.filter((v) => v === 'SUCCESS'),
+      JSON.stringify(verdicts),
+    ).toHaveLength(1);
+    expect(
+      verdicts.every((v) => v === 'SUCCESS' || v === 'AUTH_ERR' || v === 'MAXTRIES'),
+      JSON.stringify(results),
+    ).toBe(true);
     // every decision audited once, and only one of them an acceptance
     const codes = await auditCodesWhen(fx, (c) => c.filter((x) => x.startsWith('AUTH_') && x !== 'AUTH_SKEY_CHALLENGE').length >= n);
     expect(codes.filter((c) => c.startsWith('AUTH_OK'))).toHaveLength(1);

@@ -30,7 +30,8 @@ function fakePolicy(audits: string[]): () => DecisionSession {
   return () => ({
     knowsUser: async () => true,
     issueChallenge: async () => ({ issued: false, reason: 'no-skey-token' }),
-    authenticate: async (r) => (r.answer === '755224' ? { accepted: true, code: 'AUTH_OK_OTP', reason: 'test' } : { accepted: false, code: 'AUTH_FAILED', reason: 'test' }),
+    authenticate: async (r) =>
+      r.answer === '755224' ? { accepted: true, code: 'AUTH_OK_OTP', reason: 'test' } : { accepted: false, code: 'AUTH_FAILED', reason: 'test' },
     releaseChallenge: async () => undefined,
     abandoned: (r, why) => audits.push(`AUTH_ABORTED ${r.service}/${r.user}: ${why}`),
     undelivered: () => undefined,

@@ -74,14 +74,23 @@ describe('a user name cannot forge log lines', () => {
       '-u',
       '-c',
       // One datagram per output line; a newline inside one is shown as ⏎ so that it cannot pass for two.
-      ['import socket', 's = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)', `s.bind(${JSON.stringify(devLog)})`, 'print("ready")', 'while True: print(s.recv(65536).decode().replace("\\n", "\\u23ce"))'].join('\n'),
+      [
+        'import socket',
+        's = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)',
+        `s.bind(${JSON.stringify(devLog)})`,
+        'print("ready")',
+        'while True: print(s.recv(65536).decode().replace("\\n", "\\u23ce"))',
+      ].join('\n'),
     ]);
     let out = '';
     receiver.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     try {
       await until(() => out.includes('ready'), 'the syslog receiver');
       const socket = path.join(fx.dir, 'run', 'otpd.sock');
-      const child = spawn(process.execPath, [otpdPath, '--socket', socket, '--log', 'syslog', '--syslog-socket', devLog, '-d'], { env: fx.env, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [otpdPath, '--socket', socket, '--log', 'syslog', '--syslog-socket', devLog, '-d'], {
+        env: fx.env,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       const exited = new Promise<number | null>((resolve) => child.on('exit', (status) => resolve(status)));
       try {
         await until(() => out.includes('listening on'), 'the listening line');

@@ -88,9 +88,27 @@ describe('otpd transport', () => {
 
   it.each([
     ['AUTH_START before HELLO', [{ type: 'AUTH_START', service: 'sshd', user: 'alice' }]],
-    ['a second HELLO', [{ type: 'HELLO', version: 1 }, { type: 'HELLO', version: 1 }]],
-    ['ANSWER with no CONV pending', [{ type: 'HELLO', version: 1 }, { type: 'ANSWER', response: '1' }]],
-    ['RESULT from the client', [{ type: 'HELLO', version: 1 }, { type: 'RESULT', verdict: 'SUCCESS' }]],
+    [
+      'a second HELLO',
+      [
+        { type: 'HELLO', version: 1 },
+        { type: 'HELLO', version: 1 },
+      ],
+    ],
+    [
+      'ANSWER with no CONV pending',
+      [
+        { type: 'HELLO', version: 1 },
+        { type: 'ANSWER', response: '1' },
+      ],
+    ],
+    [
+      'RESULT from the client',
+      [
+        { type: 'HELLO', version: 1 },
+        { type: 'RESULT', verdict: 'SUCCESS' },
+      ],
+    ],
   ] as const)('%s ⇒ ERROR UNEXPECTED and close', async (_name, messages) => {
     const c = await Client.connect(daemon.socket);
     for (const m of messages) c.send(m);

@@ -42,7 +42,7 @@ describe('otpd connection slots', () => {
     }
     // The newest MAX_IDLE_CONNECTIONS are held open (the others were closed to admit them): the cap is full.
     const open = (): number => clients.filter((c) => !c.closed).length;
-    for (const until = Date.now() + 3_000; open() > MAX_IDLE_CONNECTIONS && Date.now() < until; ) await new Promise((r) => setTimeout(r, 20));
+    for (const until = Date.now() + 3_000; open() > MAX_IDLE_CONNECTIONS && Date.now() < until;) await new Promise((r) => setTimeout(r, 20));
     expect(open(), daemon.stderr()).toBe(MAX_IDLE_CONNECTIONS);
     const r = await login(socket, { service: 'sshd', user: 'alice' }, () => hotp(key, 0));
     expect(r.verdict, daemon.stderr()).toBe('SUCCESS');

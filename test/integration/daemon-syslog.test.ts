@@ -18,7 +18,13 @@ async function syslogReceiver(socketPath: string): Promise<{ datagrams: () => st
   const receiver = spawn('python3', [
     '-u',
     '-c',
-    ['import socket', 's = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)', `s.bind(${JSON.stringify(socketPath)})`, 'print("ready")', 'while True: print(s.recv(65536).decode().replace("\\n", " "))'].join('\n'),
+    [
+      'import socket',
+      's = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)',
+      `s.bind(${JSON.stringify(socketPath)})`,
+      'print("ready")',
+      'while True: print(s.recv(65536).decode().replace("\\n", " "))',
+    ].join('\n'),
   ]);
   let out = '';
   receiver.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -41,7 +47,10 @@ describe('otpd --log syslog', () => {
     const syslog = await syslogReceiver(devLog);
     try {
       const socket = path.join(fx.dir, 'run', 'otpd.sock');
-      const child = spawn(process.execPath, [otpdPath, '--socket', socket, '--log', 'syslog', '--syslog-socket', devLog], { env: fx.env, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [otpdPath, '--socket', socket, '--log', 'syslog', '--syslog-socket', devLog], {
+        env: fx.env,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let stderr = '';
       child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
       const exited = new Promise<number | null>((resolve) => child.on('exit', (status) => resolve(status)));
@@ -50,7 +59,9 @@ describe('otpd --log syslog', () => {
       expect(await exited).toBe(0);
       await until(() => syslog.datagrams().some((d) => d.includes('stopped')), 'the stopped line');
       const lines = syslog.datagrams();
-      expect(lines.find((d) => d.includes('listening on'))).toMatch(new RegExp(`^<30>.*otpd\\[\\d+\\]: listening on ${socket.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      expect(lines.find((d) => d.includes('listening on'))).toMatch(
+        new RegExp(`^<30>.*otpd\\[\\d+\\]: listening on ${socket.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
+      );
       expect(lines.find((d) => d.includes('SIGTERM'))).toMatch(/^<30>.*SIGTERM: stopping/);
       expect(stderr).not.toMatch(/listening on|stopped/);
     } finally {

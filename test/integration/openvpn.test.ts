@@ -46,7 +46,9 @@ function okCount(): number {
 const tunReason = isRoot ? tunUnusableReason() : 'not root';
 if (!isRoot) console.warn('openvpn.test.ts: skipped, not root (OpenVPN, /etc/pam.d and a Unix account need root; CI runs as root)');
 if (isRoot && tunReason !== undefined) {
-  console.warn(`openvpn.test.ts: no usable tun device (${tunReason}): the real OpenVPN cases are skipped; the harness cases drive openvpn-plugin-auth-pam.so instead`);
+  console.warn(
+    `openvpn.test.ts: no usable tun device (${tunReason}): the real OpenVPN cases are skipped; the harness cases drive openvpn-plugin-auth-pam.so instead`,
+  );
 }
 
 describe.skipIf(!isRoot)('OpenVPN auth-pam plugin with pam_otpd.so', () => {
@@ -88,7 +90,10 @@ describe.skipIf(!isRoot)('OpenVPN auth-pam plugin with pam_otpd.so', () => {
 
       const before = fx!.storeBytes();
       expect(harness.verify(words, UNIX_USER, scrv1(unixPassword, code))).toMatchObject({ status: 1, verdict: 'AUTH_FAILED' });
-      expect(harness.verify(words, UNIX_USER, scrv1(unixPassword, wrongHotpCode(keys.unix, counters.unix + 1)))).toMatchObject({ status: 1, verdict: 'AUTH_FAILED' });
+      expect(harness.verify(words, UNIX_USER, scrv1(unixPassword, wrongHotpCode(keys.unix, counters.unix + 1)))).toMatchObject({
+        status: 1,
+        verdict: 'AUTH_FAILED',
+      });
       // Without SCRV1 the plugin answers the one-time prompt with an empty OTP.
       expect(harness.verify(words, UNIX_USER, unixPassword)).toMatchObject({ status: 1, verdict: 'AUTH_FAILED' });
       // A wrong Unix password ends the login in common-auth: the next code is not spent.
@@ -127,8 +132,14 @@ describe.skipIf(!isRoot)('OpenVPN auth-pam plugin with pam_otpd.so', () => {
       const plugin = shippedPluginLine('openvpn').plugin;
       const deny = installPamService('auth required pam_deny.so\naccount required pam_deny.so');
       services.push(deny);
-      expect(harness.verify([plugin, deny.name, ...shippedPluginLine('openvpn').list], UNIX_USER, scrv1(unixPassword, '000000'))).toMatchObject({ status: 1, verdict: 'AUTH_FAILED' });
-      expect(harness.verify([`${lab!.dir}/missing-plugin.so`, 'openvpn'], UNIX_USER, 'x')).toMatchObject({ status: 2, verdict: expect.stringMatching(/^ERROR dlopen/) });
+      expect(harness.verify([plugin, deny.name, ...shippedPluginLine('openvpn').list], UNIX_USER, scrv1(unixPassword, '000000'))).toMatchObject({
+        status: 1,
+        verdict: 'AUTH_FAILED',
+      });
+      expect(harness.verify([`${lab!.dir}/missing-plugin.so`, 'openvpn'], UNIX_USER, 'x')).toMatchObject({
+        status: 2,
+        verdict: expect.stringMatching(/^ERROR dlopen/),
+      });
     });
   });
 
@@ -157,7 +168,13 @@ describe.skipIf(!isRoot)('OpenVPN auth-pam plugin with pam_otpd.so', () => {
       const before = fx!.storeBytes();
       const replay = lab!.connect({ server: server!, username: UNIX_USER, password: unixPassword, lines, challengeAnswer: code });
       expect(replay.authFailed, replay.output).toBe(true);
-      const wrong = lab!.connect({ server: server!, username: UNIX_USER, password: unixPassword, lines, challengeAnswer: wrongHotpCode(keys.unix, counters.unix + 1) });
+      const wrong = lab!.connect({
+        server: server!,
+        username: UNIX_USER,
+        password: unixPassword,
+        lines,
+        challengeAnswer: wrongHotpCode(keys.unix, counters.unix + 1),
+      });
       expect(wrong.authFailed, wrong.output).toBe(true);
       expect(fx!.storeBytes()).toEqual(before);
       expect(server!.log()).toMatch(new RegExp(`user '${UNIX_USER}' failed to authenticate`));

@@ -26,7 +26,10 @@ describe('otpctl admin errors', () => {
     fx = makeFixture({ name: 'admin-errors', store: STORE });
     refused(['user', 'show', 'carol'], /user: carol is not in .*; add it with: otpctl user add carol/);
     refused(['token', 'disable', 'alice/phone'], /token: alice has no token phone \(tokens: paper\)/);
-    refused(['token', 'add', 'alice/paper', '--type', 'skey', '--seed', 'AB1234', '--response', '0123456789abcdef'], /seed: ab1234 is the token's current seed; re-initialising needs a new seed/);
+    refused(
+      ['token', 'add', 'alice/paper', '--type', 'skey', '--seed', 'AB1234', '--response', '0123456789abcdef'],
+      /seed: ab1234 is the token's current seed; re-initialising needs a new seed/,
+    );
     refused(['token', 'add', 'alice/paper', '--type', 'totp'], /token: alice\/paper already exists/);
     refused(['user', 'del', 'alice'], /yes: Delete user alice and 1 token .*not a terminal, so nothing was changed; add --yes/);
     refused(['group', 'del', 'nope', '--yes'], /group: nope is not a group/);
@@ -43,7 +46,9 @@ describe('otpctl admin errors', () => {
     chmodSync(fx.store, 0o600);
     const missing = fx.otpctl(['user', 'add', 'carol', '--store', `${fx.dir}/nope.oath`]);
     expect([missing.status, missing.stdout]).toEqual([2, '']);
-    expect(missing.stderr).toBe(`otpctl: ${fx.dir}/nope.oath: the store does not exist; create an empty one with: install -m 600 /dev/null ${fx.dir}/nope.oath (or give --store)\n`);
+    expect(missing.stderr).toBe(
+      `otpctl: ${fx.dir}/nope.oath: the store does not exist; create an empty one with: install -m 600 /dev/null ${fx.dir}/nope.oath (or give --store)\n`,
+    );
   });
 
   it('secrets from a pipe: the first line, once; never on stdout or in the store', () => {
@@ -73,7 +78,15 @@ describe('otpctl admin errors', () => {
     const motp = fx.otpctl(['token', 'add', 'alice/mobile', '--type', 'motp', '--secret', '-', '--pin', '1234'], '0123456789abcdef\n');
     expect(motp.status, motp.stderr).toBe(0);
     expect(fx.storeBytes().toString()).toMatch(/^OTPD\/MOTP\talice\t-\t0123456789abcdef\t1234\t/m);
-    refused(['token', 'add', 'alice/m2', '--type', 'motp', '--secret', '-', '--pin', '-'], /pin: only one value can come from standard input \(secret, pin are all -\)/, 'fedcba9876543210\n');
-    refused(['token', 'add', 'alice/m3', '--type', 'motp', '--secret', '-'], /pin: standard input gave the secret \(--secret -\): give the PIN with --pin/, 'fedcba9876543210\n');
+    refused(
+      ['token', 'add', 'alice/m2', '--type', 'motp', '--secret', '-', '--pin', '-'],
+      /pin: only one value can come from standard input \(secret, pin are all -\)/,
+      'fedcba9876543210\n',
+    );
+    refused(
+      ['token', 'add', 'alice/m3', '--type', 'motp', '--secret', '-'],
+      /pin: standard input gave the secret \(--secret -\): give the PIN with --pin/,
+      'fedcba9876543210\n',
+    );
   });
 });

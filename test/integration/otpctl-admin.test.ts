@@ -120,7 +120,11 @@ describe('backup codes', () => {
 describe('admin changes while logins run', () => {
   it('parallel otpctl verify processes and token add/disable/groups: every counter and every new token is on disk', async () => {
     const users = Array.from({ length: 10 }, (_, i) => ({ user: `u${i}`, key: randomKeyHex() }));
-    fx = makeFixture({ name: 'admin-race', store: users.map((u) => `HOTP\t${u.user}\t-\t${u.key}\t0\n`).join(''), config: '[groups.remote]\nservices = ["sshd"]\n' });
+    fx = makeFixture({
+      name: 'admin-race',
+      store: users.map((u) => `HOTP\t${u.user}\t-\t${u.key}\t0\n`).join(''),
+      config: '[groups.remote]\nservices = ["sshd"]\n',
+    });
     const rounds = 3;
     const verifiers = (async () => {
       for (let c = 0; c < rounds; c++) {

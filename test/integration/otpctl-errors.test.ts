@@ -27,13 +27,31 @@ const badCases: BadCase[] = [
   { name: 'seed with a blank', args: ['gen', 'skey', '99', 'Te St'], input: `${PASS}\n`, field: /^otpctl: seed: /, secrets: [PASS] },
   { name: '17-character seed', args: ['gen', 'skey', '99', 'abcdefghijklmnopq'], input: `${PASS}\n`, field: /^otpctl: seed: /, secrets: [PASS] },
   { name: 'pass phrase of 9 characters', args: ['gen', 'skey', '99', 'TeSt'], input: 'sEcret9ch\n', field: /^otpctl: pass phrase: /, secrets: ['sEcret9ch'] },
-  { name: 'pass phrase of 64 characters', args: ['gen', 'skey', '99', 'TeSt'], input: `${'Q'.repeat(64)}\n`, field: /^otpctl: pass phrase: /, secrets: ['QQQQQQQQQQ'] },
+  {
+    name: 'pass phrase of 64 characters',
+    args: ['gen', 'skey', '99', 'TeSt'],
+    input: `${'Q'.repeat(64)}\n`,
+    field: /^otpctl: pass phrase: /,
+    secrets: ['QQQQQQQQQQ'],
+  },
   { name: 'no pass phrase at all', args: ['gen', 'skey', '99', 'TeSt'], input: '', field: /^otpctl: pass phrase: / },
   { name: 'unknown algorithm -a md5', args: ['gen', 'hotp', KEY, '-a', 'md5'], field: /^otpctl: algorithm: /, secrets: [KEY] },
   { name: 'unknown TOTP algorithm', args: ['gen', 'totp', KEY, '-a', 'sha3', '--now', '59'], field: /^otpctl: algorithm: /, secrets: [KEY] },
   { name: '--md5 --sha1 together', args: ['gen', 'skey', '--md5', '--sha1', '99', 'TeSt'], input: `${PASS}\n`, field: /^otpctl: algorithm: /, secrets: [PASS] },
-  { name: 'challenge contradicting --sha1', args: ['gen', 'skey', '--sha1', 'otp-md5 99 TeSt'], input: `${PASS}\n`, field: /^otpctl: algorithm: /, secrets: [PASS] },
-  { name: 'unknown challenge algorithm', args: ['gen', 'skey', 'otp-sha256 99 TeSt'], input: `${PASS}\n`, field: /^otpctl: (algorithm|challenge): /, secrets: [PASS] },
+  {
+    name: 'challenge contradicting --sha1',
+    args: ['gen', 'skey', '--sha1', 'otp-md5 99 TeSt'],
+    input: `${PASS}\n`,
+    field: /^otpctl: algorithm: /,
+    secrets: [PASS],
+  },
+  {
+    name: 'unknown challenge algorithm',
+    args: ['gen', 'skey', 'otp-sha256 99 TeSt'],
+    input: `${PASS}\n`,
+    field: /^otpctl: (algorithm|challenge): /,
+    secrets: [PASS],
+  },
   { name: 'digits 9', args: ['gen', 'hotp', KEY, '-d', '9'], field: /^otpctl: digits: /, secrets: [KEY] },
   { name: 'digits 5', args: ['gen', 'totp', KEY, '-d', '5', '--now', '59'], field: /^otpctl: digits: /, secrets: [KEY] },
   { name: 'non-numeric counter', args: ['gen', 'hotp', KEY, '-c', 'abc'], field: /^otpctl: counter: /, secrets: [KEY] },
@@ -47,7 +65,12 @@ const badCases: BadCase[] = [
   { name: 'non-numeric skey sequence', args: ['gen', 'skey', 'x99', 'TeSt'], input: `${PASS}\n`, field: /^otpctl: sequence: / },
   { name: 'skey -n larger than SEQ+1', args: ['gen', 'skey', '5', 'TeSt', '-n', '7'], input: `${PASS}\n`, field: /^otpctl: count: / },
   { name: 'short mOTP secret', args: ['gen', 'motp', '12345678', '1234', '--now', '1'], field: /^otpctl: secret: /, secrets: ['12345678'] },
-  { name: 'mOTP offset out of range', args: ['gen', 'motp', '1234567890abcdef', '1234', '--offset', '99'], field: /^otpctl: offset: /, secrets: ['1234567890abcdef'] },
+  {
+    name: 'mOTP offset out of range',
+    args: ['gen', 'motp', '1234567890abcdef', '1234', '--offset', '99'],
+    field: /^otpctl: offset: /,
+    secrets: ['1234567890abcdef'],
+  },
   { name: 'unknown command', args: ['frobnicate'], field: /^otpctl: usage: / },
   { name: 'unknown gen type', args: ['gen', 'sotp', KEY], field: /^otpctl: usage: /, secrets: [KEY] },
   { name: 'unknown option', args: ['gen', 'hotp', KEY, '--frob'], field: /^otpctl: usage: /, secrets: [KEY] },
@@ -91,7 +114,15 @@ describe('--json on every command: one JSON document on stdout', () => {
     expect(json(['gen', 'hotp', KEY, '-w', '2'])).toEqual({
       status: 0,
       stderr: '',
-      doc: { algorithm: 'sha1', digits: 6, codes: [{ counter: 0, code: '755224' }, { counter: 1, code: '287082' }, { counter: 2, code: '359152' }] },
+      doc: {
+        algorithm: 'sha1',
+        digits: 6,
+        codes: [
+          { counter: 0, code: '755224' },
+          { counter: 1, code: '287082' },
+          { counter: 2, code: '359152' },
+        ],
+      },
     });
     expect(json(['gen', 'hotp', KEY, '969429', '-c', '1', '-w', '5'])).toEqual({ status: 0, stderr: '', doc: { match: true, counter: 3, offset: 2 } });
     const miss = json(['gen', 'hotp', KEY, '000000', '-c', '1', '-w', '5']);
@@ -131,7 +162,11 @@ describe('--json on every command: one JSON document on stdout', () => {
   });
 
   it('gen motp and key convert', () => {
-    expect(json(['gen', 'motp', '1234567890abcdef', '1234', '--now', '1700000000'])).toEqual({ status: 0, stderr: '', doc: { code: '660af9', slot: 170000000 } });
+    expect(json(['gen', 'motp', '1234567890abcdef', '1234', '--now', '1700000000'])).toEqual({
+      status: 0,
+      stderr: '',
+      doc: { code: '660af9', slot: 170000000 },
+    });
     const hexAndBase32 = { hex: KEY, base32: 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ' };
     expect(json(['key', 'convert', KEY]).doc).toEqual(hexAndBase32);
     expect(json(['key', 'convert', '--base32', 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ']).doc).toEqual(hexAndBase32);

@@ -19,7 +19,6 @@ import { otpctl, run, type RunResult } from '../support/run.js';
 
 const SEED = Number(process.env.OTPD_TEST_SEED ?? 20_261_101);
 
-
 const rnd = seededRandom(SEED);
 const pick = <T>(list: readonly T[]): T => list[rnd.below(list.length)] as T;
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
@@ -124,7 +123,9 @@ describe('otpctl gen hotp vs oathtool --hotp', () => {
       const window = 5 + rnd.below(60);
       const digits = String(6 + (i % 3));
       const common = ['-c', String(counter), '-w', String(window), '-d', digits];
-      const codes = oathtoolOk(['--hotp', ...common, key]).trim().split('\n');
+      const codes = oathtoolOk(['--hotp', ...common, key])
+        .trim()
+        .split('\n');
       for (const position of [0, rnd.below(window + 1), window]) {
         const code = codes[position] as string;
         const offset = Number(oathtoolOk(['--hotp', ...common, key, code]));
@@ -282,4 +283,3 @@ function oathtoolOk2(args: readonly string[], input: string): string {
   if (result.status !== 0) throw new Error(describeRun('oathtool failed', args, result));
   return result.stdout;
 }
-

@@ -17,8 +17,7 @@ const SEED = Number(process.env.OTPD_TEST_SEED ?? 20_261_102);
 const random = seededRandom(SEED).below;
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const PRINTABLE = `${ALNUM} .,:;!?-_+*/=()[]{}@#%&~'"`;
-const randomString = (alphabet: string, length: number): string =>
-  Array.from({ length }, () => alphabet[random(alphabet.length)]).join('');
+const randomString = (alphabet: string, length: number): string => Array.from({ length }, () => alphabet[random(alphabet.length)]).join('');
 
 type Algorithm = 'md4' | 'md5' | 'sha1';
 const HEIMDAL: Record<Algorithm, string> = { md4: 'md4', md5: 'md5', sha1: 'sha' };
@@ -71,13 +70,7 @@ describe('otpctl gen skey vs Heimdal otpprint', () => {
 
   it('the one-argument challenge, the split challenge and SEQ SEED give the same answer', () => {
     const input = 'This is a test.\n';
-    const forms = [
-      ['otp-md5 499 bi0617 ext'],
-      ['otp-md5 499 bi0617'],
-      ['otp-md5', '499', 'bi0617', 'ext'],
-      ['--md5', '499', 'bi0617'],
-      ['499', 'bi0617'],
-    ];
+    const forms = [['otp-md5 499 bi0617 ext'], ['otp-md5 499 bi0617'], ['otp-md5', '499', 'bi0617', 'ext'], ['--md5', '499', 'bi0617'], ['499', 'bi0617']];
     const outputs = forms.map((form) => otpctl(['gen', 'skey', ...form, '-n', '3'], { input }));
     for (const [i, result] of outputs.entries()) {
       expect(result.status, `${JSON.stringify(forms[i])}: ${result.stderr}`).toBe(0);

@@ -41,7 +41,6 @@ function otpprint(c: Case, flags: readonly string[] = []): Map<number, string> {
   return lines;
 }
 
-
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const testSeed = Number(process.env.OTPD_TEST_SEED ?? Date.now() % 0x7fffffff);
 const random = seededRandom(testSeed).below;

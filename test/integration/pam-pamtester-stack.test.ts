@@ -25,13 +25,18 @@ let ignoreUnknown: PamService;
 let promptUnknown: PamService;
 
 beforeAll(async () => {
-  const store = [`HOTP st-tfp - ${keys.tfp} 0`, `HOTP st-ufp - ${keys.ufp} 0`, `HOTP st-pin s3cret ${keys.pin} 0`, `HOTP st-known - ${keys.known} 0`, ''].join('\n');
+  const store = [`HOTP st-tfp - ${keys.tfp} 0`, `HOTP st-ufp - ${keys.ufp} 0`, `HOTP st-pin s3cret ${keys.pin} 0`, `HOTP st-known - ${keys.known} 0`, ''].join(
+    '\n',
+  );
   stage = await startLoginStage({ name: 'pamtester-stack', store });
   const socket = stage.daemon.socket;
   tryFirst = stage.service(['auth required pam_stress.so', otpdAuthLine('required', socket, ['timeout=5', 'try_first_pass'])]);
   useFirst = stage.service(['auth required pam_stress.so', otpdAuthLine('required', socket, ['timeout=5', 'use_first_pass'])]);
   // pam_permit after: the stack succeeds exactly when pam_otpd succeeded or was ignored.
-  ignoreUnknown = stage.service([otpdAuthLine('[success=ok user_unknown=ignore default=die]', socket, ['timeout=5', 'unknown_user=refuse']), 'auth required pam_permit.so']);
+  ignoreUnknown = stage.service([
+    otpdAuthLine('[success=ok user_unknown=ignore default=die]', socket, ['timeout=5', 'unknown_user=refuse']),
+    'auth required pam_permit.so',
+  ]);
   promptUnknown = stage.service([otpdAuthLine('[success=ok user_unknown=ignore default=die]', socket, ['timeout=5']), 'auth required pam_permit.so']);
 });
 

@@ -31,7 +31,10 @@ beforeAll(() => {
 function c(input: Uint8Array, ...args: string[]): string[] {
   const r = spawnSync(tool, args, { input, maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`wire_roundtrip exited ${r.status}: ${r.stderr.toString()}`);
-  return r.stdout.toString().split('\n').filter((l) => l !== '');
+  return r.stdout
+    .toString()
+    .split('\n')
+    .filter((l) => l !== '');
 }
 
 /** What TS says about one frame, in the C side's words. */
@@ -98,9 +101,7 @@ describe('protocol: TypeScript ⇄ C', () => {
     }
     const lines = c(Buffer.concat(frames));
     expect(lines).toHaveLength(frames.length);
-    const mismatches = frames
-      .map((f, i) => ({ frame: f.toString('hex'), c: lines[i], ts: ts(f) }))
-      .filter((x) => x.c !== x.ts);
+    const mismatches = frames.map((f, i) => ({ frame: f.toString('hex'), c: lines[i], ts: ts(f) })).filter((x) => x.c !== x.ts);
     expect(mismatches.slice(0, 5), `seed ${SEED}`).toEqual([]);
     const accepted = lines.filter((l) => l.startsWith('OK ')).length;
     expect(accepted).toBeGreaterThan(0);

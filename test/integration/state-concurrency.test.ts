@@ -145,7 +145,9 @@ describe('the state directory across processes', () => {
       const failures = await state.listFailures();
       const alice = failures.find((f) => f.user === 'alice')?.count ?? 0;
       expect(alice).toBeGreaterThanOrEqual(lastCount);
-      expect((await state.recordFailure('alice', 'default', state.answerTag(`probe-${round}`), 1000, { maxFail: 0, unlockAfterSeconds: 0 })).count).toBe(alice + 1);
+      expect((await state.recordFailure('alice', 'default', state.answerTag(`probe-${round}`), 1000, { maxFail: 0, unlockAfterSeconds: 0 })).count).toBe(
+        alice + 1,
+      );
       lastCount = alice + 1;
       await state.listSessions();
     }

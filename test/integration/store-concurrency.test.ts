@@ -69,9 +69,24 @@ beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'otpd-store-conc-'));
   const tsc = spawnSync(
     process.execPath,
-    [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '--outDir', buildDir, '--rootDir', repoRoot, '--module', 'NodeNext',
-      '--moduleResolution', 'NodeNext', '--target', 'ES2022', '--skipLibCheck', '--types', 'node', '--resolveJsonModule',
-      path.join(repoRoot, 'src', 'store', 'index.ts')],
+    [
+      path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'),
+      '--outDir',
+      buildDir,
+      '--rootDir',
+      repoRoot,
+      '--module',
+      'NodeNext',
+      '--moduleResolution',
+      'NodeNext',
+      '--target',
+      'ES2022',
+      '--skipLibCheck',
+      '--types',
+      'node',
+      '--resolveJsonModule',
+      path.join(repoRoot, 'src', 'store', 'index.ts'),
+    ],
     { encoding: 'utf8' },
   );
   if (!existsSync(path.join(buildDir, 'src', 'store', 'index.js'))) throw new Error(`cannot compile the store: ${tsc.stdout}${tsc.stderr}`);

@@ -33,7 +33,9 @@ describe('in-place updates', () => {
     await advance('alice', 2, '287082');
     expect(storeCounters()).toMatchObject({ patches: 1, writes: 0 });
     expect(statSync(store).ino).toBe(before.ino);
-    expect(readFileSync(store, 'latin1')).toBe(`# admin comment\nHOTP\talice\t-\t${RFC_KEY_HEX}\t2\t287082\t2026-11-29T08:00:00L\nHOTP\tbob\t-\t${RFC_KEY_HEX}\n`);
+    expect(readFileSync(store, 'latin1')).toBe(
+      `# admin comment\nHOTP\talice\t-\t${RFC_KEY_HEX}\t2\t287082\t2026-11-29T08:00:00L\nHOTP\tbob\t-\t${RFC_KEY_HEX}\n`,
+    );
   });
 
   it('a longer line replaces the whole file; a same-length line across a sector boundary is patched after a synced record', async () => {

@@ -47,13 +47,7 @@ beforeAll(() => {
   if (!existsSync('/usr/sbin/pamtester') && run('sh', ['-c', 'command -v pamtester']).status !== 0) {
     throw new Error('pamtester is missing: apt-get install pamtester libpam-oath');
   }
-  writeFileSync(
-    store,
-    extensionLines +
-      `HOTP otpdtesta - ${KEY_HEX}\n` +
-      `HOTP/T30 otpdtestb - ${KEY_HEX} 0\n` +
-      `HOTP otpdtestc pw ${KEY_HEX} 10\n`,
-  );
+  writeFileSync(store, extensionLines + `HOTP otpdtesta - ${KEY_HEX}\n` + `HOTP/T30 otpdtestb - ${KEY_HEX} 0\n` + `HOTP otpdtestc pw ${KEY_HEX} 10\n`);
   chmodSync(store, 0o600);
   writeFileSync(serviceFile, `auth required pam_oath.so usersfile=${store} window=5 digits=6\naccount required pam_permit.so\n`);
 });

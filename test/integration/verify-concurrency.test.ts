@@ -22,7 +22,11 @@ describe('parallel otpctl verify', () => {
   it(`${PARALLEL} parallel verifications of one code: exactly one Accept, ${ROUNDS} rounds`, async () => {
     const key = randomKeyHex();
     // Lock-out off: 19 replays a round must not lock the user out of the next round.
-    const fx = makeFixture({ name: 'conc-one', store: `# one user\nHOTP\talice\t-\t${key}\t0\nHOTP bob - ${randomKeyHex()}\n`, config: '[lockout]\nmax_fail = 0\n' });
+    const fx = makeFixture({
+      name: 'conc-one',
+      store: `# one user\nHOTP\talice\t-\t${key}\t0\nHOTP bob - ${randomKeyHex()}\n`,
+      config: '[lockout]\nmax_fail = 0\n',
+    });
     fixtures.push(fx);
     const bobLine = fx.storeBytes().toString('latin1').split('\n')[2];
     const used: string[] = [];
@@ -30,7 +34,10 @@ describe('parallel otpctl verify', () => {
       const counter = round * 2 + 1; // skip one counter each round: inside the look-ahead window
       const code = hotp(key, counter);
       used.push(code);
-      const results = await runParallel(fx, Array.from({ length: PARALLEL }, () => ({ user: 'alice', answer: code })));
+      const results = await runParallel(
+        fx,
+        Array.from({ length: PARALLEL }, () => ({ user: 'alice', answer: code })),
+      );
       const accepts = results.filter((r) => r.verdict === 'Accept');
       const rejects = results.filter((r) => r.verdict === 'Reject');
       expect(accepts.length, `round ${round}: ${results.map((r) => r.code).join(',')}`).toBe(1);
@@ -87,7 +94,10 @@ describe('parallel otpctl verify', () => {
     fixtures.push(fx);
     for (let round = 0; round < 1; round++) {
       const counter = 5 + round;
-      const results = await runParallel(fx, users.map((u) => ({ user: u.user, answer: hotp(u.key, counter) })));
+      const results = await runParallel(
+        fx,
+        users.map((u) => ({ user: u.user, answer: hotp(u.key, counter) })),
+      );
       results.forEach((r, i) => expect(r.verdict, `${users[i]?.user}: ${r.stdout}${r.stderr}`).toBe('Accept'));
       const file = await fx.parsed();
       expect(file.errors).toEqual([]);

@@ -15,7 +15,18 @@ import { existsSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { OathEntry } from '../../src/store/index.js';
-import { hotp, installPamService, makeFixture, modeOf, parseVerify, randomKeyHex, secretsInAudit, spawnOtpctl, verifyArgs, type Fixture } from '../support/store-fixture.js';
+import {
+  hotp,
+  installPamService,
+  makeFixture,
+  modeOf,
+  parseVerify,
+  randomKeyHex,
+  secretsInAudit,
+  spawnOtpctl,
+  verifyArgs,
+  type Fixture,
+} from '../support/store-fixture.js';
 
 const MIN_KILLS = 100;
 const MAX_ROUNDS = 60;
@@ -83,7 +94,11 @@ describe('SIGKILLed writers', () => {
   it(`at least ${MIN_KILLS} kills: the file always parses, nothing accepted twice, nothing forgotten`, async () => {
     console.log(`verify-crash: seed ${SEED} (OTPD_CRASH_SEED=${SEED} to replay)`);
     const random = mulberry32(SEED);
-    fx = makeFixture({ name: 'crash', store: `${HEADER}HOTP\tvictim\t-\t${KEY_V}\t0\nHOTP victim2 - ${KEY_W} 0\n${TRAILER}`, config: '[lockout]\nmax_fail = 0\n' });
+    fx = makeFixture({
+      name: 'crash',
+      store: `${HEADER}HOTP\tvictim\t-\t${KEY_V}\t0\nHOTP victim2 - ${KEY_W} 0\n${TRAILER}`,
+      config: '[lockout]\nmax_fail = 0\n',
+    });
     const f = fx;
     const acceptedCodes = new Map<string, number>(); // `${user}:${code}` → times Accept printed
     const acceptedCounter = { victim: -1, victim2: -1 };
@@ -112,7 +127,11 @@ describe('SIGKILLed writers', () => {
         const old = Math.max(0, acceptedCounter.victim - Math.floor(random() * 3));
         jobs.push({ user: 'victim', code: hotp(KEY_V, old), counter: old }); // a replay if it was accepted
       }
-      const running = jobs.map((j) => ({ job: j, spawned: spawnOtpctl(verifyArgs(j.user, j.code, { service: 'sshd' }), f.env), delay: Math.floor(random() * 301) + (rounds % 2 === 0 ? lateOffset : 0) }));
+      const running = jobs.map((j) => ({
+        job: j,
+        spawned: spawnOtpctl(verifyArgs(j.user, j.code, { service: 'sshd' }), f.env),
+        delay: Math.floor(random() * 301) + (rounds % 2 === 0 ? lateOffset : 0),
+      }));
       for (const r of running) {
         setTimeout(() => {
           if (r.spawned.child.exitCode === null && r.spawned.child.signalCode === null) r.spawned.child.kill('SIGKILL');
@@ -160,7 +179,10 @@ describe('SIGKILLed writers', () => {
     expect(kills).toBeGreaterThanOrEqual(MIN_KILLS);
 
     // Codes that were accepted are refused now, by otpctl (the last ten of each user: the rest are further back).
-    const recent = [...acceptedCodes.keys()].filter((id) => id.startsWith('victim:')).slice(-10).concat([...acceptedCodes.keys()].filter((id) => id.startsWith('victim2:')).slice(-5));
+    const recent = [...acceptedCodes.keys()]
+      .filter((id) => id.startsWith('victim:'))
+      .slice(-10)
+      .concat([...acceptedCodes.keys()].filter((id) => id.startsWith('victim2:')).slice(-5));
     for (const id of recent) {
       const [user = '', code = ''] = id.split(':');
       const r = f.verify(user, code);

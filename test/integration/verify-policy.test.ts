@@ -109,7 +109,10 @@ describe('sessions', () => {
     const ssh = fx.verify('alice', code, { service: 'sshd', rhost: '192.0.2.7' });
     expect(ssh.verdict).toBe('Reject');
     expect(ssh.code).toBe('AUTH_OTP_ALREADY_USED');
-    const sessionLines = fx.auditText().split('\n').filter((l) => l.includes('code=AUTH_OK_SESSION'));
+    const sessionLines = fx
+      .auditText()
+      .split('\n')
+      .filter((l) => l.includes('code=AUTH_OK_SESSION'));
     expect(sessionLines.length).toBe(2);
     for (const l of sessionLines) expect(l).toMatch(/rhost="192\.0\.2\.7" tty=- session="[A-Za-z0-9_-]{22}"/);
     expect(secretsInAudit(fx, [code])).toEqual([]);
@@ -127,7 +130,11 @@ describe('sessions', () => {
 
   it('a session ends after its timeout', async () => {
     const key = randomKeyHex();
-    fx = makeFixture({ name: 'session-timeout', store: `HOTP alice - ${key}\n`, config: '[groups.imap]\nservices = ["dovecot"]\n[groups.imap.session]\nenabled = true\ntimeout = "2s"\n' });
+    fx = makeFixture({
+      name: 'session-timeout',
+      store: `HOTP alice - ${key}\n`,
+      config: '[groups.imap]\nservices = ["dovecot"]\n[groups.imap.session]\nenabled = true\ntimeout = "2s"\n',
+    });
     const code = hotp(key, 0);
     const opened = Date.now();
     expect(fx.verify('alice', code, { service: 'dovecot', rhost: 'h1' }).code).toBe('AUTH_OK_OTP');
@@ -155,9 +162,7 @@ describe('service rules', () => {
     fx = makeFixture({
       name: 'rules',
       store:
-        `#OTPD/META alice name=vpnonly groups=vpn\nHOTP alice - ${ka}\n` +
-        `HOTP bob - ${kb}\n` +
-        `#OTPD/META carol name=off enabled=no\nHOTP carol - ${kc}\n`,
+        `#OTPD/META alice name=vpnonly groups=vpn\nHOTP alice - ${ka}\n` + `HOTP bob - ${kb}\n` + `#OTPD/META carol name=off enabled=no\nHOTP carol - ${kc}\n`,
       config: GROUPS,
     });
     const a = fx.verify('alice', hotp(ka, 0), { service: 'sshd' });

@@ -75,7 +75,7 @@ describe.concurrent('stale locks of a dead writer', () => {
     expect(f.auditCodes()).toEqual(['AUTH_STORE_ERROR', 'AUTH_OK_OTP']);
   });
 
-  it("a state-directory lock holder that died holds nothing up: the kernel dropped its lock", async () => {
+  it('a state-directory lock holder that died holds nothing up: the kernel dropped its lock', async () => {
     const key = randomKeyHex();
     const g = makeFixture({ name: 'dead-state', store: `HOTP\talice\t-\t${key}\t0\n` });
     try {

@@ -30,7 +30,9 @@ export async function startDaemon(fx: Fixture, extraArgs: readonly string[] = []
   const child = spawn(process.execPath, [otpdPath, '--socket', socket, ...extraArgs], { env: fx.env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const exited = new Promise<{ status: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (status, signal) => resolve({ status, signal })));
+  const exited = new Promise<{ status: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (status, signal) => resolve({ status, signal })),
+  );
   const deadline = Date.now() + 15_000;
   let done = false;
   void exited.then(() => (done = true));
@@ -148,7 +150,11 @@ export interface LoginResult {
 }
 
 /** HELLO, AUTH_START, answers every CONV with `answer(conv)`, until RESULT or ERROR. */
-export async function login(socketPath: string, start: Omit<AuthStartMessage, 'type'>, answer: (conv: ConvMessage) => string | Promise<string>): Promise<LoginResult> {
+export async function login(
+  socketPath: string,
+  start: Omit<AuthStartMessage, 'type'>,
+  answer: (conv: ConvMessage) => string | Promise<string>,
+): Promise<LoginResult> {
   const client = await Client.connect(socketPath);
   try {
     client.send({ type: 'HELLO', version: 1 });

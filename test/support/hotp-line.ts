@@ -9,7 +9,12 @@ const NEAR_COUNTERS = 12;
 
 /** USER's first store line as [counter, last OTP] (NaN and '' when absent). */
 export function storedHotp(fx: Fixture, user: string): [number, string] {
-  const line = fx.storeBytes().toString('latin1').split('\n').find((l) => l.split(/\s+/)[1] === user) ?? '';
+  const line =
+    fx
+      .storeBytes()
+      .toString('latin1')
+      .split('\n')
+      .find((l) => l.split(/\s+/)[1] === user) ?? '';
   const fields = line.split(/\s+/);
   return [Number(fields[4]), fields[5] ?? ''];
 }

@@ -30,7 +30,8 @@ export interface HarnessResult {
 export function buildHarness(dir: string): Harness {
   const out = path.join(dir, 'auth_pam_harness');
   const cc = run('cc', ['-std=c11', '-D_GNU_SOURCE', '-Wall', '-Wextra', '-Werror', '-O2', `-I${PLUGIN_INCLUDE}`, '-o', out, HARNESS_SOURCE, '-ldl']);
-  if (cc.status !== 0) throw new Error(`cannot build the OpenVPN plugin harness (needs ${PLUGIN_INCLUDE}/openvpn-plugin.h from the openvpn package):\n${cc.stderr}`);
+  if (cc.status !== 0)
+    throw new Error(`cannot build the OpenVPN plugin harness (needs ${PLUGIN_INCLUDE}/openvpn-plugin.h from the openvpn package):\n${cc.stderr}`);
   return {
     verify(pluginWords, username, password) {
       const r = run(out, [...pluginWords], { input: `${username}\n${password}\n`, env: { ...process.env, HARNESS_VERB: '4' }, timeoutMs: 30_000 });

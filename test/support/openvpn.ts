@@ -72,7 +72,23 @@ export interface ClientResult {
 export function makeOpenvpnLab(): OpenvpnLab {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'otpd-openvpn-'));
   const fingerprint = (name: string): string => {
-    const req = run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', `/CN=otpd-test-${name}`, '-keyout', path.join(dir, `${name}.key`), '-out', path.join(dir, `${name}.crt`)]);
+    const req = run('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=otpd-test-${name}`,
+      '-keyout',
+      path.join(dir, `${name}.key`),
+      '-out',
+      path.join(dir, `${name}.crt`),
+    ]);
     if (req.status !== 0) throw new Error(`openssl req failed: ${req.stderr}`);
     const fp = run('openssl', ['x509', '-in', path.join(dir, `${name}.crt`), '-noout', '-fingerprint', '-sha256']);
     const value = /=([0-9A-F:]+)/.exec(fp.stdout)?.[1];

@@ -76,7 +76,14 @@ export function runInPty(command: readonly string[], steps: readonly PtyStep[], 
   const dir = mkdtempSync(path.join(os.tmpdir(), 'otpd-pty-'));
   const script = path.join(dir, 'dialogue.exp');
   writeFileSync(script, SCRIPT, { mode: 0o600 });
-  const env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: 'C', LANG: 'C', PTY_TIMEOUT: String(options.timeoutSeconds ?? 20), PTY_ARGC: String(command.length), PTY_STEPS: String(steps.length) };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    LC_ALL: 'C',
+    LANG: 'C',
+    PTY_TIMEOUT: String(options.timeoutSeconds ?? 20),
+    PTY_ARGC: String(command.length),
+    PTY_STEPS: String(steps.length),
+  };
   command.forEach((arg, i) => (env[`PTY_ARG${i}`] = arg));
   steps.forEach((step, i) => {
     env[`PTY_PROMPT${i}`] = step.prompt;

@@ -135,23 +135,43 @@ export async function startSshd(options: SshdOptions): Promise<Sshd> {
       login(login) {
         writeFileSync(prompts, '', { mode: 0o600 });
         const args = [
-          '-F', '/dev/null',
-          '-p', String(port),
-          '-o', 'StrictHostKeyChecking=no',
-          '-o', 'UserKnownHostsFile=/dev/null',
-          '-o', 'LogLevel=ERROR',
-          '-o', 'BatchMode=no',
-          '-o', 'NumberOfPasswordPrompts=1',
-          '-o', 'ConnectTimeout=10',
-          '-o', 'IdentitiesOnly=yes',
+          '-F',
+          '/dev/null',
+          '-p',
+          String(port),
+          '-o',
+          'StrictHostKeyChecking=no',
+          '-o',
+          'UserKnownHostsFile=/dev/null',
+          '-o',
+          'LogLevel=ERROR',
+          '-o',
+          'BatchMode=no',
+          '-o',
+          'NumberOfPasswordPrompts=1',
+          '-o',
+          'ConnectTimeout=10',
+          '-o',
+          'IdentitiesOnly=yes',
           ...(login.withKey === false ? ['-o', 'PubkeyAuthentication=no'] : ['-i', path.join(dir, 'user_key')]),
           `${login.user}@127.0.0.1`,
           login.command,
         ];
-        const env: NodeJS.ProcessEnv = { ...process.env, SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: 'force', OTPD_TEST_PROMPTS: prompts, OTPD_TEST_ANSWER: login.answer };
+        const env: NodeJS.ProcessEnv = {
+          ...process.env,
+          SSH_ASKPASS: askpass,
+          SSH_ASKPASS_REQUIRE: 'force',
+          OTPD_TEST_PROMPTS: prompts,
+          OTPD_TEST_ANSWER: login.answer,
+        };
         delete env.SSH_AUTH_SOCK;
         const r = run('ssh', args, { env, timeoutMs: 30_000 });
-        return { ...r, prompts: readFileSync(prompts, 'utf8').split('\n').filter((l) => l.length > 0) };
+        return {
+          ...r,
+          prompts: readFileSync(prompts, 'utf8')
+            .split('\n')
+            .filter((l) => l.length > 0),
+        };
       },
     };
   } catch (e) {

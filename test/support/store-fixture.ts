@@ -165,7 +165,10 @@ export interface PamService {
 
 export function installPamService(lines: string): PamService {
   if (run('sh', ['-c', 'command -v pamtester']).status !== 0) throw new Error('pamtester is missing: apt-get install pamtester libpam-oath');
-  if (!existsSync('/lib/x86_64-linux-gnu/security/pam_oath.so') && run('sh', ['-c', 'ls /lib/*/security/pam_oath.so /usr/lib/*/security/pam_oath.so']).status !== 0) {
+  if (
+    !existsSync('/lib/x86_64-linux-gnu/security/pam_oath.so') &&
+    run('sh', ['-c', 'ls /lib/*/security/pam_oath.so /usr/lib/*/security/pam_oath.so']).status !== 0
+  ) {
     throw new Error('pam_oath.so is missing: apt-get install libpam-oath');
   }
   const name = `otpd-test-${randomBytes(6).toString('hex')}`;

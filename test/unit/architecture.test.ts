@@ -77,7 +77,12 @@ describe('the layers of docs/architecture.md', () => {
 
   it('enters a folder that has an index.ts only through it', () => {
     // Top folders only: a nested index.ts (policy/verify, tokens/skey) groups files for their own folder.
-    const barrels = new Set(files.map((f) => path.relative(SRC, f)).filter((f) => f.split(path.sep).length === 2 && path.basename(f) === 'index.ts').map((f) => path.dirname(f)));
+    const barrels = new Set(
+      files
+        .map((f) => path.relative(SRC, f))
+        .filter((f) => f.split(path.sep).length === 2 && path.basename(f) === 'index.ts')
+        .map((f) => path.dirname(f)),
+    );
     const past = imports.filter((i) => {
       const folder = [...barrels].find((b) => i.to.startsWith(`${b}${path.sep}`) && !i.from.startsWith(`${b}${path.sep}`));
       return folder !== undefined && i.to !== path.join(folder, 'index.ts');

@@ -88,7 +88,6 @@ export function genSkeyCommand(deps: CliDeps): CommandModule<GlobalArguments, Ge
         .option('hex', { alias: 'x', type: 'boolean', default: false, describe: 'hex instead of six words' })
         .example('$0 gen skey 499 bi0617', 'the response to otp-md5 499 bi0617')
         .example('$0 gen skey "otp-sha1 99 alpha1 ext" -n 10', 'a paper list of ten responses') as Argv<GenSkeyArguments>,
-    handler: (argv) =>
-      runCommand(deps, argv.json, (out) => genSkey(out, deps.backend(), argv, () => deps.readSecret('Pass phrase: '))),
+    handler: (argv) => runCommand(deps, argv.json, (out) => genSkey(out, deps.backend(), argv, () => deps.readSecret('Pass phrase: '))),
   };
 }

@@ -35,7 +35,7 @@ async function findNearestCounter(
 ): Promise<number | null> {
   const later = await findCounter(backend, request, code, current, last);
   let earlier: number | null = null;
-  for (let from = first; from < current; ) {
+  for (let from = first; from < current;) {
     const found = await findCounter(backend, request, code, from, current - 1);
     if (found === null) break;
     earlier = found;
@@ -85,6 +85,8 @@ export function genTotpCommand(deps: CliDeps): CommandModule<GlobalArguments, Ge
         .example('$0 gen totp 3132333435363738393031323334353637383930 --now 59 -d 8', 'RFC 6238 test vector: 94287082')
         .example('$0 gen totp --base32 JBSWY3DPEHPK3PXP 123456 -w 1', 'is this code valid now, give or take one step?') as Argv<GenTotpArguments>,
     handler: (argv) =>
-      runCommand(deps, argv.json, async (out) => genTotp(out, deps.backend(), { ...argv, key: await valueOrStdin(deps, argv.key, 'Key: ') }, Math.floor(deps.now() / 1000))),
+      runCommand(deps, argv.json, async (out) =>
+        genTotp(out, deps.backend(), { ...argv, key: await valueOrStdin(deps, argv.key, 'Key: ') }, Math.floor(deps.now() / 1000)),
+      ),
   };
 }

@@ -26,9 +26,12 @@ const configPath = (argv: GlobalArguments, deps: CliDeps): string => configFileP
 
 function describeGroup(config: OtpdConfig, name: string): { group: string; services: string[]; session: Record<string, unknown> | null } {
   const g = config.groups[name];
-  if (g === undefined) throw new InvalidInputError('group', `${name} is not a group of the configuration (groups: ${Object.keys(config.groups).sort().join(', ')})`);
+  if (g === undefined)
+    throw new InvalidInputError('group', `${name} is not a group of the configuration (groups: ${Object.keys(config.groups).sort().join(', ')})`);
   const s = g.session;
-  const session = s.enabled ? { timeout: formatDuration(s.timeoutSeconds), unusedTimeout: formatDuration(s.unusedTimeoutSeconds), maxLogins: s.maxLogins, matchRhost: s.matchRhost } : null;
+  const session = s.enabled
+    ? { timeout: formatDuration(s.timeoutSeconds), unusedTimeout: formatDuration(s.unusedTimeoutSeconds), maxLogins: s.maxLogins, matchRhost: s.matchRhost }
+    : null;
   return { group: name, services: [...g.services], session };
 }
 
@@ -39,8 +42,14 @@ async function tokensIn(config: OtpdConfig, group: string): Promise<string[]> {
 
 export async function groupList(out: Output, argv: GlobalArguments, deps: CliDeps): Promise<number> {
   const config = await resolveConfig(argv, deps);
-  const groups = Object.keys(config.groups).sort().map((name) => describeGroup(config, name));
-  const rows = groups.map((g) => [g.group, g.services.join(',') || (g.group === DEFAULT_GROUP ? '(every other service)' : '(none)'), g.session === null ? 'off' : 'on']);
+  const groups = Object.keys(config.groups)
+    .sort()
+    .map((name) => describeGroup(config, name));
+  const rows = groups.map((g) => [
+    g.group,
+    g.services.join(',') || (g.group === DEFAULT_GROUP ? '(every other service)' : '(none)'),
+    g.session === null ? 'off' : 'on',
+  ]);
   await out.result(formatTable(['GROUP', 'SERVICES', 'SESSIONS'], rows), { groups });
   return ExitCodes.OK;
 }
@@ -52,7 +61,13 @@ export async function groupShow(out: Output, argv: GroupArguments, deps: CliDeps
   const text = [
     `group ${group.group}`,
     `services: ${group.services.join(', ') || (group.group === DEFAULT_GROUP ? '(every service not in another group)' : '(none)')}`,
-    `sessions: ${group.session === null ? 'off' : Object.entries(group.session).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`,
+    `sessions: ${
+      group.session === null
+        ? 'off'
+        : Object.entries(group.session)
+            .map(([k, v]) => `${k}=${String(v)}`)
+            .join(' ')
+    }`,
     `tokens limited to it: ${tokens.join(', ') || '(none)'}`,
   ].join('\n');
   await out.result(text, { ...group, tokens });
@@ -99,10 +114,22 @@ export async function groupDel(out: Output, argv: GroupArguments, deps: CliDeps)
   describeGroup(config, name);
   const tokens = await tokensIn(config, name);
   if (tokens.length > 0) {
-    await confirm(deps, `Group ${name} is used by ${tokens.length} token(s) (${tokens.slice(0, 5).join(', ')}${tokens.length > 5 ? ', …' : ''}); they will serve none of its services. Delete it?`, argv.yes);
+    await confirm(
+      deps,
+      `Group ${name} is used by ${tokens.length} token(s) (${tokens.slice(0, 5).join(', ')}${tokens.length > 5 ? ', …' : ''}); they will serve none of its services. Delete it?`,
+      argv.yes,
+    );
   }
-  await editConfigFile(configPath(argv, deps), (text) => deleteGroupText(text, name), (c) => (c.groups[name] === undefined ? undefined : `groups.${name} is still defined elsewhere in the file`));
-  await out.result(`deleted group ${name}${tokens.length > 0 ? `; still named by ${tokens.join(', ')} (see otpctl token groups)` : ''}`, { group: name, deleted: true, tokens });
+  await editConfigFile(
+    configPath(argv, deps),
+    (text) => deleteGroupText(text, name),
+    (c) => (c.groups[name] === undefined ? undefined : `groups.${name} is still defined elsewhere in the file`),
+  );
+  await out.result(`deleted group ${name}${tokens.length > 0 ? `; still named by ${tokens.join(', ')} (see otpctl token groups)` : ''}`, {
+    group: name,
+    deleted: true,
+    tokens,
+  });
   return ExitCodes.OK;
 }
 
@@ -117,7 +144,11 @@ function sameList(a: readonly string[] | undefined, b: readonly string[]): boole
 
 type Handler = (out: Output, argv: GroupArguments, deps: CliDeps) => Promise<number>;
 
-function command(deps: CliDeps, spec: { command: string; describe: string; examples: Array<[string, string]>; yes?: boolean }, handler: Handler): CommandModule<GlobalArguments, GroupArguments> {
+function command(
+  deps: CliDeps,
+  spec: { command: string; describe: string; examples: Array<[string, string]>; yes?: boolean },
+  handler: Handler,
+): CommandModule<GlobalArguments, GroupArguments> {
   return {
     command: spec.command,
     describe: spec.describe,
@@ -135,10 +166,45 @@ function command(deps: CliDeps, spec: { command: string; describe: string; examp
 
 export function groupCommands(deps: CliDeps): Array<CommandModule<GlobalArguments, GroupArguments>> {
   return [
-    command(deps, { command: 'add <group> [services..]', describe: 'add a service group to otpd.conf', examples: [['$0 group add mail dovecot postfix', 'a group for the mail services']] }, groupAdd),
-    command(deps, { command: 'del <group>', describe: 'delete a service group (asks when tokens use it)', yes: true, examples: [['$0 group del mail --yes', 'also when tokens are limited to it']] }, groupDel),
-    command(deps, { command: 'list', describe: 'list the service groups', examples: [['$0 group list --json', 'for scripts']] }, (out, argv, d) => groupList(out, argv, d)),
-    command(deps, { command: 'show <group>', describe: "show a group's services, session settings and tokens", examples: [['$0 group show remote', 'services, sessions, tokens limited to it']] }, groupShow),
-    command(deps, { command: 'services <group> [services..]', describe: 'set the PAM services of a group', examples: [['$0 group services remote sshd openvpn', 'remote is now sshd and openvpn']] }, groupServices),
+    command(
+      deps,
+      {
+        command: 'add <group> [services..]',
+        describe: 'add a service group to otpd.conf',
+        examples: [['$0 group add mail dovecot postfix', 'a group for the mail services']],
+      },
+      groupAdd,
+    ),
+    command(
+      deps,
+      {
+        command: 'del <group>',
+        describe: 'delete a service group (asks when tokens use it)',
+        yes: true,
+        examples: [['$0 group del mail --yes', 'also when tokens are limited to it']],
+      },
+      groupDel,
+    ),
+    command(deps, { command: 'list', describe: 'list the service groups', examples: [['$0 group list --json', 'for scripts']] }, (out, argv, d) =>
+      groupList(out, argv, d),
+    ),
+    command(
+      deps,
+      {
+        command: 'show <group>',
+        describe: "show a group's services, session settings and tokens",
+        examples: [['$0 group show remote', 'services, sessions, tokens limited to it']],
+      },
+      groupShow,
+    ),
+    command(
+      deps,
+      {
+        command: 'services <group> [services..]',
+        describe: 'set the PAM services of a group',
+        examples: [['$0 group services remote sshd openvpn', 'remote is now sshd and openvpn']],
+      },
+      groupServices,
+    ),
   ];
 }

@@ -28,7 +28,9 @@ export async function sessionList(out: Output, argv: SessionListArguments, deps:
   const problems: string[] = [];
   const sessions = await state.listSessions(user, { onError: (error) => problems.push(error.message) });
   const rows = sessions.map((s) => [s.id, s.user, s.group, s.rhost ?? '-', s.token, tableTime(s.createdAt), tableTime(s.lastUsedAt), String(s.logins)]);
-  const text = [formatTable(['ID', 'USER', 'GROUP', 'RHOST', 'TOKEN', 'CREATED', 'LAST USED', 'LOGINS'], rows), ...problems.map((p) => `problem: ${p}`)].join('\n');
+  const text = [formatTable(['ID', 'USER', 'GROUP', 'RHOST', 'TOKEN', 'CREATED', 'LAST USED', 'LOGINS'], rows), ...problems.map((p) => `problem: ${p}`)].join(
+    '\n',
+  );
   await out.result(text, { sessions, problems });
   return ExitCodes.OK;
 }

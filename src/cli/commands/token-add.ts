@@ -60,14 +60,31 @@ async function enrol(argv: TokenAddArguments, deps: CliDeps, user: string, previ
       const period = parseInteger(argv.period, 'period', 1, 86_400);
       const counter = parseInteger(argv.counter, 'counter', 0, Number.MAX_SAFE_INTEGER);
       const key = await valueOrStdin(deps, argv.key, 'Key: ');
-      const t = enrolOath({ type: argv.type, user, key, base32: argv.base32, digits, algorithm: argv.algorithm, period, counter, issuer: argv.issuer ?? hostname() });
+      const t = enrolOath({
+        type: argv.type,
+        user,
+        key,
+        base32: argv.base32,
+        digits,
+        algorithm: argv.algorithm,
+        period,
+        counter,
+        issuer: argv.issuer ?? hostname(),
+      });
       const secret = appSecret(t.key);
-      return { line: t.line, uri: t.uri, text: [`secret (base32): ${secret}`, t.uri], json: { uri: t.uri, base32: secret, key: Buffer.from(t.key).toString('hex') } };
+      return {
+        line: t.line,
+        uri: t.uri,
+        text: [`secret (base32): ${secret}`, t.uri],
+        json: { uri: t.uri, base32: secret, key: Buffer.from(t.key).toString('hex') },
+      };
     }
     case 'skey': {
       const sequence = parseInteger(argv.seq, 'seq', 0, 9999);
-      const t = await enrolSkey({ user, algorithm: skeyAlgorithm(argv), sequence, seed: argv.seed, response: await valueOrStdin(deps, argv.response, 'Response: '), previous }, deps.backend(), () =>
-        readNewSecret(deps, 'Pass phrase', 'pass phrase'),
+      const t = await enrolSkey(
+        { user, algorithm: skeyAlgorithm(argv), sequence, seed: argv.seed, response: await valueOrStdin(deps, argv.response, 'Response: '), previous },
+        deps.backend(),
+        () => readNewSecret(deps, 'Pass phrase', 'pass phrase'),
       );
       return {
         line: t.line,
@@ -161,7 +178,12 @@ export async function tokenAdd(out: Output, argv: TokenAddArguments, deps: CliDe
   }
   const skey = argv.type === 'skey';
   const reinitReason = skey ? `, reinit ${allowReinit ? 'on' : 'off'}` : '';
-  await auditAdmin(config, { code: 'ADMIN_TOKEN_ADD', user, token: `${user}/${name}`, reason: `${argv.type} ${reinitialised ? 're-initialised' : 'added'}${reinitReason}` });
+  await auditAdmin(config, {
+    code: 'ADMIN_TOKEN_ADD',
+    user,
+    token: `${user}/${name}`,
+    reason: `${argv.type} ${reinitialised ? 're-initialised' : 'added'}${reinitReason}`,
+  });
   const head = `${reinitialised ? 're-initialised' : 'added'} ${user}/${name} (${argv.type})`;
   const reinitText = skey && allowReinit ? ['remote re-initialisation (RFC 2243 init-hex:/init-word:) is on'] : [];
   const qr = enrolled.uri !== undefined && argv.qr && !out.json ? [await QRCode.toString(enrolled.uri, { type: 'terminal', small: true })] : [];
@@ -181,8 +203,7 @@ export function tokenAddCommand(deps: CliDeps): CommandModule<GlobalArguments, T
   return {
     command: 'add <token>',
     describe: 'enrol a token: HOTP/TOTP (QR code), S/KEY, mOTP, static password or backup codes',
-    builder: (yargs: Argv<GlobalArguments>) =>
-      withTokenAddOptions(yargs),
+    builder: (yargs: Argv<GlobalArguments>) => withTokenAddOptions(yargs),
     handler: (argv) => runCommand(deps, argv.json, (out) => tokenAdd(out, argv, deps)),
   };
 }

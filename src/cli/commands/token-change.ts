@@ -65,9 +65,15 @@ export function tokenChangeCommand(deps: CliDeps): CommandModule<GlobalArguments
     builder: (yargs: Argv<GlobalArguments>) =>
       yargs
         .positional('token', { type: 'string', demandOption: true, describe: 'USER/NAME' })
-        .option('allow-reinit', { type: 'boolean', describe: 'skey: let an init-hex:/init-word: login answer re-key the token (--no-allow-reinit: refuse it, the default)' })
+        .option('allow-reinit', {
+          type: 'boolean',
+          describe: 'skey: let an init-hex:/init-word: login answer re-key the token (--no-allow-reinit: refuse it, the default)',
+        })
         .example('$0 token change alice/paper --allow-reinit', 'alice may re-key alice/paper remotely (RFC 2243)')
-        .example('$0 token change alice/paper --no-allow-reinit', 'refuse init-hex:/init-word: again; otpctl token add re-keys it') as Argv<TokenChangeArguments>,
+        .example(
+          '$0 token change alice/paper --no-allow-reinit',
+          'refuse init-hex:/init-word: again; otpctl token add re-keys it',
+        ) as Argv<TokenChangeArguments>,
     handler: (argv) => runCommand(deps, argv.json, (out) => tokenChange(out, argv, deps)),
   };
 }

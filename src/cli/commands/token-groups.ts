@@ -25,10 +25,20 @@ export interface TokenGroupsArguments extends GlobalArguments {
  * @throws InvalidInputError naming `groups` for a group the configuration does not define
  */
 export function parseGroups(config: OtpdConfig, words: readonly string[]): string[] {
-  const groups = [...new Set(words.flatMap((w) => String(w).split(',')).map((g) => g.trim()).filter((g) => g.length > 0))];
+  const groups = [
+    ...new Set(
+      words
+        .flatMap((w) => String(w).split(','))
+        .map((g) => g.trim())
+        .filter((g) => g.length > 0),
+    ),
+  ];
   const unknown = groups.filter((g) => config.groups[g] === undefined);
   if (unknown.length > 0) {
-    throw new InvalidInputError('groups', `${unknown.join(', ')}: not a group of the configuration (groups: ${Object.keys(config.groups).sort().join(', ')}); add one with otpctl group add`);
+    throw new InvalidInputError(
+      'groups',
+      `${unknown.join(', ')}: not a group of the configuration (groups: ${Object.keys(config.groups).sort().join(', ')}); add one with otpctl group add`,
+    );
   }
   return groups.sort();
 }
@@ -40,7 +50,12 @@ export async function tokenGroups(out: Output, argv: TokenGroupsArguments, deps:
   await editStore(config.store, [user], ({ file, lines }) => {
     changeMeta(lines, requireToken(file, user, name), { groups });
   });
-  await auditAdmin(config, { code: 'ADMIN_TOKEN_CHANGE', user, token: `${user}/${name}`, reason: groups.length === 0 ? 'groups: all' : `groups: ${groups.join(',')}` });
+  await auditAdmin(config, {
+    code: 'ADMIN_TOKEN_CHANGE',
+    user,
+    token: `${user}/${name}`,
+    reason: groups.length === 0 ? 'groups: all' : `groups: ${groups.join(',')}`,
+  });
   await out.result(`${user}/${name} serves ${groups.length === 0 ? 'every service' : `the groups ${groups.join(', ')}`}`, { token: `${user}/${name}`, groups });
   return ExitCodes.OK;
 }

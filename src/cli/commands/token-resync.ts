@@ -53,20 +53,31 @@ export async function tokenResync(out: Output, argv: TokenResyncArguments, deps:
   const nowStep = totp ? totpCounter(nowSeconds, entry.type.stepSeconds, 0) : 0;
   const found = totp ? await findTotpPair(search, nowStep, window) : await findHotpPair(search, window);
   if (found === null) {
-    throw new InvalidInputError('codes', `the two codes are not consecutive codes of ${user}/${name} within ${totp ? `± ${window} steps of now` : `${window} counters after ${entry.counter}`}; try a larger --window`);
+    throw new InvalidInputError(
+      'codes',
+      `the two codes are not consecutive codes of ${user}/${name} within ${totp ? `± ${window} steps of now` : `${window} counters after ${entry.counter}`}; try a larger --window`,
+    );
   }
   const skew = found - nowStep;
   if (totp && Math.abs(skew) > MAX_SKEW_STEPS) throw new InvalidInputError('codes', `the token's clock is more than ${MAX_SKEW_STEPS} steps off`);
   await editStore(store, [user], ({ file: fresh, lines }) => {
     const current = requireToken(fresh, user, name) as OathEntry;
     // The search used the line as read before the lock; a login may have moved it since.
-    if (current.raw !== entry.raw) throw new InvalidInputError('token', `${user}/${name} changed while searching (a login?); nothing was changed, run resync again with two new codes`);
+    if (current.raw !== entry.raw)
+      throw new InvalidInputError('token', `${user}/${name} changed while searching (a login?); nothing was changed, run resync again with two new codes`);
     const state = { kind: 'oath' as const, counter: totp ? current.counter : found, lastOtp: String(argv.code2), time };
     lines[current.line - 1] = renderUpdate(current, state);
     if (totp) changeMeta(lines, current, { skew });
   });
-  await auditAdmin(config, { code: 'ADMIN_TOKEN_CHANGE', user, token: `${user}/${name}`, reason: totp ? `resynchronised: skew ${skew}` : `resynchronised: counter ${found}` });
-  const text = totp ? `${user}/${name} resynchronised: its clock is ${skew} step(s) off (${skew * entry.type.stepSeconds} s)` : `${user}/${name} resynchronised at counter ${found}`;
+  await auditAdmin(config, {
+    code: 'ADMIN_TOKEN_CHANGE',
+    user,
+    token: `${user}/${name}`,
+    reason: totp ? `resynchronised: skew ${skew}` : `resynchronised: counter ${found}`,
+  });
+  const text = totp
+    ? `${user}/${name} resynchronised: its clock is ${skew} step(s) off (${skew * entry.type.stepSeconds} s)`
+    : `${user}/${name} resynchronised at counter ${found}`;
   await out.result(text, totp ? { token: `${user}/${name}`, skew, skewSeconds: skew * entry.type.stepSeconds } : { token: `${user}/${name}`, counter: found });
   return ExitCodes.OK;
 }

@@ -49,14 +49,19 @@ export async function userDel(out: Output, argv: UserDelArguments, deps: CliDeps
   await state.unlock(user);
   await state.releaseChallenge(user); // a pending S/KEY challenge of a token that no longer exists
   await auditAdmin(config, { code: 'ADMIN_USER_DEL', user, reason: 'deleted' });
-  await out.result(`deleted user ${user}: ${removed} line(s) from the store, ${sessions.length} session(s)`, { user, deleted: true, lines: removed, sessions: sessions.length });
+  await out.result(`deleted user ${user}: ${removed} line(s) from the store, ${sessions.length} session(s)`, {
+    user,
+    deleted: true,
+    lines: removed,
+    sessions: sessions.length,
+  });
   return ExitCodes.OK;
 }
 
 export function userDelCommand(deps: CliDeps): CommandModule<GlobalArguments, UserDelArguments> {
   return {
     command: 'del <user>',
-    describe: "delete a user: their tokens, lock-outs and sessions",
+    describe: 'delete a user: their tokens, lock-outs and sessions',
     builder: (yargs: Argv<GlobalArguments>) =>
       yargs
         .positional('user', { type: 'string', demandOption: true, describe: 'the login name' })

@@ -18,7 +18,10 @@ export async function userList(out: Output, argv: GlobalArguments, deps: CliDeps
     tokens: file.entries.filter((e) => e.user === user).length,
     problems: file.errors.filter((e) => e.user === user).length,
   }));
-  const table = formatTable(['USER', 'TOKENS', 'PROBLEMS'], users.map((u) => [u.user, String(u.tokens), String(u.problems)]));
+  const table = formatTable(
+    ['USER', 'TOKENS', 'PROBLEMS'],
+    users.map((u) => [u.user, String(u.tokens), String(u.problems)]),
+  );
   await out.result(table, { users });
   return ExitCodes.OK;
 }

@@ -24,7 +24,8 @@ export interface UserLockArguments extends GlobalArguments {
 }
 
 function checkGroup(config: OtpdConfig, group: string): string {
-  if (config.groups[group] === undefined) throw new InvalidInputError('group', `${group} is not a group of the configuration (groups: ${Object.keys(config.groups).sort().join(', ')})`);
+  if (config.groups[group] === undefined)
+    throw new InvalidInputError('group', `${group} is not a group of the configuration (groups: ${Object.keys(config.groups).sort().join(', ')})`);
   return group;
 }
 
@@ -56,7 +57,12 @@ export async function userUnlock(out: Output, argv: UserLockArguments, deps: Cli
   }
   await auditAdmin(config, { code: 'ADMIN_UNLOCK', user, reason: argv.group === undefined ? 'all groups' : `group ${argv.group}` });
   const still = narrowed.length === 0 ? '' : `; still locked for ${narrowed.join(', ')} (no longer for groups added later)`;
-  await out.result(`unlocked ${user}${argv.group === undefined ? '' : ` for ${argv.group}`}: ${cleared} failure record(s) cleared${still}`, { user, unlocked: true, cleared, stillLocked: narrowed });
+  await out.result(`unlocked ${user}${argv.group === undefined ? '' : ` for ${argv.group}`}: ${cleared} failure record(s) cleared${still}`, {
+    user,
+    unlocked: true,
+    cleared,
+    stillLocked: narrowed,
+  });
   return ExitCodes.OK;
 }
 

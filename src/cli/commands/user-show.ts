@@ -41,10 +41,18 @@ export async function userShow(out: Output, argv: UserShowArguments, deps: CliDe
     '',
     formatTable(
       ['GROUP', 'FAILURES', 'LOCKED', 'LAST FAILURE'],
-      failures.map((f) => [f.group === EVERY_GROUP ? '* (every group)' : f.group, String(f.failures), f.locked ? (f.lockedUntil === null ? 'yes, until unlocked' : `until ${tableTime(f.lockedUntil)}`) : 'no', tableTime(f.lastFailure)]),
+      failures.map((f) => [
+        f.group === EVERY_GROUP ? '* (every group)' : f.group,
+        String(f.failures),
+        f.locked ? (f.lockedUntil === null ? 'yes, until unlocked' : `until ${tableTime(f.lockedUntil)}`) : 'no',
+        tableTime(f.lastFailure),
+      ]),
     ),
     '',
-    formatTable(['SESSION', 'GROUP', 'RHOST', 'TOKEN', 'LOGINS', 'LAST USED'], sessions.map((s) => [s.id, s.group, s.rhost ?? '-', s.token, String(s.logins), tableTime(s.lastUsedAt)])),
+    formatTable(
+      ['SESSION', 'GROUP', 'RHOST', 'TOKEN', 'LOGINS', 'LAST USED'],
+      sessions.map((s) => [s.id, s.group, s.rhost ?? '-', s.token, String(s.logins), tableTime(s.lastUsedAt)]),
+    ),
     ...(challenge === null ? [] : [`pending S/KEY challenge: ${challenge.challenge} (${challenge.token}) until ${tableTime(challenge.until)}`]),
     ...problems.map((p) => `problem: ${p}`),
   ].join('\n');

@@ -22,4 +22,3 @@ export function stampSeconds(now: number): number {
   if (!Number.isFinite(now) || now < 0) throw new InvalidInputError('time', `must be a finite number of seconds ≥ 0, got ${String(now)}`);
   return Math.floor(now);
 }
-

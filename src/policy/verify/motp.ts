@@ -60,12 +60,7 @@ function codeAtSlot(state: MotpState, slot: number): string | undefined {
  * @example
  * verifyMotp({ secret: '1234567890abcdef', pin: '1234', offsetHours: 0 }, '660AF9', 1700000000);
  */
-export function verifyMotp(
-  state: MotpState,
-  answer: string,
-  now: number,
-  settings: MotpSettings = DEFAULT_MOTP_SETTINGS,
-): Verdict<MotpState, MotpDetail> {
+export function verifyMotp(state: MotpState, answer: string, now: number, settings: MotpSettings = DEFAULT_MOTP_SETTINGS): Verdict<MotpState, MotpDetail> {
   validateMotpSecret(state.secret);
   validateMotpPin(state.pin);
   validateMotpOffset(state.offsetHours);

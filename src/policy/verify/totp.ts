@@ -55,12 +55,7 @@ export interface TotpDetail {
 }
 
 /** Every step in `from ..= to` whose code is `code`, lowest first, via the backend. */
-async function matchingSteps(
-  backend: OtpBackend,
-  request: Omit<HotpSearchRequest, 'counter' | 'window'>,
-  from: number,
-  to: number,
-): Promise<number[]> {
+async function matchingSteps(backend: OtpBackend, request: Omit<HotpSearchRequest, 'counter' | 'window'>, from: number, to: number): Promise<number[]> {
   const steps: number[] = [];
   let start = from;
   while (start <= to) {
@@ -80,12 +75,7 @@ async function matchingSteps(
 async function lastOtpStep(backend: OtpBackend, state: TotpState, from: number, to: number): Promise<number | undefined> {
   const last = state.lastOtp;
   if (last === undefined || !/^[0-9]{6,8}$/.test(last)) return undefined;
-  const steps = await matchingSteps(
-    backend,
-    { key: state.key, algorithm: state.algorithm, digits: last.length, code: Number(last) },
-    from,
-    to,
-  );
+  const steps = await matchingSteps(backend, { key: state.key, algorithm: state.algorithm, digits: last.length, code: Number(last) }, from, to);
   return steps.length > 0 ? steps[steps.length - 1] : undefined;
 }
 

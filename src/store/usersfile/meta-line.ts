@@ -23,7 +23,16 @@ export const MAX_SKEW_STEPS = 1_051_200;
 const STEP_PATTERN = /^[0-9]{1,15}$/;
 
 /** Metadata for a token without a metadata line. */
-export const DEFAULT_META: TokenMeta = Object.freeze({ name: undefined, enabled: true, groups: Object.freeze([]), skew: 0, lastStep: undefined, allowReinit: false, line: undefined, raw: undefined });
+export const DEFAULT_META: TokenMeta = Object.freeze({
+  name: undefined,
+  enabled: true,
+  groups: Object.freeze([]),
+  skew: 0,
+  lastStep: undefined,
+  allowReinit: false,
+  line: undefined,
+  raw: undefined,
+});
 
 /** What {@link formatMetaLine} writes. */
 export type MetaFields = Pick<TokenMeta, 'name' | 'enabled' | 'groups'> & {

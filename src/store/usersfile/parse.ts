@@ -285,7 +285,11 @@ export function lineIndexOf(file: UsersFile): LineIndex {
  */
 export function parseIndexed(index: LineIndex, path: string, options: ParseOptions = {}, located?: ReadonlyMap<string, readonly number[]>): UsersFile {
   if (options.users === undefined) {
-    const all = { [Symbol.iterator]: function* () { for (let i = 0; i < index.count; i++) yield i; } };
+    const all = {
+      [Symbol.iterator]: function* () {
+        for (let i = 0; i < index.count; i++) yield i;
+      },
+    };
     const { entries, errors } = parseSelected(index, all, path, undefined);
     return usersFileOf(index, path, entries, errors, undefined);
   }
@@ -348,4 +352,3 @@ export function errorsOf(file: UsersFile, user: string): StoreLineError[] {
 export function joinLines(lines: readonly RawLine[]): Buffer {
   return Buffer.from(lines.map((l) => l.raw).join(''), 'latin1');
 }
-

@@ -241,10 +241,7 @@ export class UpdateBatch implements LineSource {
  *   as `fresh`) and one outcome per update
  * @throws RangeError for an invalid or backwards state, or two updates of one line
  */
-export function applyUpdates(
-  fresh: UsersFile,
-  updates: readonly TokenUpdate[],
-): { content: Buffer | undefined; file: UsersFile; outcomes: UpdateOutcome[] } {
+export function applyUpdates(fresh: UsersFile, updates: readonly TokenUpdate[]): { content: Buffer | undefined; file: UsersFile; outcomes: UpdateOutcome[] } {
   const batch = new UpdateBatch(lineIndexOf(fresh), fresh.path);
   const { outcomes } = batch.apply(updates);
   if (!batch.changed) return { content: undefined, file: fresh, outcomes };

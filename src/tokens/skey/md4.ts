@@ -45,17 +45,26 @@ function compress(): void {
   for (let i = 0; i < 16; i++) {
     const f = (b & c) | (~b & d);
     const t = rotl((a + f + (x[i] as number)) | 0, ROUND1_SHIFTS[i & 3] as number);
-    a = d; d = c; c = b; b = t;
+    a = d;
+    d = c;
+    c = b;
+    b = t;
   }
   for (let i = 0; i < 16; i++) {
     const g = (b & c) | (b & d) | (c & d);
     const t = rotl((a + g + (x[ROUND2_ORDER[i] as number] as number) + 0x5a827999) | 0, ROUND2_SHIFTS[i & 3] as number);
-    a = d; d = c; c = b; b = t;
+    a = d;
+    d = c;
+    c = b;
+    b = t;
   }
   for (let i = 0; i < 16; i++) {
     const h = b ^ c ^ d;
     const t = rotl((a + h + (x[ROUND3_ORDER[i] as number] as number) + 0x6ed9eba1) | 0, ROUND3_SHIFTS[i & 3] as number);
-    a = d; d = c; c = b; b = t;
+    a = d;
+    d = c;
+    c = b;
+    b = t;
   }
 
   state[0] = ((state[0] as number) + a) | 0;

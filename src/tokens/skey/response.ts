@@ -72,7 +72,10 @@ function formatEncoded(value: Uint8Array, encoding: SkeyEncoding, hexStyle: 'rfc
  * words with a valid checksum is not a realistic input.)
  */
 function parsePlain(text: string): SkeyPlainResponse {
-  const tokens = text.trim().split(/\s+/).filter((token) => token.length > 0);
+  const tokens = text
+    .trim()
+    .split(/\s+/)
+    .filter((token) => token.length > 0);
   if (tokens.length === 6) {
     try {
       return { kind: 'plain', encoding: 'words', value: parseSixWords(text, FIELD) };

@@ -60,7 +60,10 @@ export function toSixWords(value: Uint8Array): string {
  * parseSixWords('inch sea anne\tlong ahem tour'); // 9E 87 61 34 D9 04 99 DD
  */
 export function parseSixWords(text: string, field = 'response'): Uint8Array {
-  const words = text.trim().split(/\s+/).filter((word) => word.length > 0);
+  const words = text
+    .trim()
+    .split(/\s+/)
+    .filter((word) => word.length > 0);
   if (words.length !== 6) {
     throw new InvalidInputError(field, `must be six words, got ${words.length}`);
   }

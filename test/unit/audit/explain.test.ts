@@ -8,7 +8,9 @@ describe('explain mode', () => {
     explain.step('user alice: 2 tokens for service sshd (group remote)');
     explain.step(() => 'token alice/phone (HOTP/T30): checking steps 1699..1701');
     expect(explain.lines).toEqual(['user alice: 2 tokens for service sshd (group remote)', 'token alice/phone (HOTP/T30): checking steps 1699..1701']);
-    expect(formatExplain(explain)).toBe('  1. user alice: 2 tokens for service sshd (group remote)\n  2. token alice/phone (HOTP/T30): checking steps 1699..1701');
+    expect(formatExplain(explain)).toBe(
+      '  1. user alice: 2 tokens for service sshd (group remote)\n  2. token alice/phone (HOTP/T30): checking steps 1699..1701',
+    );
   });
 
   it('the lines it hands out are a frozen copy', () => {

@@ -18,7 +18,12 @@ function parseLine(line: string): Array<[string, string]> {
 
 describe('formatAuditLine', () => {
   it('writes every field in a fixed order, - for absent ones', () => {
-    expect(formatAuditLine({ code: 'AUTH_OK_OTP', user: 'alice', token: 'alice/phone', service: 'sshd', rhost: '192.0.2.7', tty: 'ssh', session: 's-1', reason: 'ok' }, T)).toBe(
+    expect(
+      formatAuditLine(
+        { code: 'AUTH_OK_OTP', user: 'alice', token: 'alice/phone', service: 'sshd', rhost: '192.0.2.7', tty: 'ssh', session: 's-1', reason: 'ok' },
+        T,
+      ),
+    ).toBe(
       'time=2026-11-03T10:20:30.456Z code=AUTH_OK_OTP user="alice" token="alice/phone" service="sshd" rhost="192.0.2.7" tty="ssh" session="s-1" reason="ok"',
     );
     expect(formatAuditLine({ code: 'AUTH_USER_UNKNOWN', user: 'mallory', service: 'su' }, T)).toBe(
@@ -27,7 +32,7 @@ describe('formatAuditLine', () => {
     expect(parseLine(formatAuditLine({ code: 'AUTH_FAILED' }, T)).map(([key]) => key)).toEqual(['time', 'code', ...AUDIT_FIELDS]);
   });
 
-  it('writes UTC whatever the clock\'s zone', () => {
+  it("writes UTC whatever the clock's zone", () => {
     expect(formatAuditLine({ code: 'AUTH_FAILED' }, new Date(0))).toMatch(/^time=1970-01-01T00:00:00\.000Z /);
   });
 
@@ -84,9 +89,20 @@ describe('formatAuditLine', () => {
 describe('AUDIT_EVENTS', () => {
   it('holds every decision code, frozen', () => {
     for (const code of [
-      'AUTH_OK_OTP', 'AUTH_OK_STATIC', 'AUTH_OK_SESSION', 'AUTH_FAILED', 'AUTH_OTP_ALREADY_USED', 'AUTH_USER_LOCKED',
-      'AUTH_TOKEN_MISSING', 'AUTH_USER_UNKNOWN', 'AUTH_SKEY_CHALLENGE', 'AUTH_SKEY_REINIT', 'AUTH_SKEY_LOW', 'AUTH_STORE_ERROR',
-    ]) expect(isAuditCode(code)).toBe(true);
+      'AUTH_OK_OTP',
+      'AUTH_OK_STATIC',
+      'AUTH_OK_SESSION',
+      'AUTH_FAILED',
+      'AUTH_OTP_ALREADY_USED',
+      'AUTH_USER_LOCKED',
+      'AUTH_TOKEN_MISSING',
+      'AUTH_USER_UNKNOWN',
+      'AUTH_SKEY_CHALLENGE',
+      'AUTH_SKEY_REINIT',
+      'AUTH_SKEY_LOW',
+      'AUTH_STORE_ERROR',
+    ])
+      expect(isAuditCode(code)).toBe(true);
     expect(Object.isFrozen(AUDIT_EVENTS)).toBe(true);
     for (const info of Object.values(AUDIT_EVENTS)) expect(Object.isFrozen(info)).toBe(true);
   });

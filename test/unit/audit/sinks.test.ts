@@ -3,15 +3,7 @@ import { chmodSync, chownSync, readFileSync, renameSync, statSync, symlinkSync, 
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import {
-  AuditSinkError,
-  authprivPriority,
-  createAuditLog,
-  createStreamSink,
-  createSyslogSink,
-  openAuditLog,
-  openFileSink,
-} from '../../../src/audit/index.js';
+import { AuditSinkError, authprivPriority, createAuditLog, createStreamSink, createSyslogSink, openAuditLog, openFileSink } from '../../../src/audit/index.js';
 import { tempDirForFile } from '../../support/temp-dir.js';
 
 const dir = tempDirForFile('otpd-audit-');
@@ -57,7 +49,9 @@ describe('file sink', () => {
     const first = createAuditLog(await openFileSink(path));
     const second = createAuditLog(await openFileSink(path));
     await Promise.all(
-      Array.from({ length: 400 }, (_, index) => (index % 2 === 0 ? first : second).record({ code: 'AUTH_FAILED', user: `user${index}`, reason: 'x'.repeat(150) })),
+      Array.from({ length: 400 }, (_, index) =>
+        (index % 2 === 0 ? first : second).record({ code: 'AUTH_FAILED', user: `user${index}`, reason: 'x'.repeat(150) }),
+      ),
     );
     await Promise.all([first.close(), second.close()]);
     const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
@@ -186,7 +180,9 @@ describe('syslog sink', () => {
     await audit.record({ code: 'AUTH_FAILED', user: 'erin', service: 'dovecot' });
     await new Promise<void>((resolve) => receiver.once('close', () => resolve()));
     await audit.close();
-    const datagrams = text().split('\n').filter((line) => line.startsWith('<'));
+    const datagrams = text()
+      .split('\n')
+      .filter((line) => line.startsWith('<'));
     expect(datagrams[0]).toMatch(/^<86>.*otpd\[\d+\]: time=\S+ code=AUTH_OK_STATIC user="erin" token=- service="dovecot"/);
     expect(datagrams[1]).toMatch(/^<85>.*code=AUTH_FAILED/);
   });

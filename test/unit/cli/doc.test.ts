@@ -21,7 +21,30 @@ describe('docs/otpctl.md', () => {
 
   it('covers every command, and every command has examples', async () => {
     const paths = (await commandPaths()).map((p) => p.join(' '));
-    for (const command of ['user add', 'user del', 'user list', 'user show', 'user lock', 'user unlock', 'token add', 'token del', 'token list', 'token enable', 'token disable', 'token groups', 'token change', 'token resync', 'group add', 'group del', 'group list', 'group show', 'group services', 'session list', 'session del', 'completion']) {
+    for (const command of [
+      'user add',
+      'user del',
+      'user list',
+      'user show',
+      'user lock',
+      'user unlock',
+      'token add',
+      'token del',
+      'token list',
+      'token enable',
+      'token disable',
+      'token groups',
+      'token change',
+      'token resync',
+      'group add',
+      'group del',
+      'group list',
+      'group show',
+      'group services',
+      'session list',
+      'session del',
+      'completion',
+    ]) {
       expect(paths).toContain(command);
     }
     for (const command of paths.filter((p) => p !== 'completion')) {

@@ -40,7 +40,9 @@ describe('otpctl group', () => {
     ]);
     expect((await fx.json(['group', 'show', 'remote'])).doc).toMatchObject({ group: 'remote', services: ['sshd'], tokens: ['alice/hw'] });
     expect((await fx.run(['group', 'services', 'remote', 'sshd', 'openvpn'])).code).toBe(0);
-    expect(configText()).toContain('[groups.remote]   # remote logins\nservices = ["sshd", "openvpn"]\n[groups.remote.session]\nenabled = true\n\n[lockout]\nmax_fail = 3  # strict\n');
+    expect(configText()).toContain(
+      '[groups.remote]   # remote logins\nservices = ["sshd", "openvpn"]\n[groups.remote.session]\nenabled = true\n\n[lockout]\nmax_fail = 3  # strict\n',
+    );
     expect((await fx.run(['verify', 'alice', '755224', '--service', 'openvpn'])).stdout).toMatch(/Accept\n$/);
     expect(head()).toBe('# groups of this host');
     expect(statSync(fx.config).mode & 0o777).toBe(0o644);

@@ -47,13 +47,30 @@ describe('otpctl token add: OATH', () => {
   it('takes a given HOTP key and counter, prints a terminal QR code, and writes a 0600 PNG', async () => {
     fx = adminFixture('HOTP\talice\t-\t00112233445566778899aabbccddeeff\n');
     const png = path.join(fx.dir, 'qr.png');
-    const r = await fx.run(['token', 'add', 'alice/hw', '--type', 'hotp', '--key', 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', '--base32', '-c', '5', '--issuer', 'x', '--qr-png', png]);
+    const r = await fx.run([
+      'token',
+      'add',
+      'alice/hw',
+      '--type',
+      'hotp',
+      '--key',
+      'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ',
+      '--base32',
+      '-c',
+      '5',
+      '--issuer',
+      'x',
+      '--qr-png',
+      png,
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('otpauth://hotp/x:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=x&algorithm=SHA1&digits=6&counter=5');
     expect(r.stdout).toMatch(/[▀▄█]/); // the QR code's half blocks
     expect(readFileSync(png).subarray(1, 4).toString()).toBe('PNG');
     expect(statSync(png).mode & 0o777).toBe(0o600);
-    expect(fx.storeText()).toBe('HOTP\talice\t-\t00112233445566778899aabbccddeeff\n#OTPD/META\talice\tname=hw\tenabled=yes\nHOTP\talice\t-\t3132333435363738393031323334353637383930\t5\n');
+    expect(fx.storeText()).toBe(
+      'HOTP\talice\t-\t00112233445566778899aabbccddeeff\n#OTPD/META\talice\tname=hw\tenabled=yes\nHOTP\talice\t-\t3132333435363738393031323334353637383930\t5\n',
+    );
   });
 
   it('refuses what users.oath cannot hold, an existing PNG, a taken name or unknown group, changing nothing', async () => {
@@ -86,7 +103,10 @@ describe('otpctl token add: OATH', () => {
 describe('otpctl token add: S/KEY', () => {
   it('console mode: the pass phrase twice, OTP(N) stored, first challenge N-1, seed lower-cased', async () => {
     fx = adminFixture('#OTPD/USER\talice\n');
-    const r = await fx.json(['token', 'add', 'alice/paper', '--type', 'skey', '--sha1', '--seq', '100', '--seed', 'TeSt'], { interactive: true, secrets: [PASS, PASS] });
+    const r = await fx.json(['token', 'add', 'alice/paper', '--type', 'skey', '--sha1', '--seq', '100', '--seed', 'TeSt'], {
+      interactive: true,
+      secrets: [PASS, PASS],
+    });
     expect(r.code).toBe(0);
     expect(r.prompts).toEqual(['Pass phrase: ', 'Pass phrase again: ']);
     expect(r.doc).toMatchObject({ challenge: 'otp-sha1 99 test ext', seed: 'test' });
@@ -107,10 +127,25 @@ describe('otpctl token add: S/KEY', () => {
     expect((await fx.run(['verify', 'alice', words(49)])).stdout).toMatch(/Accept\n$/);
     const before = fx.storeText();
     const reused = await fx.run(['token', 'add', 'alice/paper', '--type', 'skey', '--seed', 'AB12', '--response', words(50)]);
-    expect([reused.code, reused.stderr]).toEqual([2, expect.stringMatching(/^otpctl: seed: ab12 is the token's current seed; re-initialising needs a new seed/)]);
+    expect([reused.code, reused.stderr]).toEqual([
+      2,
+      expect.stringMatching(/^otpctl: seed: ab12 is the token's current seed; re-initialising needs a new seed/),
+    ]);
     expect(fx.storeText()).toBe(before);
     const fresh = skeySecret('cd34', PASS);
-    const re = await fx.json(['token', 'add', 'alice/paper', '--type', 'skey', '--seed', 'cd34', '--seq', '20', '--response', skeyChain('md5', fresh, 20).reduce((s, b) => s + b.toString(16).padStart(2, '0'), '')]);
+    const re = await fx.json([
+      'token',
+      'add',
+      'alice/paper',
+      '--type',
+      'skey',
+      '--seed',
+      'cd34',
+      '--seq',
+      '20',
+      '--response',
+      skeyChain('md5', fresh, 20).reduce((s, b) => s + b.toString(16).padStart(2, '0'), ''),
+    ]);
     expect(re.doc).toMatchObject({ reinitialised: true, challenge: 'otp-md5 19 cd34 ext' });
     expect(entries()).toHaveLength(1);
     expect((await fx.run(['verify', 'alice', toSixWords(skeyChain('md5', fresh, 19))])).stdout).toMatch(/Accept\n$/);
@@ -125,23 +160,99 @@ describe('otpctl token add --allow-reinit', () => {
   it('S/KEY: off unless asked; --allow-reinit writes reinit=yes; re-enrolling keeps or sets it', async () => {
     fx = adminFixture('#OTPD/USER\talice\n');
     const secret = skeySecret('ab12', PASS);
-    const plain = await fx.json(['token', 'add', 'alice/paper', '--type', 'skey', '--seed', 'ab12', '--seq', '50', '--response', hexOf(skeyChain('md5', secret, 50))]);
+    const plain = await fx.json([
+      'token',
+      'add',
+      'alice/paper',
+      '--type',
+      'skey',
+      '--seed',
+      'ab12',
+      '--seq',
+      '50',
+      '--response',
+      hexOf(skeyChain('md5', secret, 50)),
+    ]);
     expect([plain.code, plain.doc.allowReinit]).toEqual([0, false]);
     expect(fx.storeText()).toContain('#OTPD/META\talice\tname=paper\tenabled=yes\nOTPD/SKEY\t');
     expect(entries()[0]?.meta.allowReinit).toBe(false);
-    const on = await fx.json(['token', 'add', 'alice/p2', '--type', 'skey', '--seed', 'cd34', '--seq', '50', '--response', hexOf(skeyChain('md5', skeySecret('cd34', PASS), 50)), '--allow-reinit']);
+    const on = await fx.json([
+      'token',
+      'add',
+      'alice/p2',
+      '--type',
+      'skey',
+      '--seed',
+      'cd34',
+      '--seq',
+      '50',
+      '--response',
+      hexOf(skeyChain('md5', skeySecret('cd34', PASS), 50)),
+      '--allow-reinit',
+    ]);
     expect([on.code, on.doc.allowReinit]).toEqual([0, true]);
     expect(fx.storeText()).toContain('#OTPD/META\talice\tname=p2\tenabled=yes\treinit=yes\nOTPD/SKEY\t');
-    expect((await fx.run(['token', 'add', 'alice/p3', '--type', 'skey', '--seed', 'ef56', '--response', hexOf(skeyChain('md5', skeySecret('ef56', PASS), 50)), '--allow-reinit'])).stdout).toContain(
-      'remote re-initialisation (RFC 2243 init-hex:/init-word:) is on',
-    );
+    expect(
+      (
+        await fx.run([
+          'token',
+          'add',
+          'alice/p3',
+          '--type',
+          'skey',
+          '--seed',
+          'ef56',
+          '--response',
+          hexOf(skeyChain('md5', skeySecret('ef56', PASS), 50)),
+          '--allow-reinit',
+        ])
+      ).stdout,
+    ).toContain('remote re-initialisation (RFC 2243 init-hex:/init-word:) is on');
     // Re-enrolling with a new seed keeps the setting unless it is given.
-    const again = await fx.json(['token', 'add', 'alice/p2', '--type', 'skey', '--seed', 'gh78', '--seq', '50', '--response', hexOf(skeyChain('md5', skeySecret('gh78', PASS), 50))]);
+    const again = await fx.json([
+      'token',
+      'add',
+      'alice/p2',
+      '--type',
+      'skey',
+      '--seed',
+      'gh78',
+      '--seq',
+      '50',
+      '--response',
+      hexOf(skeyChain('md5', skeySecret('gh78', PASS), 50)),
+    ]);
     expect(again.doc).toMatchObject({ reinitialised: true, allowReinit: true });
-    const off = await fx.json(['token', 'add', 'alice/p2', '--type', 'skey', '--seed', 'ij90', '--seq', '50', '--response', hexOf(skeyChain('md5', skeySecret('ij90', PASS), 50)), '--no-allow-reinit']);
+    const off = await fx.json([
+      'token',
+      'add',
+      'alice/p2',
+      '--type',
+      'skey',
+      '--seed',
+      'ij90',
+      '--seq',
+      '50',
+      '--response',
+      hexOf(skeyChain('md5', skeySecret('ij90', PASS), 50)),
+      '--no-allow-reinit',
+    ]);
     expect(off.doc).toMatchObject({ reinitialised: true, allowReinit: false });
     expect(fx.storeText()).toContain('#OTPD/META\talice\tname=p2\tenabled=yes\nOTPD/SKEY\talice\t-\tmd5\t49\tij90\t');
-    const up = await fx.json(['token', 'add', 'alice/paper', '--type', 'skey', '--seed', 'kl12', '--seq', '50', '--response', hexOf(skeyChain('md5', skeySecret('kl12', PASS), 50)), '--allow-reinit']);
+    const up = await fx.json([
+      'token',
+      'add',
+      'alice/paper',
+      '--type',
+      'skey',
+      '--seed',
+      'kl12',
+      '--seq',
+      '50',
+      '--response',
+      hexOf(skeyChain('md5', skeySecret('kl12', PASS), 50)),
+      '--allow-reinit',
+    ]);
     expect(up.doc).toMatchObject({ reinitialised: true, allowReinit: true });
     expect(fx.storeText()).toContain('#OTPD/META\talice\tname=paper\tenabled=yes\treinit=yes\nOTPD/SKEY\talice\t-\tmd5\t49\tkl12\t');
   });
@@ -150,7 +261,10 @@ describe('otpctl token add --allow-reinit', () => {
     fx = adminFixture('#OTPD/USER\talice\n');
     for (const type of ['hotp', 'totp', 'motp', 'password', 'backup']) {
       const r = await fx.run(['token', 'add', 'alice/x', '--type', type, '--allow-reinit'], { secrets: ['1234', '1234'] });
-      expect([r.code, r.stderr], type).toEqual([2, `otpctl: allow-reinit: is only for skey tokens (RFC 2243 remote re-initialisation); a ${type} token has none\n`]);
+      expect([r.code, r.stderr], type).toEqual([
+        2,
+        `otpctl: allow-reinit: is only for skey tokens (RFC 2243 remote re-initialisation); a ${type} token has none\n`,
+      ]);
     }
     expect(fx.storeText()).toBe('#OTPD/USER\talice\n');
   });

@@ -26,7 +26,9 @@ describe('otpctl token enable|disable|groups|del', () => {
     expect((await fx.run(['verify', 'alice', hotp(0)])).stdout).toMatch(/^AUTH_FAILED/m); // the TOTP line refuses it
     expect((await fx.run(['token', 'enable', 'alice/hw'])).stdout).toBe('alice/hw is now enabled\n');
     expect((await fx.run(['token', 'groups', 'alice/HOTP/T30@4', 'mail,remote'])).code).toBe(0);
-    expect(fx.storeText()).toBe(`# head\n#OTPD/META\talice\tname=hw\tenabled=yes\nHOTP\talice\t-\t${KEY}\t0\n#OTPD/META\talice\tenabled=yes\tgroups=mail,remote\nHOTP/T30\talice\t-\t${KEY}\nHOTP\tbob\t-\t${KEY}\n`);
+    expect(fx.storeText()).toBe(
+      `# head\n#OTPD/META\talice\tname=hw\tenabled=yes\nHOTP\talice\t-\t${KEY}\t0\n#OTPD/META\talice\tenabled=yes\tgroups=mail,remote\nHOTP/T30\talice\t-\t${KEY}\nHOTP\tbob\t-\t${KEY}\n`,
+    );
     expect((await fx.run(['token', 'groups', 'alice/hw', 'remote'])).code).toBe(0);
     expect((await fx.run(['verify', 'alice', hotp(0), '--service', 'login'])).stdout).toMatch(/^AUTH_TOKEN_MISSING/m);
     expect((await fx.run(['verify', 'alice', hotp(0), '--service', 'sshd'])).stdout).toMatch(/Accept\n$/);
@@ -64,10 +66,16 @@ describe('otpctl token enable|disable|groups|del', () => {
     expect([bad.code, bad.stderr]).toEqual([2, `otpctl: ${fx.store}:6: HOTP key: character 1 of 6 is not a hex digit\n`]);
     fx.writeStore(STORE, 0o644);
     const open = await fx.run(['token', 'enable', 'alice/hw']);
-    expect([open.code, open.stderr]).toEqual([2, `otpctl: ${fx.store}: has mode 0644, so group or others can read or write its keys; run chmod 600 ${fx.store}\n`]);
+    expect([open.code, open.stderr]).toEqual([
+      2,
+      `otpctl: ${fx.store}: has mode 0644, so group or others can read or write its keys; run chmod 600 ${fx.store}\n`,
+    ]);
     fx.writeStore(STORE);
     const missing = await fx.run(['user', 'list', '--store', `${fx.store}.missing`]);
-    expect([missing.code, missing.stderr]).toEqual([2, expect.stringMatching(/the store does not exist; create an empty one with: install -m 600 \/dev\/null /)]);
+    expect([missing.code, missing.stderr]).toEqual([
+      2,
+      expect.stringMatching(/the store does not exist; create an empty one with: install -m 600 \/dev\/null /),
+    ]);
     expect(fx.storeText()).toBe(STORE);
   });
 });
@@ -88,23 +96,37 @@ describe('otpctl token change --allow-reinit|--no-allow-reinit', () => {
     const on = await fx.json(['token', 'change', 'alice/paper', '--allow-reinit']);
     expect([on.code, on.doc]).toEqual([0, { token: 'alice/paper', allowReinit: true, changed: true }]);
     expect(fx.storeText()).toMatch(/^#OTPD\/META\talice\tname=paper\tenabled=yes\treinit=yes\nOTPD\/SKEY\t/);
-    expect(((await fx.json(['token', 'list', 'alice'])).doc.tokens as Array<{ state: Record<string, unknown> }>)[0]?.state).toMatchObject({ seed: 'ke1234', reinit: 'yes' });
+    expect(((await fx.json(['token', 'list', 'alice'])).doc.tokens as Array<{ state: Record<string, unknown> }>)[0]?.state).toMatchObject({
+      seed: 'ke1234',
+      reinit: 'yes',
+    });
     expect((await fx.run(['token', 'list', 'alice'])).stdout).toContain('algorithm=md5 sequence=498 seed=ke1234 reinit=yes');
-    expect((await fx.run(['token', 'change', 'alice/paper', '--allow-reinit'])).stdout).toBe('alice/paper: remote re-initialisation (RFC 2243 init-hex:/init-word:) was already on\n');
+    expect((await fx.run(['token', 'change', 'alice/paper', '--allow-reinit'])).stdout).toBe(
+      'alice/paper: remote re-initialisation (RFC 2243 init-hex:/init-word:) was already on\n',
+    );
     const current = Buffer.from(skeyChain('md5', skeySecret('ke1234', 'This is a test.'), 498)).toString('hex');
     expect((await fx.run(['verify', 'alice', INIT(current)])).stdout).toMatch(/^AUTH_SKEY_REINIT /m);
     expect(fx.storeText()).toMatch(/^OTPD\/SKEY\talice\t-\tmd5\t498\tke1235\t3712dcb4aa5316c1\t/m);
-    expect((await fx.run(['token', 'change', 'alice/paper', '--no-allow-reinit'])).stdout).toBe('alice/paper: remote re-initialisation (RFC 2243 init-hex:/init-word:) is now off\n');
+    expect((await fx.run(['token', 'change', 'alice/paper', '--no-allow-reinit'])).stdout).toBe(
+      'alice/paper: remote re-initialisation (RFC 2243 init-hex:/init-word:) is now off\n',
+    );
     expect(fx.storeText()).toMatch(/^#OTPD\/META\talice\tname=paper\tenabled=yes\nOTPD\/SKEY\t/);
-    const changes = readFileSync(fx.auditLog, 'utf8').split('\n').filter((line) => line.includes('ADMIN_TOKEN_CHANGE'));
-    expect(changes.map((line) => / token=(\S+) .*reason=(.*)$/.exec(line)?.slice(1).join(' '))).toEqual(['"alice/paper" "reinit on"', '"alice/paper" "reinit off"']);
+    const changes = readFileSync(fx.auditLog, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('ADMIN_TOKEN_CHANGE'));
+    expect(changes.map((line) => / token=(\S+) .*reason=(.*)$/.exec(line)?.slice(1).join(' '))).toEqual([
+      '"alice/paper" "reinit on"',
+      '"alice/paper" "reinit off"',
+    ]);
   });
 
   it('gives a token without a metadata line one, and keeps the other keys', async () => {
     fx = adminFixture(`# head\n${PAPER}#OTPD/META\talice\tname=p2\tenabled=no\tgroups=mail\n${PAPER.replace('ke1234', 'other9')}`, GROUPS);
     expect((await fx.run(['token', 'change', 'alice/OTPD/SKEY@2', '--allow-reinit'])).code).toBe(0);
     expect((await fx.run(['token', 'change', 'alice/p2', '--allow-reinit'])).code).toBe(0);
-    expect(fx.storeText()).toBe(`# head\n#OTPD/META\talice\tenabled=yes\treinit=yes\n${PAPER}#OTPD/META\talice\tname=p2\tenabled=no\tgroups=mail\treinit=yes\n${PAPER.replace('ke1234', 'other9')}`);
+    expect(fx.storeText()).toBe(
+      `# head\n#OTPD/META\talice\tenabled=yes\treinit=yes\n${PAPER}#OTPD/META\talice\tname=p2\tenabled=no\tgroups=mail\treinit=yes\n${PAPER.replace('ke1234', 'other9')}`,
+    );
     expect((await fx.run(['token', 'disable', 'alice/p2'])).code).toBe(0);
     expect((await fx.run(['token', 'groups', 'alice/p2'])).code).toBe(0);
     expect(fx.storeText()).toContain('#OTPD/META\talice\tname=p2\tenabled=no\treinit=yes\n');
@@ -113,7 +135,10 @@ describe('otpctl token change --allow-reinit|--no-allow-reinit', () => {
   it('refuses it for a token that is not S/KEY, or with nothing to change: one line, exit 2, nothing changed', async () => {
     fx = adminFixture(STORE, GROUPS);
     const cases: Array<[string[], string]> = [
-      [['token', 'change', 'alice/hw', '--allow-reinit'], 'otpctl: allow-reinit: alice/hw is a hotp token; remote re-initialisation (RFC 2243 init-hex:/init-word:) is only for skey tokens\n'],
+      [
+        ['token', 'change', 'alice/hw', '--allow-reinit'],
+        'otpctl: allow-reinit: alice/hw is a hotp token; remote re-initialisation (RFC 2243 init-hex:/init-word:) is only for skey tokens\n',
+      ],
       [['token', 'change', 'alice/hw'], 'otpctl: allow-reinit: say what to change: --allow-reinit or --no-allow-reinit\n'],
     ];
     for (const [args, message] of cases) {

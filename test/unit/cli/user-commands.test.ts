@@ -20,9 +20,20 @@ describe('otpctl user', () => {
     const again = await fx.run(['user', 'add', 'alice']);
     expect([again.code, again.stderr]).toEqual([2, `otpctl: user: alice is already in ${fx.store}\n`]);
     const list = await fx.json(['user', 'list']);
-    expect(list.doc).toEqual({ users: [{ user: 'alice', tokens: 0, problems: 0 }, { user: 'bob', tokens: 1, problems: 0 }] });
+    expect(list.doc).toEqual({
+      users: [
+        { user: 'alice', tokens: 0, problems: 0 },
+        { user: 'bob', tokens: 1, problems: 0 },
+      ],
+    });
     const show = await fx.json(['user', 'show', 'bob']);
-    expect(show.doc).toMatchObject({ user: 'bob', tokens: [{ name: 'HOTP@2', type: 'hotp', enabled: true, state: { counter: 7 } }], failures: [], sessions: [], challenge: null });
+    expect(show.doc).toMatchObject({
+      user: 'bob',
+      tokens: [{ name: 'HOTP@2', type: 'hotp', enabled: true, state: { counter: 7 } }],
+      failures: [],
+      sessions: [],
+      challenge: null,
+    });
     expect(JSON.stringify(show.doc)).not.toContain(KEY);
     const table = await fx.run(['user', 'show', 'bob']);
     expect(table.stdout).toMatch(/^bob\/HOTP@2 +hotp +yes +\(all\) +digits=6 counter=7/m);
@@ -30,7 +41,13 @@ describe('otpctl user', () => {
 
   it('refuses unknown users and bad names with one line, exit 2', async () => {
     fx = adminFixture(OTHERS);
-    for (const args of [['user', 'show', 'carol'], ['user', 'del', 'carol', '--yes'], ['user', 'lock', 'carol'], ['user', 'add', 'a b'], ['user', 'add', '#x']]) {
+    for (const args of [
+      ['user', 'show', 'carol'],
+      ['user', 'del', 'carol', '--yes'],
+      ['user', 'lock', 'carol'],
+      ['user', 'add', 'a b'],
+      ['user', 'add', '#x'],
+    ]) {
       const r = await fx.run(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/^otpctl: user: [^\n]+\n$/);
@@ -76,7 +93,10 @@ describe('otpctl user', () => {
     expect((await fx.run(['verify', 'alice', '755224', '--service', 'dovecot'])).stdout).toMatch(/^AUTH_USER_LOCKED/m);
     // Unlocking one group keeps each other group locked, each on its own.
     const one = await fx.run(['user', 'unlock', 'alice', '--group', 'remote']);
-    expect([one.code, one.stdout]).toEqual([0, 'unlocked alice for remote: 0 failure record(s) cleared; still locked for default, mail (no longer for groups added later)\n']);
+    expect([one.code, one.stdout]).toEqual([
+      0,
+      'unlocked alice for remote: 0 failure record(s) cleared; still locked for default, mail (no longer for groups added later)\n',
+    ]);
     const ok = await fx.run(['verify', 'alice', '755224', '--service', 'sshd']);
     expect(ok.stdout).toMatch(/Accept\n$/);
     expect((await fx.run(['verify', 'alice', '287082'])).stdout).toMatch(/^AUTH_USER_LOCKED/m);

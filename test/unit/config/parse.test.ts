@@ -55,7 +55,7 @@ describe('defaults', () => {
     }).toThrow(TypeError);
   });
 
-  it('the defaults match the verifiers\' own defaults', () => {
+  it("the defaults match the verifiers' own defaults", () => {
     const settings = verifierSettings(DEFAULT_CONFIG);
     expect(settings.hotp.lookAhead).toBe(5);
     expect(settings.totp.window).toBe(1);
@@ -153,7 +153,10 @@ enabled = true
   });
 
   it('accepts the limits and zero', () => {
-    const edges = parseConfig('[windows]\nhotp_look_ahead = 1000\ntotp_steps = 0\nmotp_seconds = 3600\nskey_warn_below = 0\n[lockout]\nmax_fail = 0\nunlock_after = "0"\n', FILE);
+    const edges = parseConfig(
+      '[windows]\nhotp_look_ahead = 1000\ntotp_steps = 0\nmotp_seconds = 3600\nskey_warn_below = 0\n[lockout]\nmax_fail = 0\nunlock_after = "0"\n',
+      FILE,
+    );
     expect(edges.windows).toEqual({ hotpLookAhead: 1000, totpSteps: 0, motpSeconds: 3600, skeyWarnBelow: 0 });
     expect(edges.lockout).toEqual({ maxFail: 0, unlockAfterSeconds: 0 });
   });
@@ -166,7 +169,7 @@ enabled = true
 });
 
 describe('errors name file, line and key path', () => {
-  it('syntax errors carry smol-toml\'s line', () => {
+  it("syntax errors carry smol-toml's line", () => {
     const error = expectConfigError('store = "/x"\n[windows\n', /^\/etc\/otpd\/otpd\.conf:2: .*column/, { line: 2, reason: 'syntax' });
     expect(error.message).not.toContain('\n');
     expectConfigError('a = 1\na = 2\n', /:2: /, { line: 2, reason: 'syntax' });
@@ -221,7 +224,10 @@ describe('errors name file, line and key path', () => {
     const twice = '[groups.a]\nservices = ["sshd", "su"]\n\n[groups.b]\nservices = ["login", "su"]\n';
     expectConfigError(twice, /:5: groups\.b\.services: service "su" is already in group "a"; a service belongs to one group/, { line: 5 });
     expectConfigError('[groups.a]\nservices = ["su", "su"]\n', /service "su" is already in group "a"/);
-    expectConfigError('[groups.a]\nservices = ["su"]\n[groups.default]\nservices = ["su"]\n', /groups\.default\.services: service "su" is already in group "a"/);
+    expectConfigError(
+      '[groups.a]\nservices = ["su"]\n[groups.default]\nservices = ["su"]\n',
+      /groups\.default\.services: service "su" is already in group "a"/,
+    );
   });
 
   it('refuses keys that could reach Object.prototype', () => {

@@ -48,7 +48,14 @@ export function backendSuite(backendName: string, getBackend: () => OtpBackend):
         const [code] = getBackend().hotpRange(hex(v.secretHex), v.algorithm, v.digits, counter, 1);
         expect(String(code).padStart(v.digits, '0'), `${v.algorithm} at ${v.time}`).toBe(v.otp);
         const first = Math.max(0, counter - 3);
-        const found = getBackend().hotpSearch({ key: hex(v.secretHex), algorithm: v.algorithm, digits: v.digits, counter: first, window: counter + 3 - first, code: Number(v.otp) });
+        const found = getBackend().hotpSearch({
+          key: hex(v.secretHex),
+          algorithm: v.algorithm,
+          digits: v.digits,
+          counter: first,
+          window: counter + 3 - first,
+          code: Number(v.otp),
+        });
         expect(found).toBe(counter);
       }
     });

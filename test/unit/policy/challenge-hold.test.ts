@@ -21,7 +21,15 @@ async function ports(): Promise<PolicyPorts & { state: StateDir }> {
   chmodSync(store, 0o600);
   const config = parseConfig(`store = "${store}"\nstate_dir = "${path.join(dir, 'state')}"\naudit_log = "stderr"\n`, 'test.conf');
   const state = await openStateDir(config.stateDir);
-  return { config, store: fileTokenStore(config.store), state, backend: typescriptBackend, now: () => 1_700_000_000, audit: () => undefined, explain: () => undefined };
+  return {
+    config,
+    store: fileTokenStore(config.store),
+    state,
+    backend: typescriptBackend,
+    now: () => 1_700_000_000,
+    audit: () => undefined,
+    explain: () => undefined,
+  };
 }
 
 describe('pending S/KEY challenge hold', () => {

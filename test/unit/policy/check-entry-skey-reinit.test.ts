@@ -36,7 +36,11 @@ describe('S/KEY remote re-initialisation in checkEntry', () => {
   });
 
   it('without reinit=yes: bad-reinit with a note naming the command, and the current response burnt', async () => {
-    for (const [meta, label] of [[undefined, 'alice/OTPD/SKEY@1'], ['name=paper', 'alice/paper'], ['name=paper\treinit=no', 'alice/paper']] as const) {
+    for (const [meta, label] of [
+      [undefined, 'alice/OTPD/SKEY@1'],
+      ['name=paper', 'alice/paper'],
+      ['name=paper\treinit=no', 'alice/paper'],
+    ] as const) {
       for (const answer of [INIT_HEX, INIT_WORD]) {
         const r = await checkEntry(entry(meta), answer, typescriptBackend, NOW, settings);
         expect(r, `${String(meta)} ${answer}`).toMatchObject({

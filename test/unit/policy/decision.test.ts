@@ -42,7 +42,15 @@ async function setUp(store: string, config = '[lockout]\nmax_fail = 3\n'): Promi
   const clock = { now: T };
   const audit: AuditEvent[] = [];
   return {
-    ports: { config: parsed, store: fileTokenStore(parsed.store), state, backend: typescriptBackend, now: () => clock.now, audit: (e) => void audit.push(e), explain: () => undefined },
+    ports: {
+      config: parsed,
+      store: fileTokenStore(parsed.store),
+      state,
+      backend: typescriptBackend,
+      now: () => clock.now,
+      audit: (e) => void audit.push(e),
+      explain: () => undefined,
+    },
     clock,
     audit,
     store: file,

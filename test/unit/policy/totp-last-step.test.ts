@@ -27,7 +27,19 @@ async function setUp(store: string): Promise<{ ports: PolicyPorts; clock: { now:
   const config = parseConfig(`store = "${file}"\nstate_dir = "${path.join(dir, 'state')}"\naudit_log = "stderr"\n`, 'test.conf');
   const state = await openStateDir(config.stateDir);
   const clock = { now: T };
-  return { ports: { config, store: fileTokenStore(config.store), state, backend: typescriptBackend, now: () => clock.now, audit: () => undefined, explain: () => undefined }, clock, file };
+  return {
+    ports: {
+      config,
+      store: fileTokenStore(config.store),
+      state,
+      backend: typescriptBackend,
+      now: () => clock.now,
+      audit: () => undefined,
+      explain: () => undefined,
+    },
+    clock,
+    file,
+  };
 }
 
 const code = (unixSeconds: number): string => totpCode(KEY, unixSeconds, DEFAULT_TOTP_OPTIONS);

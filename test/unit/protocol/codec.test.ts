@@ -68,7 +68,11 @@ describe('encodeFrame / decodeFrame', () => {
     ['error code 65536', { type: 'ERROR', code: 65536 }, 'bad-status'],
     ['HELLO version 2', { type: 'HELLO', version: 2 }, 'version'],
     ['unknown type', { type: 'PING' } as never, 'unknown-type'],
-    ['the largest AUTH_START (5 strings of 1023 bytes) fits', { type: 'AUTH_START', service: 'é'.repeat(511), user: 'é'.repeat(511), rhost: 'é'.repeat(511), tty: 'é'.repeat(511), authtok: 'é'.repeat(511) }, 'ok'],
+    [
+      'the largest AUTH_START (5 strings of 1023 bytes) fits',
+      { type: 'AUTH_START', service: 'é'.repeat(511), user: 'é'.repeat(511), rhost: 'é'.repeat(511), tty: 'é'.repeat(511), authtok: 'é'.repeat(511) },
+      'ok',
+    ],
   ];
   it.each(badMessages)('encodeFrame refuses (or accepts) %s', (_n, m, reason) => {
     if (reason === 'ok') {

@@ -29,7 +29,7 @@ describe('FrameReader', () => {
     for (let iter = 0; iter < 500; iter++) {
       const reader = new FrameReader();
       const got = collect(reader);
-      for (let off = 0; off < stream.length; ) {
+      for (let off = 0; off < stream.length;) {
         const n = Math.min(stream.length - off, 1 + rnd.below(iter % 2 === 0 ? 8 : 600));
         reader.push(stream.subarray(off, off + n));
         off += n;

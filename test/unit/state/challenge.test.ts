@@ -34,7 +34,7 @@ describe('S/KEY pending challenge (RFC 2289 §10)', () => {
 
   it('is per user', async () => {
     expect((await state.claimChallenge('alice', 'default', 'skey', CH, 1000, 120)).ok).toBe(true);
-    expect((await state.claimChallenge("bob", "default", 'skey', CH, 1000, 120)).ok).toBe(true);
+    expect((await state.claimChallenge('bob', 'default', 'skey', CH, 1000, 120)).ok).toBe(true);
     expect(await state.pendingChallenge('carol', 1000)).toBeNull();
   });
 

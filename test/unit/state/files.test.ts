@@ -69,11 +69,19 @@ describe('corrupt files', () => {
   });
 
   it.each([
-    ['wrong shape', '{"format":"otpd-state","version":1,"user":"alice","failures":[{"group":"g","count":-1,"lastTag":null,"firstAt":1,"lastAt":1,"lockedAt":null,"lockedUntil":null}],"sessions":[],"challenge":null}', /failures\[0\]\.count is not a number/],
+    [
+      'wrong shape',
+      '{"format":"otpd-state","version":1,"user":"alice","failures":[{"group":"g","count":-1,"lastTag":null,"firstAt":1,"lastAt":1,"lockedAt":null,"lockedUntil":null}],"sessions":[],"challenge":null}',
+      /failures\[0\]\.count is not a number/,
+    ],
     ['another version', '{"format":"otpd-state","version":2,"user":"alice"}', /version 2 is not 1/],
     ['another user', '{"format":"otpd-state","version":1,"user":"bob","failures":[],"sessions":[],"challenge":null}', /another user name/],
     ['not ours', '[]', /is not an object/],
-    ['a bad tag', '{"format":"otpd-state","version":1,"user":"alice","failures":[{"group":"g","count":1,"lastTag":"123456","firstAt":1,"lastAt":1,"lockedAt":null,"lockedUntil":null}],"sessions":[],"challenge":null}', /lastTag is not a tag/],
+    [
+      'a bad tag',
+      '{"format":"otpd-state","version":1,"user":"alice","failures":[{"group":"g","count":1,"lastTag":"123456","firstAt":1,"lastAt":1,"lockedAt":null,"lockedUntil":null}],"sessions":[],"challenge":null}',
+      /lastTag is not a tag/,
+    ],
   ])('%s is refused as corrupt', async (_name, content, pattern) => {
     const dir = fresh();
     const state = await openStateDir(dir);

@@ -20,10 +20,14 @@ describe('a stage that cannot be written', () => {
     await expect(state.recordFailure('alice', 'sshd', state.answerTag('first'), 1000, policy)).rejects.toThrow();
     let verified = false;
     const refusal = await state
-      .login('alice', () => 1001, async (tx) => {
-        await tx.countAttempt('sshd', state.answerTag('second'), policy);
-        verified = true;
-      })
+      .login(
+        'alice',
+        () => 1001,
+        async (tx) => {
+          await tx.countAttempt('sshd', state.answerTag('second'), policy);
+          verified = true;
+        },
+      )
       .then(
         () => undefined,
         (e: unknown) => e as Error,

@@ -74,6 +74,9 @@ describe('#OTPD/META skew', () => {
     const [entry] = parse('#OTPD/META\talice\tskew=+7\nHOTP/T30\talice\t-\t00112233445566778899\n').entries;
     expect(entry?.meta.skew).toBe(7);
     const bad = parse('#OTPD/META\talice\tskew=2000000\nHOTP/T30\talice\t-\t00112233445566778899\n');
-    expect(bad.errors.map((e) => e.message)).toEqual([expect.stringMatching(/:1: metadata skew must be a whole number/), expect.stringMatching(/:2: token is unusable/)]);
+    expect(bad.errors.map((e) => e.message)).toEqual([
+      expect.stringMatching(/:1: metadata skew must be a whole number/),
+      expect.stringMatching(/:2: token is unusable/),
+    ]);
   });
 });

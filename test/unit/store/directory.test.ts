@@ -86,7 +86,9 @@ describe('the store directory', () => {
     const open = path.join(top, 'open');
     chmodSync(open, 0o777);
     const err = await refusal(readStore(file, { users: ['alice'] }));
-    expect(err.message).toBe(`${file}: ${open}, a directory on the store's path, has mode 0777, so group or others can rename it and put another store in its place; run chmod go-w ${open}`);
+    expect(err.message).toBe(
+      `${file}: ${open}, a directory on the store's path, has mode 0777, so group or others can rename it and put another store in its place; run chmod go-w ${open}`,
+    );
   });
 
   it.skipIf(!asRoot)('a directory above the store not owned by root is refused, naming it', async () => {
@@ -94,7 +96,9 @@ describe('the store directory', () => {
     const theirs = path.join(top, 'theirs');
     chownSync(theirs, 65534, 65534);
     const err = await refusal(readStore(file, { users: ['alice'] }));
-    expect(err.message).toBe(`${file}: ${theirs}, a directory on the store's path, is owned by uid 65534, not root, who could put another store in its place; run chown root ${theirs}`);
+    expect(err.message).toBe(
+      `${file}: ${theirs}, a directory on the store's path, is owned by uid 65534, not root, who could put another store in its place; run chown root ${theirs}`,
+    );
   });
 
   it('a sticky world-writable directory above a root-only one is fine (a store under /tmp/xyz/)', async () => {

@@ -15,22 +15,38 @@ const ASKED = ['a', 'al', 'alice', 'bob', 'b', 'HOTP', '-', 'émile', '\uFFFD', 
 
 const lineFor = (kind: number, user: string, n: number): string => {
   switch (kind) {
-    case 0: return `HOTP\t${user}\t-\t${KEY}\t${n}\n`;
-    case 1: return `HOTP/T30/8 ${user} pin ${KEY} 12 12345678 2026-11-22T05:30:27L\r\n`;
-    case 2: return `HOTP ${user} - zz${KEY}\n`; // bad key
-    case 3: return `  HOTP/E ${user} + 00ff  \n`;
-    case 4: return `#OTPD/META ${user} name=t${n % 3} enabled=yes\n`;
-    case 5: return `#OTPD/META ${user} name=bad!name\n`; // malformed metadata
-    case 6: return `#OTPD/META ${user} groups=sshd,openvpn\n`;
-    case 7: return `OTPD/SKEY ${user} - md5 99 ke1234 0123456789abcdef\n`;
-    case 8: return `OTPD/SKEY ${user} - md5 99 ke1234 01234\n`; // bad last value
-    case 9: return `OTPD/MOTP\t${user}\t-\t0123456789abcdef\t1234\t+2\n`;
-    case 10: return `OTPD/NOPE ${user} x\n`;
-    case 11: return `# a comment naming ${user}\n`;
-    case 12: return '\n';
-    case 13: return 'HOTP\n'; // names no user
-    case 14: return '#OTPD/META\n';
-    default: return `${user} HOTP ${user}\n`;
+    case 0:
+      return `HOTP\t${user}\t-\t${KEY}\t${n}\n`;
+    case 1:
+      return `HOTP/T30/8 ${user} pin ${KEY} 12 12345678 2026-11-22T05:30:27L\r\n`;
+    case 2:
+      return `HOTP ${user} - zz${KEY}\n`; // bad key
+    case 3:
+      return `  HOTP/E ${user} + 00ff  \n`;
+    case 4:
+      return `#OTPD/META ${user} name=t${n % 3} enabled=yes\n`;
+    case 5:
+      return `#OTPD/META ${user} name=bad!name\n`; // malformed metadata
+    case 6:
+      return `#OTPD/META ${user} groups=sshd,openvpn\n`;
+    case 7:
+      return `OTPD/SKEY ${user} - md5 99 ke1234 0123456789abcdef\n`;
+    case 8:
+      return `OTPD/SKEY ${user} - md5 99 ke1234 01234\n`; // bad last value
+    case 9:
+      return `OTPD/MOTP\t${user}\t-\t0123456789abcdef\t1234\t+2\n`;
+    case 10:
+      return `OTPD/NOPE ${user} x\n`;
+    case 11:
+      return `# a comment naming ${user}\n`;
+    case 12:
+      return '\n';
+    case 13:
+      return 'HOTP\n'; // names no user
+    case 14:
+      return '#OTPD/META\n';
+    default:
+      return `${user} HOTP ${user}\n`;
   }
 };
 

@@ -126,7 +126,15 @@ describe('extension lines and metadata', () => {
     const [hotp, skey, motp1, motp2, st] = file.entries;
     expect(hotp?.meta).toMatchObject({ name: 'phone', enabled: true, groups: ['sshd', 'openvpn'], line: 1 });
     expect(skey).toMatchObject({ kind: 'skey', algorithm: 'md5', sequence: 99, seed: 'ke1234', meta: { name: 'paper', enabled: false } });
-    expect(motp1).toMatchObject({ kind: 'motp', user: 'bob', secret: '0123456789abcdef', pin: '1234', offsetHours: 2, lastSlot: undefined, password: { kind: 'plain' } });
+    expect(motp1).toMatchObject({
+      kind: 'motp',
+      user: 'bob',
+      secret: '0123456789abcdef',
+      pin: '1234',
+      offsetHours: 2,
+      lastSlot: undefined,
+      password: { kind: 'plain' },
+    });
     expect(motp2).toMatchObject({ kind: 'motp', offsetHours: -5, lastSlot: 17, meta: { name: undefined, enabled: true, groups: [] } });
     expect(st).toMatchObject({ kind: 'static', user: 'carol', password: { kind: 'scrypt', hash: { ln: 10, r: 8, p: 1 } } });
     expect(joinLines(file.lines).toString('latin1')).toBe(text);
@@ -180,7 +188,9 @@ describe('conflicts', () => {
   });
   it('refuses a counter that goes back', () => {
     const f = parse(`HOTP alice - ${KEY} 5\n`);
-    expect(() => applyUpdates(f, [{ entry: f.entries[0] as OathEntry, state: { kind: 'oath', counter: 4, lastOtp: '1', time: new Date() } }])).toThrow(/forward/);
+    expect(() => applyUpdates(f, [{ entry: f.entries[0] as OathEntry, state: { kind: 'oath', counter: 4, lastOtp: '1', time: new Date() } }])).toThrow(
+      /forward/,
+    );
   });
 });
 
@@ -238,7 +248,9 @@ describe('S/KEY remote re-initialisation opt-in on the metadata line (reinit=)',
   it('is written only when on, after the other keys, and survives a laststep rewrite', () => {
     expect(formatMetaLine('alice', { name: 'paper', enabled: true, groups: [] })).toBe('#OTPD/META\talice\tname=paper\tenabled=yes\n');
     expect(formatMetaLine('alice', { name: 'paper', enabled: true, groups: [], allowReinit: false })).toBe('#OTPD/META\talice\tname=paper\tenabled=yes\n');
-    expect(formatMetaLine('alice', { name: 'paper', enabled: true, groups: ['mail'], allowReinit: true })).toBe('#OTPD/META\talice\tname=paper\tenabled=yes\tgroups=mail\treinit=yes\n');
+    expect(formatMetaLine('alice', { name: 'paper', enabled: true, groups: ['mail'], allowReinit: true })).toBe(
+      '#OTPD/META\talice\tname=paper\tenabled=yes\tgroups=mail\treinit=yes\n',
+    );
     const f = parse(`#OTPD/META\talice\tname=phone\tenabled=yes\treinit=yes\nHOTP/T30\talice\t-\t${KEY}\n`);
     const r = applyUpdates(f, [{ entry: f.entries[0] as OathEntry, state: { kind: 'oath', counter: 0, lastOtp: '123456', time: new Date(0), lastStep: 5 } }]);
     expect(r.content?.toString().split('\n')[0]).toBe('#OTPD/META\talice\tname=phone\tenabled=yes\treinit=yes\tlaststep=5');

@@ -1,13 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  MOTP_LIMITS,
-  motpCode,
-  motpSlot,
-  validateMotpOffset,
-  validateMotpPin,
-  validateMotpSecret,
-} from '../../../src/tokens/motp.js';
+import { MOTP_LIMITS, motpCode, motpSlot, validateMotpOffset, validateMotpPin, validateMotpSecret } from '../../../src/tokens/motp.js';
 import { expectInvalid } from '../../support/expect-invalid.js';
 import { motpVectors } from '../../support/shared-data.js';
 
@@ -40,7 +33,10 @@ describe('motpSlot', () => {
 
 describe('motpCode', () => {
   it('is the first 6 lower-case hex digits of md5(slot ‖ secret ‖ pin)', () => {
-    const expected = createHash('md5').update('170000000' + '1234567890abcdef' + '1234').digest('hex').slice(0, 6);
+    const expected = createHash('md5')
+      .update('170000000' + '1234567890abcdef' + '1234')
+      .digest('hex')
+      .slice(0, 6);
     expect(motpCode('1234567890abcdef', '1234', 1700000005, 0)).toBe(expected);
     expect(motpCode('1234567890abcdef', '1234', 1700000005, 0)).toMatch(/^[0-9a-f]{6}$/);
   });

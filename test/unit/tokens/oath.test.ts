@@ -54,10 +54,7 @@ describe('HOTP (RFC 4226 Appendix D)', () => {
     expectInvalid(() => hotpCode(key, 0, { digits: 5, algorithm: 'sha1' }), 'digits');
     expectInvalid(() => hotpCode(key, 0, { digits: 9, algorithm: 'sha1' }), 'digits');
     expectInvalid(() => hotpCode(key, 0, { digits: 6.5, algorithm: 'sha1' }), 'digits');
-    expectInvalid(
-      () => hotpCode(key, 0, { digits: 6, algorithm: 'md5' as unknown as typeof DEFAULT_OATH_OPTIONS.algorithm }),
-      'algorithm',
-    );
+    expectInvalid(() => hotpCode(key, 0, { digits: 6, algorithm: 'md5' as unknown as typeof DEFAULT_OATH_OPTIONS.algorithm }), 'algorithm');
   });
 });
 

@@ -9,8 +9,7 @@ const PASS = 'This is a test.';
 
 for (const [name, backend] of BACKENDS) {
   const context = { backend };
-  const chain = (seed: string, n: number, alg: SkeyState['algorithm'] = 'md5'): Uint8Array =>
-    backend.skeyChain(alg, skeySecret(seed, PASS), n);
+  const chain = (seed: string, n: number, alg: SkeyState['algorithm'] = 'md5'): Uint8Array => backend.skeyChain(alg, skeySecret(seed, PASS), n);
 
   describe(`S/KEY server (${name} backend, ${backend.name})`, () => {
     it('accepts OTP(n−1) against the stored OTP(n) for every RFC 2289 vector pair, then refuses it', async () => {

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type SkeyChallenge,
-  findSkeyChallenge,
-  formatSkeyChallenge,
-  parseSkeyChallenge,
-  parseSkeyParameters,
-} from '../../../../src/tokens/skey/challenge.js';
+import { type SkeyChallenge, findSkeyChallenge, formatSkeyChallenge, parseSkeyChallenge, parseSkeyParameters } from '../../../../src/tokens/skey/challenge.js';
 import { expectInvalid } from './support.js';
 
 describe('S/KEY challenges', () => {

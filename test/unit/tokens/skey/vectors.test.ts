@@ -47,7 +47,13 @@ describe('skeyChain and skeyList', () => {
 
   it('list equals repeated chains', () => {
     for (const algorithm of SKEY_ALGORITHMS) {
-      for (const [first, n] of [[0, 1], [0, 5], [97, 3], [10, 0], [250, 7]] as const) {
+      for (const [first, n] of [
+        [0, 1],
+        [0, 5],
+        [97, 3],
+        [10, 0],
+        [250, 7],
+      ] as const) {
         const list = skeyList(algorithm, secret, first, n);
         expect(list).toHaveLength(n);
         list.forEach((value, i) => expect(hex(value), `${algorithm} ${first + i}`).toBe(hex(skeyChain(algorithm, secret, first + i))));

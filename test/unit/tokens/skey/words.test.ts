@@ -8,7 +8,9 @@ import { expectInvalid, fromHex, hex } from './support.js';
 
 describe('the embedded RFC 2289 dictionary', () => {
   it('equals shared/data/rfc2289-words.txt, word for word', () => {
-    const file = readFileSync(sharedDataPath('rfc2289-words.txt'), 'utf8').split(/\s+/).filter((w) => w.length > 0);
+    const file = readFileSync(sharedDataPath('rfc2289-words.txt'), 'utf8')
+      .split(/\s+/)
+      .filter((w) => w.length > 0);
     expect(file).toHaveLength(2048);
     expect([...RFC2289_WORDS]).toEqual(file);
   });
