@@ -8,6 +8,7 @@
 #
 #   bash scripts/lint-c.sh        # list the files to fix
 #   bash scripts/lint-c.sh -v     # also show clang-format's complaint for each line
+#   bash scripts/lint-c.sh --fix  # format them all in place (npm run format)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +23,12 @@ fi
 
 mapfile -d '' files < <(find native pam \( -type d \( -name 'build*' -o -name node_modules \) -prune \) \
   -o -type f \( -name '*.c' -o -name '*.h' -o -name '*.cc' \) -print0 | sort -z)
+
+if [ "${1:-}" = "--fix" ]; then
+  "$CLANG_FORMAT" --style=file -i "${files[@]}"
+  echo "lint-c: ${#files[@]} files formatted"
+  exit 0
+fi
 
 bad=()
 for f in "${files[@]}"; do
