@@ -27,7 +27,8 @@ import { LOCK_DEFAULTS, type LockOptions } from '../durable/lock.js';
 import { checkStoreName, openCheckedStore } from './permissions.js';
 import { cachedIndex, forgetIndex, lastIndex, rememberIndex, sameVersion } from './read-cache.js';
 import { LineIndex } from './usersfile/line-index.js';
-import { locateUsers, parseIndexed, type ParseOptions, type UsersFile } from './usersfile/parse.js';
+import { locateUsers } from './usersfile/locate.js';
+import { parseIndexed, type ParseOptions, type UsersFile } from './usersfile/parse.js';
 import { UpdateBatch, type TokenUpdate, type UpdateOutcome } from './usersfile/update.js';
 
 /** Options of {@link readStore}. */

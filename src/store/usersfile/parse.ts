@@ -7,7 +7,7 @@
  * disabled the token or limited its services, so using the token without it would fail open.
  *
  * A parse can be limited to some users (`{ users }`): only their lines (and the line after each of their
- * `#OTPD/META` lines) are split and validated; every other line is only located (its second field is
+ * `#OTPD/META` lines) are split and validated; every other line is only located (./locate.ts: its second field is
  * compared, or the user's name is searched for in the text), never turned into an object. For the asked
  * users the entries and errors are exactly those of a full parse.
  */
@@ -16,7 +16,8 @@ import type { EntryCommon, TokenEntry, TokenMeta } from './entry.js';
 import { LineProblem } from './entry.js';
 import { EXTENSION_TYPES, parseBackupLine, parseMotpLine, parseSkeyLine, parseStaticLine } from './extension-lines.js';
 import { LineIndex } from './line-index.js';
-import { fromBinary, splitFields, userOfField, type RawLine } from './lines.js';
+import { fromBinary, splitFields, type RawLine } from './lines.js';
+import { linesOfUsers, withMetaSuccessors, type LineSource } from './locate.js';
 import { DEFAULT_META, META_TYPE, parseMetaLine } from './meta-line.js';
 import { parseOathLine } from './oath-line.js';
 import { parseOathType } from './oath-type.js';
@@ -41,19 +42,10 @@ export interface ParseOptions {
   readonly users?: Iterable<string> | undefined;
 }
 
-/** Lines by 0-based index; a {@link LineIndex} or a view with some lines replaced. @internal */
-export interface LineSource {
-  readonly count: number;
-  raw(i: number): string;
-}
-
 type PendingMeta = { readonly user: string; readonly line: number; readonly meta: TokenMeta | undefined };
 
 /** The line index behind each parsed file, so updates can splice instead of re-joining every line. */
 const indexes = new WeakMap<UsersFile, () => LineIndex>();
-
-/** Searching the text for a name beats scanning every line only for a few users per file version. */
-const SEARCH_MAX_USERS = 4;
 
 /** Whether a first field starts a token line (one that names a user and holds a token). */
 function isTokenType(type: string): boolean {
@@ -75,77 +67,6 @@ function parseTokenLine(type: string, common: EntryCommon): TokenEntry {
     default:
       throw new LineProblem(`unknown otpd token type (known: ${Object.values(EXTENSION_TYPES).join(', ')})`);
   }
-}
-
-/** A name whose UTF-8 bytes read back as itself, and that no invalid byte sequence can decode to. */
-function searchable(user: string): boolean {
-  return user.length > 0 && !user.includes('\uFFFD') && fromBinary(toBinaryName(user)) === user;
-}
-
-function toBinaryName(user: string): string {
-  return Buffer.from(user, 'utf8').toString('latin1');
-}
-
-/**
- * The 0-based lines whose second field names one of `users` (any type of line), ascending.
- * @internal
- */
-export function linesOfUsers(index: LineIndex, users: ReadonlySet<string>): number[] {
-  const found: number[] = [];
-  const byUser = index.linesByUser();
-  if (byUser !== undefined) {
-    for (const user of users) found.push(...(byUser.get(user) ?? []));
-    return users.size > 1 ? found.sort((a, b) => a - b) : found;
-  }
-  if (users.size <= SEARCH_MAX_USERS && [...users].every(searchable)) {
-    const text = index.text;
-    for (const user of users) {
-      const name = toBinaryName(user);
-      let from = 0;
-      for (;;) {
-        const at = text.indexOf(name, from);
-        if (at < 0) break;
-        from = at + 1;
-        if (!index.boundary(at - 1) || !index.boundary(at + name.length)) continue;
-        const line = index.lineAt(at);
-        if (index.secondField(line) === name) found.push(line);
-        from = index.starts[line + 1] ?? text.length; // one hit per line
-      }
-    }
-    return users.size > 1 ? [...new Set(found)].sort((a, b) => a - b) : found;
-  }
-  for (let i = 0; i < index.count; i++) {
-    const field = index.secondField(i);
-    if (field !== undefined && users.has(userOfField(field))) found.push(i);
-  }
-  return found;
-}
-
-/**
- * The lines of each of `users`, found in one pass.
- * @internal
- */
-export function locateUsers(index: LineIndex, users: ReadonlySet<string>): Map<string, number[]> {
-  const map = new Map<string, number[]>([...users].map((u) => [u, []]));
-  for (const i of linesOfUsers(index, users)) {
-    const field = index.secondField(i);
-    if (field !== undefined) map.get(userOfField(field))?.push(i);
-  }
-  return map;
-}
-
-/**
- * The lines to run through the parser for some users: theirs, plus the line after each of their
- * metadata lines (it decides whether the metadata is well placed). Ascending.
- * @internal
- */
-export function withMetaSuccessors(source: LineSource, lines: readonly number[]): number[] {
-  const out: number[] = [];
-  lines.forEach((i, k) => {
-    if (out[out.length - 1] !== i) out.push(i);
-    if (i + 1 < source.count && lines[k + 1] !== i + 1 && splitFields(source.raw(i))[0] === META_TYPE) out.push(i + 1);
-  });
-  return out;
 }
 
 /**

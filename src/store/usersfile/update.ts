@@ -10,7 +10,8 @@ import type { StoreLineError } from '../errors.js';
 import { joinOverlay, LineIndex } from './line-index.js';
 import { formatMetaLine } from './meta-line.js';
 import { renderOathLine } from './oath-line.js';
-import { lineIndexOf, locateUsers, parseSelected, parseUsersFile, usersFileOf, withMetaSuccessors, type LineSource, type UsersFile } from './parse.js';
+import { locateUsers, withMetaSuccessors, type LineSource } from './locate.js';
+import { lineIndexOf, parseSelected, parseUsersFile, usersFileOf, type UsersFile } from './parse.js';
 
 /** One token's new state, for the entry as the caller read it. */
 export interface TokenUpdate {
