@@ -2,7 +2,8 @@
  * The users.oath store: a pam_oath-compatible file with otpd's extension lines. See docs/store.md.
  */
 export { StoreError, StoreErrorReasons, StoreLineError, type StoreErrorReason } from './errors.js';
-export { readStore, storeCounters, updateStore, type ReadStoreOptions, type StoreCounters, type UpdateStoreOptions, type UpdateStoreResult } from './store.js';
+export { readStore, type ReadStoreOptions } from './read-store.js';
+export { storeCounters, updateStore, type StoreCounters, type UpdateStoreOptions, type UpdateStoreResult } from './group-commit.js';
 export { acquireStoreLock, replaceStoreFile, type StoreLock } from './store-files.js';
 export { LOCK_DEFAULTS, type LockOptions } from '../durable/lock.js';
 export { checkStorePermissions } from './permissions.js';

@@ -5,7 +5,7 @@
  * otpd then reads a large store once, not three times per login, and a login's cost stops growing with
  * the number of users for everything but the read under the lock.
  *
- * Reads that are hints use it (src/store/store.ts: a login's reads before it decides), so a stale entry
+ * Reads that are hints use it (src/store/read-store.ts: a login's reads before it decides), so a stale entry
  * — a change within one timestamp tick that kept the size, by a writer ignoring the lock — can only
  * cost a conflict and a re-verification, never a second acceptance. Under the lock, an update may
  * start from the last version remembered ({@link lastIndex}) only to patch lines in place, and only
@@ -56,7 +56,7 @@ export function rememberIndex(file: string, st: Stats, index: LineIndex): void {
 
 /**
  * The last version remembered, whatever the file is now: a base for an update that is then checked
- * against the bytes on disk under the lock (src/store/store.ts, the in-place fast path).
+ * against the bytes on disk under the lock (src/store/group-commit.ts, the in-place fast path).
  *
  * @param file - the store's path
  */

@@ -4,7 +4,8 @@
  * its line changed since it was read. A PostgreSQL store will answer the same two questions.
  */
 import type { StoreLineError } from './errors.js';
-import { readStore, updateStore } from './store.js';
+import { readStore } from './read-store.js';
+import { updateStore } from './group-commit.js';
 import type { TokenEntry, TokenState } from './usersfile/entry.js';
 import { errorsOf, tokensOf } from './usersfile/parse.js';
 import type { UpdateOutcome } from './usersfile/update.js';
