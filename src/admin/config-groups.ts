@@ -6,13 +6,17 @@
  * line(s) inside `[groups.NAME]` (other keys and comments stay); a deleted group loses its table and
  * its subtables (`[groups.NAME.session]`). Every result is parsed again with the configuration's own
  * parser and must say exactly what was asked, else nothing is written (a group written as an inline
- * table or dotted keys is left for a person to edit). The file is replaced under `FILE.lock` like the
- * store (durable replace, owner and mode kept).
+ * table or dotted keys is left for a person to edit). The file is replaced under `FILE.lock` with the
+ * same primitives as the store (durable replace, owner and mode kept); their failures are the
+ * configuration's (code CONFIG_ERROR), not the store's.
  */
 import { lstat, readFile } from 'node:fs/promises';
 import { DEFAULT_GROUP, parseConfig, type OtpdConfig } from '../config/index.js';
 import { InvalidInputError } from '../errors.js';
-import { acquireStoreLock, replaceStoreFile } from '../store/index.js';
+import { DurableError, type DurableErrors } from '../durable/errors.js';
+import { acquireFileLock } from '../durable/lock.js';
+import { replaceFileDurably } from '../durable/replace.js';
+import { ErrorCodes } from '../errors.js';
 
 const GROUP_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const SERVICE_NAME = /^[A-Za-z0-9._@+-]{1,128}$/;
@@ -81,15 +85,21 @@ export function deleteGroupText(text: string, name: string): string {
   return kept.join('');
 }
 
+/** What the file primitives raise for the configuration file: a lock held too long, a failed write. */
+const CONFIG_FILE_ERRORS: DurableErrors = Object.freeze({
+  error: (reason: string, file: string, message: string, cause?: unknown) => new DurableError(ErrorCodes.CONFIG_ERROR, reason, file, message, { cause }),
+});
+
 /**
  * Reads the configuration file, applies `edit` to its text and writes the result when it parses and
  * `check` accepts it.
  *
  * @param check - returns a problem when the parsed result is not what was asked
- * @throws InvalidInputError (the file is left unchanged) or ConfigError from the parser
+ * @throws InvalidInputError (the file is left unchanged) or ConfigError from the parser; a
+ *   DurableError (code CONFIG_ERROR) when the lock or the write fails
  */
 export async function editConfigFile(file: string, edit: (text: string) => string, check: (config: OtpdConfig) => string | undefined): Promise<OtpdConfig> {
-  const lock = await acquireStoreLock(file);
+  const lock = await acquireFileLock(file, CONFIG_FILE_ERRORS);
   try {
     let stats;
     try {
@@ -97,13 +107,16 @@ export async function editConfigFile(file: string, edit: (text: string) => strin
     } catch {
       throw new InvalidInputError('config', `${file} does not exist; create it with: install -m 644 /dev/null ${file}`);
     }
+    // Replacing a link would put a file in its place and leave the file it points to unchanged.
+    if (!stats.isFile())
+      throw new InvalidInputError('config', `${file} is not a regular file (a link?); edit the file it points to by hand, or give that file with --config`);
     const text = await readFile(file, 'utf8');
     const next = edit(text);
     const config = parseConfig(next, file);
     const problem = check(config);
     if (problem !== undefined) throw new InvalidInputError('config', `cannot edit ${file} safely (${problem}); edit it by hand`);
     if (next !== text) {
-      await replaceStoreFile(file, Buffer.from(next, 'utf8'), stats, stats.mode & 0o7777); // a config keeps its mode
+      await replaceFileDurably(file, Buffer.from(next, 'utf8'), stats, { errors: CONFIG_FILE_ERRORS, mode: stats.mode & 0o7777 }); // a config keeps its mode
     }
     return config;
   } finally {

@@ -1,7 +1,6 @@
 /**
  * The durable primitives (src/durable/) as the store uses them: its lock and its whole-file
- * replacement, raising StoreErrors (./errors.ts). Also what otpctl uses for files it edits under the same
- * rules (the configuration's groups).
+ * replacement, raising StoreErrors (./errors.ts).
  */
 import { acquireFileLock, type FileLock, type LockOptions } from '../durable/lock.js';
 import { replaceFileDurably } from '../durable/replace.js';

@@ -3,7 +3,7 @@
  * other keys stay, every result reads back as asked (else nothing is written), a service cannot land in
  * two groups, and deleting a group tokens use asks first.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { lstatSync, readFileSync, renameSync, statSync, symlinkSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { adminFixture, type AdminFixture } from './admin-fixture.js';
 
@@ -65,6 +65,18 @@ describe('otpctl group', () => {
       expect([r.code, r.stderr], args.join(' ')).toEqual([2, expect.stringMatching(message)]);
     }
     expect(configText()).toBe(before);
+  });
+
+  it('refuses to edit a configuration reached through a link: the link stays and its target is unchanged', async () => {
+    fx = adminFixture('', CONFIG);
+    const target = `${fx.config}.real`;
+    renameSync(fx.config, target);
+    symlinkSync(target, fx.config);
+    const before = readFileSync(target, 'utf8');
+    const r = await fx.run(['group', 'add', 'mail', 'dovecot']);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/is not a regular file \(a link\?\); edit the file it points to by hand/)]);
+    expect(lstatSync(fx.config).isSymbolicLink()).toBe(true);
+    expect(readFileSync(target, 'utf8')).toBe(before);
   });
 
   it('deleting a group in use asks first (or needs --yes); its table and subtables go, the rest stays', async () => {
