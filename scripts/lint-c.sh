@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 #
-# Checks that every C and C++ source of native/ and pam/ (*.c, *.h, *.cc; build directories left out)
-# is laid out as .clang-format says, with clang-format-14. Changes nothing. Exit status: 0 when all
-# are formatted, 1 when some are not (they are listed with the command that fixes them), 2 when
-# clang-format-14 is missing.
+# Checks that every C and C++ source of native/, pam/ and fuzz/c/ (*.c, *.h, *.cc; build directories
+# left out) is laid out as .clang-format says, with clang-format-14. Changes nothing. Exit status: 0
+# when all are formatted, 1 when some are not (they are listed with the command that fixes them), 2
+# when clang-format-14 is missing.
 #
 #   bash scripts/lint-c.sh        # list the files to fix
 #   bash scripts/lint-c.sh -v     # also show clang-format's complaint for each line
@@ -21,7 +21,7 @@ if ! command -v "$CLANG_FORMAT" >/dev/null 2>&1; then
   exit 2
 fi
 
-mapfile -d '' files < <(find native pam \( -type d \( -name 'build*' -o -name node_modules \) -prune \) \
+mapfile -d '' files < <(find native pam fuzz/c \( -type d \( -name 'build*' -o -name node_modules \) -prune \) \
   -o -type f \( -name '*.c' -o -name '*.h' -o -name '*.cc' \) -print0 | sort -z)
 
 if [ "${1:-}" = "--fix" ]; then

@@ -19,12 +19,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(cond)                                                                                \
-  do {                                                                                             \
-    if (!(cond)) {                                                                                 \
-      fprintf(stderr, "fuzz_options: %s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);       \
-      abort();                                                                                     \
-    }                                                                                              \
+#define CHECK(cond)                                                                                          \
+  do {                                                                                                       \
+    if (!(cond)) {                                                                                           \
+      fprintf(stderr, "fuzz_options: %s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);                 \
+      abort();                                                                                               \
+    }                                                                                                        \
   } while (0)
 
 #define MAX_WORDS (OTPD_MAX_ARGS + 8)
