@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 //
 // Node-API glue over otp_core: argument checks, copies for async work, result conversion. Nothing
-// else lives here. The only caller is src/native/native-backend.ts, which validates user input first;
-// a violated contract here is a caller bug and throws TypeError/RangeError (C++ exceptions on).
+// else lives here. The callers are src/otp-backend/native-backend.ts, which validates user input
+// first, and src/addon/ (peer credentials, range locks, filesystem room); a violated contract here is
+// a caller bug and throws TypeError/RangeError (C++ exceptions on).
 //
 // Exports (counters are JS numbers, safe integers):
 //   hotpSearch(key: Uint8Array, alg, digits, counter, window, code) -> number   (-1 = none)
@@ -13,6 +14,9 @@
 //   skeyList(alg, input, first, n)                                  -> Buffer(n * 8)
 //   peerCredentials(fd)                                             -> { pid, uid, gid }
 //   peerGone(fd)                                                    -> boolean
+//   tryLockRange(fd, start, len)                                    -> boolean   (false = held)
+//   unlockRange(fd, start, len)                                     -> undefined
+//   fsRoom(fd)                -> { readOnly: boolean, freeBytes: number, freeInodes: number }
 #include <napi.h>
 
 #include <cerrno>
