@@ -85,12 +85,3 @@ int e2e_with_daemon(const struct daemon_cfg *cfg, mode_t mode, const char *args,
   fake_daemon_stop(pid, e2e_sock_path);
   return rc;
 }
-
-size_t e2e_slurp(const char *path, char *buf, size_t cap) {
-  FILE *f = fopen(path, "r");
-  assert(f != NULL);
-  size_t n = fread(buf, 1, cap - 1, f);
-  buf[n] = '\0';
-  assert(fclose(f) == 0);
-  return n;
-}

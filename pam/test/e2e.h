@@ -39,7 +39,4 @@ int e2e_login(struct app *a, int flags);
 /* The service file with args, the fake daemon on a socket of `mode`, one login of alice. */
 int e2e_with_daemon(const struct daemon_cfg *cfg, mode_t mode, const char *args, struct app *a, int flags);
 
-/* The whole file at path, NUL-terminated (cap bytes at most); its length. */
-size_t e2e_slurp(const char *path, char *buf, size_t cap);
-
 #endif /* OTPD_TEST_E2E_H */

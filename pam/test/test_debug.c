@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "debug.h"
+#include "slurp.h"
 #include "syslog_rec.h"
 
 static char dir[] = "/tmp/otpd-debug-XXXXXX";
@@ -25,15 +26,6 @@ static char log_path[128];
 static void fresh_log(void) {
   int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   assert(fd >= 0 && fchmod(fd, 0600) == 0 && close(fd) == 0);
-}
-
-static size_t slurp(const char *path, char *buf, size_t cap) {
-  FILE *f = fopen(path, "r");
-  assert(f != NULL);
-  size_t n = fread(buf, 1, cap - 1, f);
-  buf[n] = '\0';
-  assert(fclose(f) == 0);
-  return n;
 }
 
 static size_t count_char(const char *s, char c) {
@@ -97,7 +89,7 @@ static void test_escapes_in_file(void) {
   OTPD_DEBUG(&d, "user %s: done", nasty);
   otpd_log(&d, LOG_ERR, "daemon error 7: %s", "store\nunreadable");
   otpd_debug_close(&d);
-  slurp(log_path, text, sizeof text);
+  test_slurp(log_path, text, sizeof text);
   /* two messages, two lines, each with the prefix: the newlines in the name stay inside its line */
   assert(prefixed_lines(text) == 2 && count_char(text, '\n') == 2);
   assert(strstr(text, want) != NULL);
@@ -173,7 +165,7 @@ static void test_truncation(void) {
   OTPD_DEBUG(&d, "user %s", big);
   OTPD_DEBUG(&d, "short");
   otpd_debug_close(&d);
-  slurp(log_path, text, sizeof text);
+  test_slurp(log_path, text, sizeof text);
   assert(prefixed_lines(text) == 2 && strstr(text, "a [truncated]\n") != NULL);
   assert(strstr(text, "] short\n") != NULL);
 }

@@ -18,6 +18,7 @@
 
 #include "e2e.h"
 #include "otpd_protocol.h"
+#include "slurp.h"
 
 static char log_path[160];
 static char args[400];
@@ -54,7 +55,7 @@ int main(void) {
   struct app a = {.answer = "755224"};
   fresh_log(0600, 0);
   assert(e2e_with_daemon(&cfg, 0600, args, &a, 0) == PAM_SUCCESS);
-  e2e_slurp(log_path, text, sizeof text);
+  test_slurp(log_path, text, sizeof text);
   assert(module_lines() > 0 && strstr(text, "pam_sm_authenticate]") != NULL);
   assert(strstr(text, "755224") == NULL);
 
@@ -70,7 +71,7 @@ int main(void) {
   pid_t pid = fake_daemon_start(e2e_sock_path, &cfg, 0600, 1);
   assert(e2e_login_as(forger, &a, 0) == PAM_AUTH_ERR); /* the fake daemon knows only alice */
   fake_daemon_stop(pid, e2e_sock_path);
-  e2e_slurp(log_path, text, sizeof text);
+  test_slurp(log_path, text, sizeof text);
   assert(module_lines() == 3);
   assert(strstr(text, escaped) != NULL);
 
@@ -82,7 +83,7 @@ int main(void) {
   for (size_t i = 0; i < sizeof unfit / sizeof unfit[0]; i++) {
     fresh_log(unfit[i].mode, unfit[i].uid);
     assert(e2e_with_daemon(&cfg, 0600, args, &a, 0) == PAM_SUCCESS);
-    assert(e2e_slurp(log_path, text, sizeof text) == 0);
+    assert(test_slurp(log_path, text, sizeof text) == 0);
   }
   /* nor a root file behind a symlink */
   char target[200];
@@ -90,7 +91,7 @@ int main(void) {
   rename(log_path, target);
   assert(chown(target, 0, 0) == 0 && chmod(target, 0600) == 0 && symlink(target, log_path) == 0);
   assert(e2e_with_daemon(&cfg, 0600, args, &a, 0) == PAM_SUCCESS);
-  assert(e2e_slurp(target, text, sizeof text) == 0);
+  assert(test_slurp(target, text, sizeof text) == 0);
   unlink(target);
 
   /* a missing file is never created */
