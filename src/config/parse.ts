@@ -4,12 +4,12 @@
  */
 import { messageOf } from '../errors.js';
 import { isAbsolute } from 'node:path';
-import { TomlDate, TomlError, parse as parseToml } from 'smol-toml';
+import { TomlError, parse as parseToml } from 'smol-toml';
 import type { AuditTarget } from '../audit/index.js';
 import { MAX_MOTP_DRIFT_SECONDS, MAX_WINDOW } from '../bounds.js';
-import { parseDuration } from './duration.js';
 import { ConfigError, ConfigErrorReasons } from './errors.js';
-import { type KeyLines, locateKeys } from './locate.js';
+import { locateKeys } from './locate.js';
+import { Reader } from './reader.js';
 import type { GroupConfig, OtpdConfig, SessionConfig } from './types.js';
 
 /** The name of the group that holds every service not listed in another group. */
@@ -150,107 +150,6 @@ function buildSession(group: Record<string, unknown>, path: string[], read: Read
     maxLogins: read.integer(table, path, 'max_logins', DEFAULT_SESSION.maxLogins, 0, CONFIG_LIMITS.maxLogins),
     matchRhost: read.boolean(table, path, 'match_rhost', DEFAULT_SESSION.matchRhost),
   });
-}
-
-/** Typed access to the parsed document, with errors that name file, line and key path. @internal */
-class Reader {
-  constructor(
-    private readonly file: string,
-    private readonly lines: KeyLines,
-  ) {}
-
-  fail(path: readonly string[], problem: string): ConfigError {
-    return new ConfigError(ConfigErrorReasons.SCHEMA, this.file, problem, { keyPath: keyPath(path), line: this.lines.lineOf(path) });
-  }
-
-  keys(table: Record<string, unknown>, path: readonly string[], allowed: readonly string[]): void {
-    for (const key of Object.keys(table)) {
-      if (!allowed.includes(key)) throw this.fail([...path, key], `unknown key (expected one of: ${allowed.join(', ')})`);
-    }
-  }
-
-  private value(table: Record<string, unknown>, key: string): unknown {
-    return Object.hasOwn(table, key) ? table[key] : undefined;
-  }
-
-  table(table: Record<string, unknown>, path: readonly string[], key: string): Record<string, unknown> {
-    const value = this.value(table, key);
-    if (value === undefined) return {};
-    if (!isTable(value)) throw this.fail([...path, key], `must be a table, got ${describe(value)}`);
-    return value;
-  }
-
-  integer(table: Record<string, unknown>, path: readonly string[], key: string, fallback: number, min: number, max: number): number {
-    const value = this.value(table, key);
-    if (value === undefined) return fallback;
-    if (typeof value !== 'bigint') throw this.fail([...path, key], `must be an integer, got ${describe(value)}`);
-    if (value < BigInt(min) || value > BigInt(max)) throw this.fail([...path, key], `must be an integer from ${min} to ${max}, got ${value}`);
-    return Number(value);
-  }
-
-  boolean(table: Record<string, unknown>, path: readonly string[], key: string, fallback: boolean): boolean {
-    const value = this.value(table, key);
-    if (value === undefined) return fallback;
-    if (typeof value !== 'boolean') throw this.fail([...path, key], `must be true or false, got ${describe(value)}`);
-    return value;
-  }
-
-  string(table: Record<string, unknown>, path: readonly string[], key: string, fallback: string): string {
-    const value = this.value(table, key);
-    if (value === undefined) return fallback;
-    if (typeof value !== 'string') throw this.fail([...path, key], `must be a string, got ${describe(value)}`);
-    return value;
-  }
-
-  absolutePath(table: Record<string, unknown>, path: readonly string[], key: string, fallback: string): string {
-    const value = this.string(table, path, key, fallback);
-    if (!isAbsolute(value) || value.includes('\0')) throw this.fail([...path, key], `must be an absolute path, got ${JSON.stringify(value)}`);
-    return value;
-  }
-
-  duration(table: Record<string, unknown>, path: readonly string[], key: string, fallback: number): number {
-    const value = this.value(table, key);
-    if (value === undefined) return fallback;
-    if (typeof value === 'bigint') {
-      if (value < 0n || value > 366n * 86_400n) throw this.fail([...path, key], `must be from 0 to 366 days in seconds, got ${value}`);
-      return Number(value);
-    }
-    if (typeof value !== 'string') throw this.fail([...path, key], `must be a duration such as "15m" or "0", got ${describe(value)}`);
-    try {
-      return parseDuration(value);
-    } catch (error) {
-      throw this.fail([...path, key], (error as Error).message);
-    }
-  }
-
-  stringArray(table: Record<string, unknown>, path: readonly string[], key: string): string[] {
-    const value = this.value(table, key);
-    if (value === undefined) return [];
-    if (!Array.isArray(value)) throw this.fail([...path, key], `must be an array of strings, got ${describe(value)}`);
-    return value.map((item: unknown, index) => {
-      if (typeof item !== 'string') throw this.fail([...path, key], `item ${index + 1} must be a string, got ${describe(item)}`);
-      return item;
-    });
-  }
-}
-
-function isTable(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof TomlDate);
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'bigint') return `the integer ${value}`;
-  if (typeof value === 'number') return `the float ${value}`;
-  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
-  if (typeof value === 'boolean') return `${value}`;
-  if (Array.isArray(value)) return 'an array';
-  if (value instanceof TomlDate) return 'a date';
-  return 'a table';
-}
-
-/** `groups.mail.session`, quoting a part that is not a bare key. */
-function keyPath(path: readonly string[]): string {
-  return path.map((part) => (/^[A-Za-z0-9_-]+$/.test(part) ? part : JSON.stringify(part))).join('.');
 }
 
 /** Every default, deep-frozen: what an empty or missing default file gives. */
