@@ -36,6 +36,7 @@ export const AUDIT_EVENTS = Object.freeze({
   AUTH_LOCKED_NOW: info('reject', 'warning', 'This failure reached the limit: the user is now locked for this service group.'),
   AUTH_TOKEN_MISSING: info('reject', 'notice', 'The user has no token allowed for this service.'),
   AUTH_USER_UNKNOWN: info('reject', 'notice', 'The user is not in the store.'),
+  AUTH_CLIENT_DISABLED: info('reject', 'notice', 'Refused without checking: the client the request came from is disabled ([clients.NAME] enabled = false).'),
   AUTH_SKEY_CHALLENGE: info('info', 'info', 'An S/KEY challenge was issued.'),
   AUTH_SKEY_REINIT: info('accept', 'notice', 'An S/KEY token was re-initialised remotely (RFC 2243 init-hex/init-word).'),
   AUTH_SKEY_PENDING: info('reject', 'notice', 'Refused: another S/KEY challenge is pending for the user (RFC 2289 §10).'),

@@ -7,7 +7,8 @@ import { constants } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ConfigError, ConfigErrorReasons } from './errors.js';
-import { CONFIG_LIMITS, DEFAULT_CONFIG, parseConfig } from './parse.js';
+import { CONFIG_LIMITS } from './limits.js';
+import { DEFAULT_CONFIG, parseConfig } from './parse.js';
 import type { OtpdConfig } from './types.js';
 
 /** Where otpd looks when no file is named. */

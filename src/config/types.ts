@@ -39,12 +39,30 @@ export interface SessionConfig {
   readonly matchRhost: boolean;
 }
 
-/** A service group (the `[groups.NAME]` table). */
+/** An access group (the `[groups.NAME]` table). */
 export interface GroupConfig {
   readonly name: string;
   /** PAM service names listed for this group (for `default`: only those listed explicitly). */
   readonly services: readonly string[];
+  /** The groups directly below this one (`child_groups`): they accept this group's tokens. */
+  readonly childGroups: readonly string[];
+  /**
+   * This group and every group above it, nearest first: a token allowed for any of them is accepted
+   * here. Derived from every group's `child_groups`.
+   */
+  readonly inheritsFrom: readonly string[];
+  /** This group's lock-out: its own `max_fail` and `unlock_after`, else the global `[lockout]`. */
+  readonly lockout: LockoutConfig;
   readonly session: SessionConfig;
+}
+
+/** A client: a named source of requests, here a PAM service (the `[clients.NAME]` table). */
+export interface ClientConfig {
+  readonly name: string;
+  /** The access group its requests belong to. */
+  readonly group: string;
+  /** A disabled client's requests are refused before anything is read (AUTH_CLIENT_DISABLED). */
+  readonly enabled: boolean;
 }
 
 /** The whole configuration. */
@@ -62,6 +80,10 @@ export interface OtpdConfig {
    * A null-prototype record: `groups['toString']` is undefined.
    */
   readonly groups: Readonly<Record<string, GroupConfig>>;
-  /** Every service listed in some group, mapped to that group. Null-prototype record. */
+  /** The clients of `[clients]`, by name. Null-prototype record. */
+  readonly clients: Readonly<Record<string, ClientConfig>>;
+  /**
+   * Every service a group lists or a client names, mapped to its group. Null-prototype record.
+   */
   readonly serviceGroups: Readonly<Record<string, string>>;
 }

@@ -13,7 +13,7 @@ import { tokenLabel, type SkeyEntry, type TokenEntry } from '../store/index.js';
 import { attemptText } from './attempt-tag.js';
 import { candidatesFor } from './candidates.js';
 import { checkEntry, skeyVerifyState, type CheckResult } from './check-entry.js';
-import { groupOfService } from './service-group.js';
+import { accessOf } from './service-group.js';
 import { verifierSettings } from './verifier-settings.js';
 import { skeyExhausted } from './verify/skey.js';
 import type { AuthCode, AuthOutcome, AuthRequest, LoginParty, PolicyPorts } from './ports.js';
@@ -76,7 +76,8 @@ export async function authenticate(request: AuthRequest, ports: PolicyPorts): Pr
 
 async function decide(request: AuthRequest, ports: PolicyPorts): Promise<AuthOutcome> {
   const config = ports.config;
-  const group = groupOfService(config, request.service);
+  const { client, group: access } = accessOf(config, request.service);
+  const group = access.name;
   const finish = (outcome: AuthOutcome): AuthOutcome => {
     ports.audit({
       code: outcome.code,
@@ -90,7 +91,12 @@ async function decide(request: AuthRequest, ports: PolicyPorts): Promise<AuthOut
     });
     return outcome;
   };
-  ports.explain(`service ${request.service} is in group ${group}`);
+  ports.explain(`got access group '${group}' from client ${client.name}`);
+  if (access.inheritsFrom.length > 1) ports.explain(`tokens of its parent groups are accepted here too: ${access.inheritsFrom.slice(1).join(', ')}`);
+  if (!client.enabled) {
+    ports.explain(`client ${client.name} is disabled: refused before anything is read`);
+    return finish({ accepted: false, code: 'AUTH_CLIENT_DISABLED', reason: 'client disabled' });
+  }
 
   // The store is read before the user's lock (an unknown name must not get a state file of its own);
   // a line that changes meanwhile is caught by the store update's conflict check and verified again.
@@ -118,7 +124,7 @@ async function decide(request: AuthRequest, ports: PolicyPorts): Promise<AuthOut
       return { accepted: false, code: 'AUTH_USER_LOCKED', reason: 'locked' };
     }
     const skey = skeyRule(request, tx, ports);
-    const enabled = candidatesFor(entries, group);
+    const enabled = candidatesFor(entries, access);
     const candidates = enabled.filter((e) => e.kind !== 'skey' || skey.allows(e));
     const skeyExcluded = candidates.length < enabled.length;
     ports.explain(`${entries.length} token(s), ${candidates.length} enabled for group ${group}: ${candidates.map(tokenLabel).join(', ') || 'none'}`);
@@ -131,8 +137,8 @@ async function decide(request: AuthRequest, ports: PolicyPorts): Promise<AuthOut
 
     // Counted — and the count staged on disk — before anything is verified: if it cannot be recorded,
     // this throws and no token sees the answer.
-    const failure = await tx.countAttempt(group, ports.state.answerTag(attemptText(candidates, request.answer, now)), config.lockout);
-    const sessionPolicy = config.groups[group]?.session;
+    const failure = await tx.countAttempt(group, ports.state.answerTag(attemptText(candidates, request.answer, now)), access.lockout);
+    const sessionPolicy = access.session;
     // The session's own tag (the answer alone, reusable while the session lives): only where sessions are on.
     const tag = sessionPolicy?.enabled === true ? ports.state.answerTag(request.answer) : undefined;
     if (tag !== undefined && sessionPolicy !== undefined) {
@@ -166,7 +172,7 @@ async function decide(request: AuthRequest, ports: PolicyPorts): Promise<AuthOut
     }
 
     const worst = FAILURE_RANK.find((reason) => failures.some((f) => !f.result.ok && f.result.reason === reason)) ?? 'wrong';
-    ports.explain(`failure ${failure.count} of ${config.lockout.maxFail} for group ${group}${failure.locked ? '; the user is now locked' : ''}`);
+    ports.explain(`failure ${failure.count} of ${access.lockout.maxFail} for group ${group}${failure.locked ? '; the user is now locked' : ''}`);
     const decisive = failures.find((f) => !f.result.ok && f.result.reason === worst);
     return { accepted: false, code: rejectCode(worst, failure.locked), token: decisive && tokenLabel(decisive.entry), reason: worst };
   });

@@ -3,7 +3,7 @@
  * (RFC 2289 §10, the race attack), released when the verification of its holder ends, when the
  * holder's connection ends, or after the hold expires; only its holder may answer it.
  */
-import { groupOfService } from './service-group.js';
+import { accessOf } from './service-group.js';
 import { tokenLabel, type SkeyEntry } from '../store/index.js';
 import { candidatesFor } from './candidates.js';
 import { skeyVerifyState } from './check-entry.js';
@@ -28,11 +28,14 @@ export type ChallengeOutcome =
  * @returns the challenge of the user's first S/KEY token that serves the service, now held for them
  */
 export async function issueChallenge(user: string, service: string, ports: PolicyPorts, holder: ChallengeHolder = 'otpd'): Promise<ChallengeOutcome> {
-  const group = groupOfService(ports.config, service);
+  const { client, group: access } = accessOf(ports.config, service);
+  // A disabled client's login is refused by the decision; it must not hold the user's challenge meanwhile.
+  if (!client.enabled) return { issued: false, reason: 'no-skey-token' };
+  const group = access.name;
   // Most logins have no S/KEY token: they are answered from one read, without the user's lock.
   const first = await ports.store.readTokens(user);
   if (first.problems.length > 0) return { issued: false, reason: 'store-error' };
-  if (!candidatesFor(first.entries, group).some((e) => e.kind === 'skey')) {
+  if (!candidatesFor(first.entries, access).some((e) => e.kind === 'skey')) {
     // A locked user is told so before the prompt (a lock-free read: the decision checks again under the lock).
     const lock = await ports.state.isLocked(user, group, ports.now());
     if (!lock.locked) return { issued: false, reason: 'no-skey-token' };
@@ -51,7 +54,7 @@ export async function issueChallenge(user: string, service: string, ports: Polic
     }
     const now = await ports.store.readTokens(user);
     if (now.problems.length > 0) return { issued: false, reason: 'store-error' };
-    const entry = candidatesFor(now.entries, group).find((e): e is SkeyEntry => e.kind === 'skey');
+    const entry = candidatesFor(now.entries, access).find((e): e is SkeyEntry => e.kind === 'skey');
     if (entry === undefined) return { issued: false, reason: 'no-skey-token' };
     const state = skeyVerifyState(entry);
     if (skeyExhausted(state)) return { issued: false, reason: 'exhausted' };

@@ -1,28 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_CONFIG, parseConfig } from '../../../src/config/index.js';
+import { DEFAULT_CONFIG, parseConfig } from '../../../src/config/index.js';
+import { CONFIG_FILE, expectConfigError } from '../../support/config-error.js';
 import { groupOfService } from '../../../src/policy/service-group.js';
 import { verifierSettings } from '../../../src/policy/verifier-settings.js';
 
-const FILE = '/etc/otpd/otpd.conf';
-
-function expectConfigError(text: string, pattern: RegExp, expected: { line?: number; keyPath?: string; reason?: string } = {}): ConfigError {
-  let caught: unknown;
-  try {
-    parseConfig(text, FILE);
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(ConfigError);
-  const error = caught as ConfigError;
-  expect(error.code).toBe('CONFIG_ERROR');
-  expect(error.message).toMatch(pattern);
-  expect(error.message.startsWith(FILE)).toBe(true);
-  if ('line' in expected) expect(error.line).toBe(expected.line);
-  if ('keyPath' in expected) expect(error.keyPath).toBe(expected.keyPath);
-  expect(error.reason).toBe(expected.reason ?? 'schema');
-  return error;
-}
+const FILE = CONFIG_FILE;
 
 function isDeepFrozen(value: unknown): boolean {
   if (typeof value !== 'object' || value === null) return true;
@@ -42,9 +25,13 @@ describe('defaults', () => {
     expect(config.groups['default']).toEqual({
       name: 'default',
       services: [],
+      childGroups: [],
+      inheritsFrom: ['default'],
+      lockout: { maxFail: 5, unlockAfterSeconds: 900 },
       session: { enabled: false, timeoutSeconds: 28_800, unusedTimeoutSeconds: 1800, maxLogins: 0, matchRhost: true },
     });
     expect(Object.keys(config.serviceGroups)).toEqual([]);
+    expect(Object.keys(config.clients)).toEqual([]);
   });
 
   it('DEFAULT_CONFIG and every parsed config are deep-frozen', () => {
