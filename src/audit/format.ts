@@ -24,10 +24,30 @@ export interface AuditEvent {
   readonly session?: string | undefined;
   /** A short fixed sentence: why. Never the answer. */
   readonly reason?: string | undefined;
+  /** The client the request came from (for PAM: the service). */
+  readonly client?: string | undefined;
+  /** The access group whose rules decided. */
+  readonly accessGroup?: string | undefined;
 }
 
-/** The fields after `time` and `code`, in the order they are written. */
-export const AUDIT_FIELDS = Object.freeze(['user', 'token', 'service', 'rhost', 'tty', 'session', 'reason'] as const);
+/**
+ * The fields after `time` and `code`, in the order they are written: their names in the line. Fields
+ * added later go at the end, so a parser of the older lines still finds its fields where they were.
+ */
+export const AUDIT_FIELDS = Object.freeze(['user', 'token', 'service', 'rhost', 'tty', 'session', 'reason', 'client', 'access_group'] as const);
+
+/** Where each field of the line comes from in {@link AuditEvent}. */
+const EVENT_KEYS: Readonly<Record<(typeof AUDIT_FIELDS)[number], keyof Omit<AuditEvent, 'code'>>> = Object.freeze({
+  user: 'user',
+  token: 'token',
+  service: 'service',
+  rhost: 'rhost',
+  tty: 'tty',
+  session: 'session',
+  reason: 'reason',
+  client: 'client',
+  access_group: 'accessGroup',
+});
 
 /** Longest value written, in code points; longer values are cut and marked (`"…"...`). */
 export const MAX_AUDIT_VALUE_LENGTH = 200;
@@ -46,12 +66,12 @@ export const MAX_AUDIT_VALUE_LENGTH = 200;
  * @throws TypeError for an unknown code
  * @example
  * formatAuditLine({ code: 'AUTH_OK_OTP', user: 'alice', service: 'sshd' }, new Date(0));
- * // time=1970-01-01T00:00:00.000Z code=AUTH_OK_OTP user="alice" token=- service="sshd" rhost=- tty=- session=- reason=-
+ * // time=1970-01-01T00:00:00.000Z code=AUTH_OK_OTP user="alice" token=- service="sshd" rhost=- tty=- session=- reason=- client=- access_group=-
  */
 export function formatAuditLine(event: AuditEvent, time: Date): string {
   if (typeof event.code !== 'string' || !isAuditCode(event.code)) throw new TypeError(`unknown audit code ${JSON.stringify(event.code)}`);
   const parts = [`time=${time.toISOString()}`, `code=${event.code}`];
-  for (const field of AUDIT_FIELDS) parts.push(`${field}=${quoteValue(event[field])}`);
+  for (const field of AUDIT_FIELDS) parts.push(`${field}=${quoteValue(event[EVENT_KEYS[field]])}`);
   return parts.join(' ');
 }
 

@@ -10,6 +10,7 @@ import type { OtpBackend } from '../otp-backend/backend.js';
 import { auditRefusal, authenticate } from '../policy/authenticate.js';
 import { issueChallenge } from '../policy/challenge.js';
 import type { LoginParty } from '../policy/ports.js';
+import { accessFields } from '../policy/service-group.js';
 import { policyPorts } from '../policy/wiring.js';
 import { openStateDir, type StateDir } from '../state/index.js';
 import type { DecisionSession } from './session.js';
@@ -104,6 +105,7 @@ export async function openDecisionService(options: DecisionServiceOptions): Prom
               rhost: request.rhost,
               tty: request.tty,
               reason: 'unknown user',
+              ...accessFields(ports.config, request.service),
             });
             return false;
           } catch (error) {
@@ -126,11 +128,20 @@ export async function openDecisionService(options: DecisionServiceOptions): Prom
             tty: request.tty,
             token: outcome.token,
             reason: why,
+            ...accessFields(ports.config, request.service),
           });
           track(flush());
         },
         abandoned(request, why) {
-          ports.audit({ code: 'AUTH_ABORTED', user: request.user, service: request.service, rhost: request.rhost, tty: request.tty, reason: why });
+          ports.audit({
+            code: 'AUTH_ABORTED',
+            user: request.user,
+            service: request.service,
+            rhost: request.rhost,
+            tty: request.tty,
+            reason: why,
+            ...accessFields(ports.config, request.service),
+          });
           track(flush());
         },
         log: (line) => {

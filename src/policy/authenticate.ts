@@ -13,7 +13,7 @@ import { tokenLabel, type SkeyEntry, type TokenEntry } from '../store/index.js';
 import { attemptText } from './attempt-tag.js';
 import { candidatesFor } from './candidates.js';
 import { checkEntry, skeyVerifyState, type CheckResult } from './check-entry.js';
-import { accessOf } from './service-group.js';
+import { accessFields, accessOf } from './service-group.js';
 import { verifierSettings } from './verifier-settings.js';
 import { skeyExhausted } from './verify/skey.js';
 import type { AuthCode, AuthOutcome, AuthRequest, LoginParty, PolicyPorts } from './ports.js';
@@ -88,6 +88,8 @@ async function decide(request: AuthRequest, ports: PolicyPorts): Promise<AuthOut
       token: outcome.token,
       session: outcome.session,
       reason: outcome.reason,
+      client: client.name,
+      accessGroup: group,
     });
     return outcome;
   };
@@ -158,7 +160,17 @@ async function decide(request: AuthRequest, ports: PolicyPorts): Promise<AuthOut
         const token = tokenLabel(attempt.entry);
         const session = tx.succeed(group, tag !== undefined ? { answerTag: tag, rhost: request.rhost ?? null, token } : undefined);
         const warning = attempt.result.lowSequence ? 'few S/KEY challenges are left: re-initialise the token soon' : undefined;
-        if (warning !== undefined) ports.audit({ code: 'AUTH_SKEY_LOW', user: request.user, service: request.service, token, reason: attempt.result.note });
+        if (warning !== undefined) {
+          ports.audit({
+            code: 'AUTH_SKEY_LOW',
+            user: request.user,
+            service: request.service,
+            token,
+            reason: attempt.result.note,
+            client: client.name,
+            accessGroup: group,
+          });
+        }
         return {
           accepted: true,
           code: attempt.result.staticPassword ? 'AUTH_OK_STATIC' : attempt.result.reinitialised ? 'AUTH_SKEY_REINIT' : 'AUTH_OK_OTP',
@@ -214,6 +226,7 @@ export function auditRefusal(ports: PolicyPorts, request: LoginParty, error: unk
     rhost: request.rhost,
     tty: request.tty,
     reason: storeOrState ? `store or state error: ${error.reason}` : 'unexpected error',
+    ...accessFields(ports.config, request.service),
   });
   throw error;
 }

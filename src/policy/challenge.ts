@@ -32,6 +32,7 @@ export async function issueChallenge(user: string, service: string, ports: Polic
   // A disabled client's login is refused by the decision; it must not hold the user's challenge meanwhile.
   if (!client.enabled) return { issued: false, reason: 'no-skey-token' };
   const group = access.name;
+  const where = { client: client.name, accessGroup: group };
   // Most logins have no S/KEY token: they are answered from one read, without the user's lock.
   const first = await ports.store.readTokens(user);
   if (first.problems.length > 0) return { issued: false, reason: 'store-error' };
@@ -39,7 +40,7 @@ export async function issueChallenge(user: string, service: string, ports: Polic
     // A locked user is told so before the prompt (a lock-free read: the decision checks again under the lock).
     const lock = await ports.state.isLocked(user, group, ports.now());
     if (!lock.locked) return { issued: false, reason: 'no-skey-token' };
-    ports.audit({ code: 'AUTH_USER_LOCKED', user, service, reason: 'locked: no prompt' });
+    ports.audit({ code: 'AUTH_USER_LOCKED', user, service, reason: 'locked: no prompt', ...where });
     return { issued: false, reason: 'locked', ...(lock.until === null ? {} : { until: lock.until }) };
   }
   // Under the user's lock from the lock-out check to the claim, with the store read inside it: a
@@ -49,7 +50,7 @@ export async function issueChallenge(user: string, service: string, ports: Polic
     const lock = tx.lockStatus(group);
     if (lock.locked) {
       // A locked user gets no challenge: holding one would only block the user's next attempt.
-      ports.audit({ code: 'AUTH_USER_LOCKED', user, service, reason: 'locked: no challenge issued' });
+      ports.audit({ code: 'AUTH_USER_LOCKED', user, service, reason: 'locked: no challenge issued', ...where });
       return { issued: false, reason: 'locked', ...(lock.until === null ? {} : { until: lock.until }) };
     }
     const now = await ports.store.readTokens(user);
@@ -61,7 +62,7 @@ export async function issueChallenge(user: string, service: string, ports: Polic
     const challenge = skeyChallenge(state);
     const token = tokenLabel(entry);
     const claim = tx.claim(token, challenge, CHALLENGE_HOLD_SECONDS, holder);
-    const audit = { user, service, token };
+    const audit = { user, service, token, ...where };
     if (!claim.ok) {
       ports.audit({ ...audit, code: 'AUTH_SKEY_PENDING', reason: 'another challenge is pending' });
       return { issued: false, reason: 'pending', ...(claim.until === null ? {} : { until: claim.until }) };

@@ -37,3 +37,16 @@ export function accessOf(config: OtpdConfig, service: string): { readonly client
   if (group === undefined) throw new Error(`internal: client ${client.name} names group ${client.group}, which the configuration lacks`);
   return { client, group };
 }
+
+/**
+ * The audit line's `client` and `access_group` for a service; none when the configuration cannot say
+ * (a refusal by error is still audited).
+ */
+export function accessFields(config: OtpdConfig, service: string): { client?: string; accessGroup?: string } {
+  try {
+    const { client, group } = accessOf(config, service);
+    return { client: client.name, accessGroup: group.name };
+  } catch {
+    return {};
+  }
+}

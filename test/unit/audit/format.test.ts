@@ -24,10 +24,10 @@ describe('formatAuditLine', () => {
         T,
       ),
     ).toBe(
-      'time=2026-11-03T10:20:30.456Z code=AUTH_OK_OTP user="alice" token="alice/phone" service="sshd" rhost="192.0.2.7" tty="ssh" session="s-1" reason="ok"',
+      'time=2026-11-03T10:20:30.456Z code=AUTH_OK_OTP user="alice" token="alice/phone" service="sshd" rhost="192.0.2.7" tty="ssh" session="s-1" reason="ok" client=- access_group=-',
     );
     expect(formatAuditLine({ code: 'AUTH_USER_UNKNOWN', user: 'mallory', service: 'su' }, T)).toBe(
-      'time=2026-11-03T10:20:30.456Z code=AUTH_USER_UNKNOWN user="mallory" token=- service="su" rhost=- tty=- session=- reason=-',
+      'time=2026-11-03T10:20:30.456Z code=AUTH_USER_UNKNOWN user="mallory" token=- service="su" rhost=- tty=- session=- reason=- client=- access_group=-',
     );
     expect(parseLine(formatAuditLine({ code: 'AUTH_FAILED' }, T)).map(([key]) => key)).toEqual(['time', 'code', ...AUDIT_FIELDS]);
   });

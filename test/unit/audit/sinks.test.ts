@@ -27,8 +27,8 @@ describe('file sink', () => {
     await audit.close();
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(readFileSync(path, 'utf8')).toBe(
-      'time=2026-11-03T10:00:00.000Z code=AUTH_OK_OTP user="alice" token=- service="sshd" rhost=- tty=- session=- reason=-\n' +
-        'time=2026-11-03T10:00:00.000Z code=AUTH_FAILED user="bob" token=- service=- rhost=- tty=- session=- reason="the one-time password does not match"\n',
+      'time=2026-11-03T10:00:00.000Z code=AUTH_OK_OTP user="alice" token=- service="sshd" rhost=- tty=- session=- reason=- client=- access_group=-\n' +
+        'time=2026-11-03T10:00:00.000Z code=AUTH_FAILED user="bob" token=- service=- rhost=- tty=- session=- reason="the one-time password does not match" client=- access_group=-\n',
     );
   });
 
@@ -56,7 +56,7 @@ describe('file sink', () => {
     await Promise.all([first.close(), second.close()]);
     const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
     expect(lines).toHaveLength(400);
-    for (const line of lines) expect(line).toMatch(/^time=\S+ code=AUTH_FAILED user="user\d+" token=- service=- rhost=- tty=- session=- reason="x{150}"$/);
+    for (const line of lines) expect(line).toMatch(/^time=\S+ code=AUTH_FAILED user="user\d+" token=- service=- rhost=- tty=- session=- reason="x{150}" client=- access_group=-$/);
     expect(new Set(lines.map((line) => /user="(user\d+)"/.exec(line)?.[1])).size).toBe(400);
   });
 
@@ -106,7 +106,7 @@ describe('stream sink', () => {
     const audit = createAuditLog(createStreamSink(stream), { now: fixedClock });
     await audit.record({ code: 'AUTH_SKEY_CHALLENGE', user: 'dave', token: 'dave/skey' });
     await audit.close();
-    expect(text()).toBe('time=2026-11-03T10:00:00.000Z code=AUTH_SKEY_CHALLENGE user="dave" token="dave/skey" service=- rhost=- tty=- session=- reason=-\n');
+    expect(text()).toBe('time=2026-11-03T10:00:00.000Z code=AUTH_SKEY_CHALLENGE user="dave" token="dave/skey" service=- rhost=- tty=- session=- reason=- client=- access_group=-\n');
   });
 });
 

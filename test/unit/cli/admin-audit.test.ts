@@ -14,7 +14,7 @@ const audited = (): string[] =>
   readFileSync(fx.auditLog, 'utf8')
     .trimEnd()
     .split('\n')
-    .map((line) => / code=(\S+) .*?token=(\S+) .*reason=(.*)$/.exec(line)?.slice(1).join(' ') ?? line);
+    .map((line) => / code=(\S+) .*?token=(\S+) .*reason=("(?:[^"\\]|\\.)*"|-) /.exec(line)?.slice(1).join(' ') ?? line);
 
 describe('otpctl audits administrators', () => {
   it('user add/del, token add/disable/enable/groups/del: one line each, no secret', async () => {

@@ -114,7 +114,7 @@ describe('otpctl token change --allow-reinit|--no-allow-reinit', () => {
     const changes = readFileSync(fx.auditLog, 'utf8')
       .split('\n')
       .filter((line) => line.includes('ADMIN_TOKEN_CHANGE'));
-    expect(changes.map((line) => / token=(\S+) .*reason=(.*)$/.exec(line)?.slice(1).join(' '))).toEqual([
+    expect(changes.map((line) => / token=(\S+) .*reason=("(?:[^"\\]|\\.)*"|-) /.exec(line)?.slice(1).join(' '))).toEqual([
       '"alice/paper" "reinit on"',
       '"alice/paper" "reinit off"',
     ]);

@@ -3,6 +3,7 @@
  * parent group logs in at its child groups (not the other way), lock-out follows the group's own
  * max_fail, and a disabled client is refused before anything is counted or spent.
  */
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { adminFixture, type AdminFixture } from './admin-fixture.js';
 
@@ -41,6 +42,9 @@ describe('otpctl verify with clients and access groups', () => {
     const explained = await fx.run(['verify', 'alice', '359152', '--service', 'postfix', '-d']);
     expect(explained.stdout).toContain("got access group 'smtp' from client postfix");
     expect(explained.stdout).toContain('tokens of its parent groups are accepted here too: webmail');
+    const audit = readFileSync(fx.auditLog, 'utf8').trim().split('\n');
+    expect(audit[0]).toMatch(/ code=AUTH_OK_OTP user="alice" token="alice\/phone" service="cyrus-imap" .* client="cyrus-imap" access_group="imap"$/);
+    expect(audit[1]).toMatch(/ service="postfix" .* client="postfix" access_group="smtp"$/);
   });
 
   it('a token only in imap does not log in at smtp, nor at the parent webmail', async () => {
