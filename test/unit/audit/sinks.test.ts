@@ -56,7 +56,8 @@ describe('file sink', () => {
     await Promise.all([first.close(), second.close()]);
     const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
     expect(lines).toHaveLength(400);
-    for (const line of lines) expect(line).toMatch(/^time=\S+ code=AUTH_FAILED user="user\d+" token=- service=- rhost=- tty=- session=- reason="x{150}" client=- access_group=-$/);
+    for (const line of lines)
+      expect(line).toMatch(/^time=\S+ code=AUTH_FAILED user="user\d+" token=- service=- rhost=- tty=- session=- reason="x{150}" client=- access_group=-$/);
     expect(new Set(lines.map((line) => /user="(user\d+)"/.exec(line)?.[1])).size).toBe(400);
   });
 
@@ -106,7 +107,9 @@ describe('stream sink', () => {
     const audit = createAuditLog(createStreamSink(stream), { now: fixedClock });
     await audit.record({ code: 'AUTH_SKEY_CHALLENGE', user: 'dave', token: 'dave/skey' });
     await audit.close();
-    expect(text()).toBe('time=2026-11-03T10:00:00.000Z code=AUTH_SKEY_CHALLENGE user="dave" token="dave/skey" service=- rhost=- tty=- session=- reason=- client=- access_group=-\n');
+    expect(text()).toBe(
+      'time=2026-11-03T10:00:00.000Z code=AUTH_SKEY_CHALLENGE user="dave" token="dave/skey" service=- rhost=- tty=- session=- reason=- client=- access_group=-\n',
+    );
   });
 });
 
