@@ -1,6 +1,7 @@
 /**
- * `otpctl verify USER [ANSWER] [--service S] [--rhost HOST] [-d]`: one authentication decision with
- * the same rules as a login (store, lock-out, sessions, service groups, audit). Prints `Accept` or
+ * `otpctl verify USER [ANSWER] [--service S | --client C] [--rhost HOST] [-d]`: one authentication
+ * decision with the same rules as a login (store, lock-out, sessions, clients and access groups,
+ * audit). `--client` names a client of `[clients]`; `--service` any PAM service (a client by its name). Prints `Accept` or
  * `Reject` as its last line and exits 0 or 1. Without ANSWER (or with `-`) the answer is read without
  * echo, so it does not show in `ps`.
  */
@@ -20,7 +21,9 @@ const MAX_ANSWER_CHARS = 1024;
 export interface VerifyArguments extends GlobalArguments {
   user: string;
   answer?: string;
-  service: string;
+  /** Absent: `login` (the yargs default is left out so that --client can be told apart). */
+  service?: string;
+  client?: string;
   rhost?: string;
   debug: boolean;
 }
@@ -31,7 +34,17 @@ export async function verify(out: Output, argv: VerifyArguments, deps: CliDeps):
   if (answer.length === 0 || answer.length > MAX_ANSWER_CHARS) throw new InvalidInputError('answer', `must be 1 to ${MAX_ANSWER_CHARS} characters`);
   const context = await openPolicyContext(argv, deps, { explain: argv.debug });
   try {
-    const outcome = await authenticate({ user: argv.user, service: argv.service, rhost: argv.rhost, answer }, context.ports);
+    const clients = context.ports.config.clients;
+    if (argv.client !== undefined && !Object.hasOwn(clients, argv.client)) {
+      const known = Object.keys(clients);
+      throw new InvalidInputError(
+        'client',
+        `${argv.client} is not a client ([clients.NAME] in otpd.conf)${known.length > 0 ? `; clients: ${known.join(', ')}` : ''}`,
+      );
+    }
+    if (argv.client !== undefined && argv.service !== undefined) throw new InvalidInputError('client', 'give --client or --service, not both');
+    const service = argv.client ?? argv.service ?? 'login';
+    const outcome = await authenticate({ user: argv.user, service, rhost: argv.rhost, answer }, context.ports);
     const verdict = outcome.accepted ? 'Accept' : 'Reject';
     // Explain lines come escaped; the reason and warning may quote the store or state, escaped here.
     const lines = [...context.explain.lines.map((line) => `  ${line}`), `${outcome.code} ${escapeText(outcome.reason)}`];
@@ -53,7 +66,8 @@ export function verifyCommand(deps: CliDeps): CommandModule<GlobalArguments, Ver
       yargs
         .positional('user', { type: 'string', demandOption: true, describe: 'the login name' })
         .positional('answer', { type: 'string', describe: 'the one-time password (with its PIN or password prefix); "-" or absent: read without echo' })
-        .option('service', { type: 'string', default: 'login', describe: 'the PAM service name the rules apply to' })
+        .option('service', { type: 'string', describe: 'the PAM service name the rules apply to (default: login)' })
+        .option('client', { type: 'string', describe: 'the client the request comes from ([clients.NAME]); instead of --service' })
         .option('rhost', { type: 'string', describe: 'the remote host, for sessions' })
         .option('debug', { alias: 'd', type: 'boolean', default: false, describe: 'explain every step of the decision' })
         .example('$0 verify alice 287082 --service sshd', 'Accept, or Reject')

@@ -77,4 +77,17 @@ describe('otpctl verify with clients and access groups', () => {
     expect((await fx.json(['user', 'show', 'alice'])).doc['challenge']).toBeNull();
     expect((await fx.run(['challenge', 'alice', '--service', 'cyrus-imap'])).stdout).toBe('otp-md5 98 ab1234 ext\n');
   });
+
+  it('--client names a configured client; an unknown one, or --client with --service, is refused', async () => {
+    fx = adminFixture(token('alice', 'phone', 'webmail'), CONFIG);
+    expect(await codeOf(['alice', '755224', '--client', 'postfix'])).toBe('AUTH_OK_OTP');
+    const unknown = await fx.run(['verify', 'alice', '287082', '--client', 'sshd']);
+    expect([unknown.code, unknown.stderr]).toEqual([
+      2,
+      expect.stringMatching(/client: sshd is not a client \(\[clients\.NAME\] in otpd\.conf\); clients: cyrus-imap, postfix, legacy-pop/),
+    ]);
+    const both = await fx.run(['verify', 'alice', '287082', '--client', 'postfix', '--service', 'sshd']);
+    expect(both.code).toBe(2);
+    expect(await codeOf(['alice', '287082', '--service', 'postfix'])).toBe('AUTH_OK_OTP');
+  });
 });
